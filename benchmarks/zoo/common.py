@@ -1,0 +1,143 @@
+"""Shared helpers for the zoo training scripts: data loading, preprocessing, a seeded training loop,
+ONNX export that keeps BatchNormalization nodes, evaluation and card.json writing.
+
+Every train.py reads its .npz from datasets/out/ (built by datasets/build_all.sh), trains on CPU with
+one thread, exports model.onnx next to itself and writes card.json with the metric measured on the
+full test split.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+ZOO = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(ZOO))
+DATA = os.environ.get("TINYQ_DATASETS", os.path.join(ROOT, "datasets", "out"))
+sys.path.insert(0, ZOO)
+
+from count import count_model  # noqa: E402
+
+ALLOWED_OPS = {"Conv", "Gemm", "MatMul", "Add", "Relu", "Clip", "BatchNormalization", "MaxPool",
+               "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Concat", "Softmax"}
+
+
+def setup(seed, threads=1):
+    torch.set_num_threads(int(os.environ.get("TINYQ_TRAIN_THREADS", threads)))
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+
+
+def load(dataset, split):
+    path = os.path.join(DATA, f"{dataset}_{split}.npz")
+    if not os.path.exists(path):
+        raise SystemExit(f"{path}: missing; run `bash datasets/build_all.sh` first")
+    with np.load(path) as z:
+        return z["x"], z["y"]
+
+
+def preprocess(x, pre):
+    """The card contract: input = ((x * scale) - mean) / std, computed in float32."""
+    x = x.astype(np.float32)
+    return (x * np.float32(pre["scale"]) - np.float32(pre["mean"])) / np.float32(pre["std"])
+
+
+def random_shift_flip(xb, max_shift=2, flip=True, gen=None):
+    """Per-sample random translation by up to max_shift pixels (zero fill) and horizontal flip."""
+    n, c, h, w = xb.shape
+    p = max_shift
+    padded = torch.nn.functional.pad(xb, (p, p, p, p))
+    dx = torch.randint(0, 2 * p + 1, (n,), generator=gen)
+    dy = torch.randint(0, 2 * p + 1, (n,), generator=gen)
+    out = torch.empty_like(xb)
+    for sy in range(2 * p + 1):
+        for sx in range(2 * p + 1):
+            m = (dy == sy) & (dx == sx)
+            if m.any():
+                out[m] = padded[m, :, sy:sy + h, sx:sx + w]
+    if flip:
+        f = torch.rand(n, generator=gen) < 0.5
+        out[f] = out[f].flip(3)
+    return out
+
+
+def train_classifier(model, xtr, ytr, epochs, lr=3e-3, batch=128, wd=5e-4, augment=None,
+                     label_smoothing=0.0, log=print):
+    xtr = torch.from_numpy(xtr)
+    ytr = torch.from_numpy(ytr)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
+    steps = epochs * ((len(xtr) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.2)
+    lossf = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    for ep in range(epochs):
+        model.train()
+        t0 = time.time()
+        perm = torch.randperm(len(xtr))
+        tot, correct, n = 0.0, 0, 0
+        for i in range(0, len(xtr), batch):
+            idx = perm[i:i + batch]
+            xb, yb = xtr[idx], ytr[idx]
+            if augment is not None:
+                xb = augment(xb)
+            out = model(xb)
+            loss = lossf(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(idx)
+            correct += (out.argmax(1) == yb).sum().item()
+            n += len(idx)
+        log(f"epoch {ep + 1}/{epochs} loss {tot / n:.4f} train_acc {100 * correct / n:.2f} "
+            f"({time.time() - t0:.0f}s)")
+    return model
+
+
+@torch.no_grad()
+def predict(model, x, batch=1000):
+    model.eval()
+    outs = [model(torch.from_numpy(x[i:i + batch])) for i in range(0, len(x), batch)]
+    return torch.cat(outs).numpy()
+
+
+def top1(model, x, y):
+    return float(100.0 * (predict(model, x).argmax(1) == y).mean())
+
+
+def export(model, sample_shape, path, output_name="logits"):
+    """Exports opset 13 with dynamic batch, keeping BatchNormalization nodes in the graph."""
+    import onnx
+    model.eval()
+    dummy = torch.zeros((1,) + tuple(sample_shape), dtype=torch.float32)
+    tmp = path + ".tmp"
+    torch.onnx.export(model, dummy, tmp, opset_version=13, input_names=["input"],
+                      output_names=[output_name],
+                      dynamic_axes={"input": {0: "N"}, output_name: {0: "N"}},
+                      do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE)
+    m = onnx.load(tmp)
+    onnx.checker.check_model(m)
+    ops = {n.op_type for n in m.graph.node}
+    bad = ops - ALLOWED_OPS
+    if bad:
+        raise SystemExit(f"{path}: ops outside the allowed set: {sorted(bad)}")
+    has_bn = any(isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)) for mod in model.modules())
+    if has_bn and "BatchNormalization" not in ops:
+        raise SystemExit(f"{path}: BatchNormalization was folded away during export")
+    os.replace(tmp, path)
+    return sorted(ops)
+
+
+def write_card(here, card):
+    counts = count_model(os.path.join(here, "model.onnx"))
+    card = dict(card)
+    card["params"] = counts["params"]
+    card["macs"] = counts["macs"]
+    card["trained_with"]["torch"] = torch.__version__
+    with open(os.path.join(here, "card.json"), "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    print(json.dumps(card, indent=2))
+    return card

@@ -1,0 +1,68 @@
+// src/exec/kernel.h - node kernels: {prepare, eval} in one registry keyed by (OpKind, mode).
+//
+// `prepare` sees the node (input/output Values with static shapes, dtypes, constant inputs and
+// attributes), validates everything and precomputes (padding, strides, broadcast plans, scratch).
+// It is the only place that can fail; its errors name the node via graph.Where(&node).
+// `Eval` runs blind: no checks, no allocation beyond what prepare reserved, cannot fail.
+#ifndef TINYQ_SRC_EXEC_KERNEL_H_
+#define TINYQ_SRC_EXEC_KERNEL_H_
+
+#include <memory>
+#include <vector>
+
+#include "tinyq/ir.h"
+#include "tinyq/status.h"
+#include "tinyq/tensor.h"
+
+namespace tinyq {
+
+enum class ExecMode { kFloat = 0, kInt8 = 1 };
+
+// Tensors of one node evaluation. inputs[i] is nullptr for an absent optional input. Output
+// tensors are allocated by the executor with the dtype/shape of node.outputs()[i].
+struct KernelIO {
+  std::vector<const Tensor*> inputs;
+  std::vector<Tensor*> outputs;
+};
+
+class KernelInstance {
+ public:
+  virtual ~KernelInstance() = default;
+  virtual void Eval(KernelIO& io) = 0;
+};
+
+using PrepareFn = StatusOr<std::unique_ptr<KernelInstance>> (*)(const Graph& graph,
+                                                                const Node& node);
+
+struct KernelRegistration {
+  OpKind op;
+  ExecMode mode;
+  PrepareFn prepare;
+};
+
+// The kernel for (op, mode), or nullptr.
+const KernelRegistration* FindKernel(OpKind op, ExecMode mode);
+
+// Each kernel group file appends its registrations (called once, in order, by FindKernel).
+void AppendNnKernels(std::vector<KernelRegistration>* table);          // conv/gemm/pool/norm/resize
+void AppendElementwiseKernels(std::vector<KernelRegistration>* table); // unary/binary/softmax/reduce
+void AppendTensorKernels(std::vector<KernelRegistration>* table);      // shape & data movement, Q/DQ
+
+// Helper for kernels whose instance is a lambda-like functor: wraps any callable `void(KernelIO&)`.
+template <typename F>
+class FnKernel : public KernelInstance {
+ public:
+  explicit FnKernel(F f) : f_(std::move(f)) {}
+  void Eval(KernelIO& io) override { f_(io); }
+
+ private:
+  F f_;
+};
+template <typename F>
+std::unique_ptr<KernelInstance> MakeKernel(F f) {
+  return std::make_unique<FnKernel<F>>(std::move(f));
+}
+
+}  // namespace tinyq
+
+#endif  // TINYQ_SRC_EXEC_KERNEL_H_
