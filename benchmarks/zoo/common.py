@@ -107,6 +107,23 @@ def top1(model, x, y):
     return float(100.0 * (predict(model, x).argmax(1) == y).mean())
 
 
+def _inline_initializer_identities(m):
+    """torch's exporter deduplicates equal initializers and re-creates the duplicates with Identity
+    nodes; Identity is outside the zoo's op set, so give each consumer its own initializer copy."""
+    import copy
+    inits = {t.name: t for t in m.graph.initializer}
+    keep = []
+    for node in m.graph.node:
+        if node.op_type == "Identity" and node.input[0] in inits:
+            t = copy.deepcopy(inits[node.input[0]])
+            t.name = node.output[0]
+            m.graph.initializer.append(t)
+        else:
+            keep.append(node)
+    del m.graph.node[:]
+    m.graph.node.extend(keep)
+
+
 def export(model, sample_shape, path, output_name="logits"):
     """Exports opset 13 with dynamic batch, keeping BatchNormalization nodes in the graph."""
     import onnx
@@ -118,7 +135,9 @@ def export(model, sample_shape, path, output_name="logits"):
                       dynamic_axes={"input": {0: "N"}, output_name: {0: "N"}},
                       do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE)
     m = onnx.load(tmp)
+    _inline_initializer_identities(m)
     onnx.checker.check_model(m)
+    onnx.save(m, tmp)
     ops = {n.op_type for n in m.graph.node}
     bad = ops - ALLOWED_OPS
     if bad:
