@@ -63,9 +63,13 @@ int64_t Prod(const Shape& s, size_t lo, size_t hi) {
 StatusOr<Shape> ResolveFlatten(const Graph& graph, const Node& node) {
   TQ_ASSIGN_OR_RETURN(const Value* x, Required(graph, node, 0, "input"));
   const int rank = static_cast<int>(x->shape().size());
-  TQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(node.GetInt("axis", 1), rank, graph.Where(&node),
-                                              /*allow_end=*/true));
-  const size_t a = static_cast<size_t>(axis);
+  // Flatten's axis lies in [-r, r] and a negative one counts from r (not r + 1 as an insert
+  // position would), so NormalizeAxis(allow_end) does not apply.
+  const int64_t axis = node.GetInt("axis", 1);
+  if (axis < -rank || axis > rank)
+    return InvalidModel(graph.Where(&node) + "axis " + std::to_string(axis) +
+                        " out of range for rank " + std::to_string(rank));
+  const size_t a = static_cast<size_t>(axis < 0 ? axis + rank : axis);
   return Shape{Prod(x->shape(), 0, a), Prod(x->shape(), a, x->shape().size())};
 }
 
