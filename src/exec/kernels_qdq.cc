@@ -88,19 +88,18 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareQuantize(const Graph& graph, co
   return MakeKernel([l, s8, xf](KernelIO& io) {
     const float* scale = io.inputs[1]->data<float>();
     Tensor* y = io.outputs[0];
-    if (s8 && xf) Quantize(io.inputs[0]->data<float>(), scale, ZeroPoint<int8_t>(io), l,
-                           y->data<int8_t>());
-    if (s8 && !xf) Quantize(io.inputs[0]->data<int32_t>(), scale, ZeroPoint<int8_t>(io), l,
-                            y->data<int8_t>());
-    if (!s8 && xf) Quantize(io.inputs[0]->data<float>(), scale, ZeroPoint<uint8_t>(io), l,
-                            y->data<uint8_t>());
-    if (!s8 && !xf) Quantize(io.inputs[0]->data<int32_t>(), scale, ZeroPoint<uint8_t>(io), l,
-                             y->data<uint8_t>());
+    if (s8 && xf)
+      Quantize(io.inputs[0]->data<float>(), scale, ZeroPoint<int8_t>(io), l, y->data<int8_t>());
+    if (s8 && !xf)
+      Quantize(io.inputs[0]->data<int32_t>(), scale, ZeroPoint<int8_t>(io), l, y->data<int8_t>());
+    if (!s8 && xf)
+      Quantize(io.inputs[0]->data<float>(), scale, ZeroPoint<uint8_t>(io), l, y->data<uint8_t>());
+    if (!s8 && !xf)
+      Quantize(io.inputs[0]->data<int32_t>(), scale, ZeroPoint<uint8_t>(io), l, y->data<uint8_t>());
   });
 }
 
-StatusOr<std::unique_ptr<KernelInstance>> PrepareDequantize(const Graph& graph,
-                                                            const Node& node) {
+StatusOr<std::unique_ptr<KernelInstance>> PrepareDequantize(const Graph& graph, const Node& node) {
   TQ_ASSIGN_OR_RETURN(QdqParams p, ResolveDequantizeLinear(graph, node));
   const Value* x = node.input(0);
   TQ_RETURN_IF_ERROR(CheckOutput(graph, node, 0, DType::kF32, x->shape()));

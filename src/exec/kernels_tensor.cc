@@ -62,8 +62,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareTranspose(const Graph& graph, c
     src_stride.push_back(in_stride[static_cast<size_t>(p)]);
   }
   TQ_RETURN_IF_ERROR(CheckOutput(graph, node, 0, x->dtype(), out));
-  return PlanKernel(MakeStridedCopyPlan(out, src_stride, ContiguousStrides(out), 0, 0,
-                                        DTypeSize(x->dtype())));
+  return PlanKernel(
+      MakeStridedCopyPlan(out, src_stride, ContiguousStrides(out), 0, 0, DTypeSize(x->dtype())));
 }
 
 StatusOr<std::unique_ptr<KernelInstance>> PrepareSlice(const Graph& graph, const Node& node) {
@@ -99,10 +99,10 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConcat(const Graph& graph, cons
     auto* dst = static_cast<uint8_t*>(io.outputs[0]->raw());
     for (int64_t o = 0; o < outer; ++o) {
       for (size_t i = 0; i < chunk.size(); ++i) {
-        std::memcpy(dst,
-                    static_cast<const uint8_t*>(io.inputs[i]->raw()) +
-                        static_cast<size_t>(o) * chunk[i],
-                    chunk[i]);
+        std::memcpy(
+            dst,
+            static_cast<const uint8_t*>(io.inputs[i]->raw()) + static_cast<size_t>(o) * chunk[i],
+            chunk[i]);
         dst += chunk[i];
       }
     }

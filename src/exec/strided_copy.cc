@@ -127,10 +127,18 @@ void RunStridedCopy(const StridedCopyPlan& plan, const void* src, void* dst) {
   const auto* s = static_cast<const uint8_t*>(src);
   auto* d = static_cast<uint8_t*>(dst);
   switch (plan.elem_size) {
-    case 1: Run<1>(plan, s, d); break;
-    case 2: Run<2>(plan, s, d); break;
-    case 4: Run<4>(plan, s, d); break;
-    default: Run<8>(plan, s, d); break;  // every tinyq dtype is 1, 2, 4 or 8 bytes
+    case 1:
+      Run<1>(plan, s, d);
+      break;
+    case 2:
+      Run<2>(plan, s, d);
+      break;
+    case 4:
+      Run<4>(plan, s, d);
+      break;
+    default:
+      Run<8>(plan, s, d);
+      break;  // every tinyq dtype is 1, 2, 4 or 8 bytes
   }
 }
 

@@ -4,9 +4,10 @@
 //   dst[dst_offset + sum_d i[d]*dst_stride[d]] = src[src_offset + sum_d i[d]*src_stride[d]]
 // with strides in elements (src strides may be negative: Slice with step < 0). The plan is built
 // once in a kernel's prepare: dims of size 1 are dropped and adjacent dims that are contiguous in
-// both tensors are merged, so e.g. NCHW->NHWC becomes a batched 2-D transpose [N][C][HW]->[N][HW][C].
-// Run then picks the fastest loop: memcpy of contiguous rows, a cache-blocked 2-D transpose, or a
-// plain strided loop, each instantiated per element size (1, 2, 4, 8 bytes).
+// both tensors are merged, so e.g. NCHW->NHWC becomes a batched 2-D transpose
+// [N][C][HW]->[N][HW][C]. Run then picks the fastest loop: memcpy of contiguous rows, a
+// cache-blocked 2-D transpose, or a plain strided loop, each instantiated per element size (1, 2,
+// 4, 8 bytes).
 #ifndef TINYQ_SRC_EXEC_STRIDED_COPY_H_
 #define TINYQ_SRC_EXEC_STRIDED_COPY_H_
 

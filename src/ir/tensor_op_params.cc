@@ -96,9 +96,9 @@ StatusOr<Shape> ResolveReshape(const Graph& graph, const Node& node) {
                           IntsToString(target));
     if (d == 0 && !allow_zero) {
       if (i >= in.size())
-        return InvalidModel(graph.Where(&node) + "shape " + IntsToString(target) +
-                            " copies dim " + std::to_string(i) + " (0) but the input " +
-                            ShapeToString(in) + " has no such dim");
+        return InvalidModel(graph.Where(&node) + "shape " + IntsToString(target) + " copies dim " +
+                            std::to_string(i) + " (0) but the input " + ShapeToString(in) +
+                            " has no such dim");
       d = in[i];
     }
     if (d == 0) has_zero = true;
@@ -161,7 +161,8 @@ StatusOr<int> ResolveConcatAxis(const Graph& graph, const Node& node) {
                           DTypeName(v->dtype()) + ", expected " + DTypeName(first->dtype()));
     bool ok = static_cast<int>(v->shape().size()) == rank;
     for (int d = 0; ok && d < rank; ++d)
-      ok = d == axis || v->shape()[static_cast<size_t>(d)] == first->shape()[static_cast<size_t>(d)];
+      ok =
+          d == axis || v->shape()[static_cast<size_t>(d)] == first->shape()[static_cast<size_t>(d)];
     if (!ok)
       return InvalidModel(graph.Where(&node) + "input '" + v->name() + "' shape " +
                           ShapeToString(v->shape()) + " does not match " +
@@ -236,8 +237,7 @@ StatusOr<SliceParams> ResolveSlice(const Graph& graph, const Node& node) {
       steps.size() != starts.size())
     return InvalidModel(graph.Where(&node) + "starts/ends/axes/steps lengths differ (" +
                         std::to_string(starts.size()) + "/" + std::to_string(ends.size()) + "/" +
-                        std::to_string(axes_raw.size()) + "/" + std::to_string(steps.size()) +
-                        ")");
+                        std::to_string(axes_raw.size()) + "/" + std::to_string(steps.size()) + ")");
   TQ_ASSIGN_OR_RETURN(std::vector<int> axes, NormalizeAxes(graph, node, axes_raw, rank));
   SliceParams p;
   p.start.assign(static_cast<size_t>(rank), 0);
@@ -439,8 +439,7 @@ StatusOr<QdqParams> ResolveQdq(const Graph& graph, const Node& node, const Value
     return InvalidModel(graph.Where(&node) + "scale must be a scalar or 1-D, got " +
                         ShapeToString(scale->shape()));
   if (scale->shape().size() == 1 && !(n == 1 && rank == 0)) {
-    TQ_ASSIGN_OR_RETURN(p.axis,
-                        NormalizeAxis(node.GetInt("axis", 1), rank, graph.Where(&node)));
+    TQ_ASSIGN_OR_RETURN(p.axis, NormalizeAxis(node.GetInt("axis", 1), rank, graph.Where(&node)));
     if (x->shape()[static_cast<size_t>(p.axis)] != n)
       return InvalidModel(graph.Where(&node) + "scale has " + std::to_string(n) +
                           " elements but dim " + std::to_string(p.axis) + " of " +

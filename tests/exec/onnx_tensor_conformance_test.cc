@@ -65,13 +65,26 @@ Tensor ParseTensor(std::istream& in) {
   for (auto& d : shape) in >> d;
   Tensor tensor(t, shape);
   switch (t) {
-    case DType::kF32: ReadValues<float>(in, &tensor); break;
-    case DType::kS8: ReadValues<int8_t>(in, &tensor); break;
-    case DType::kU8: ReadValues<uint8_t>(in, &tensor); break;
-    case DType::kS32: ReadValues<int32_t>(in, &tensor); break;
-    case DType::kS64: ReadValues<int64_t>(in, &tensor); break;
-    case DType::kBool: ReadValues<uint8_t>(in, &tensor); break;
-    default: ADD_FAILURE() << "dtype " << dt << " not expected in the cases file";
+    case DType::kF32:
+      ReadValues<float>(in, &tensor);
+      break;
+    case DType::kS8:
+      ReadValues<int8_t>(in, &tensor);
+      break;
+    case DType::kU8:
+      ReadValues<uint8_t>(in, &tensor);
+      break;
+    case DType::kS32:
+      ReadValues<int32_t>(in, &tensor);
+      break;
+    case DType::kS64:
+      ReadValues<int64_t>(in, &tensor);
+      break;
+    case DType::kBool:
+      ReadValues<uint8_t>(in, &tensor);
+      break;
+    default:
+      ADD_FAILURE() << "dtype " << dt << " not expected in the cases file";
   }
   return tensor;
 }
@@ -184,9 +197,11 @@ TEST_P(OnnxTensorCaseTest, MatchesOnnxReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    LibOnnxTestdata, OnnxTensorCaseTest, ::testing::Range<size_t>(0, Cases().size()),
-    [](const ::testing::TestParamInfo<size_t>& info) { return Cases()[info.param].name; });
+INSTANTIATE_TEST_SUITE_P(LibOnnxTestdata, OnnxTensorCaseTest,
+                         ::testing::Range<size_t>(0, Cases().size()),
+                         [](const ::testing::TestParamInfo<size_t>& info) {
+                           return Cases()[info.param].name;
+                         });
 
 TEST(OnnxTensorCasesFileTest, HoldsEveryExtractedCase) {
   // The generator extracted 86 cases from libonnx-testdata 1.12.0; a truncated or missing file

@@ -29,8 +29,8 @@ TEST(QuantizeLinearTest, SpecExampleDefaultsToU8AndSaturates) {
 
 TEST(QuantizeLinearTest, NoZeroPointGivesU8WithZeroPointZero) {
   OneNodeRunner r;
-  r.Add(OpKind::kQuantizeLinear, {r.Input(Tensor::FromVector<float>({3}, {-1, 0.4f, 300})),
-                                  r.Const(Scalar(1))});
+  r.Add(OpKind::kQuantizeLinear,
+        {r.Input(Tensor::FromVector<float>({3}, {-1, 0.4f, 300})), r.Const(Scalar(1))});
   auto out = r.Run();
   EXPECT_EQ(out[0].dtype(), DType::kU8);
   EXPECT_EQ(Values<uint8_t>(out[0]), (U8{0, 0, 255}));
@@ -61,9 +61,9 @@ TEST(QuantizeLinearTest, PerAxisScalesAlongAxisOne) {
 
 TEST(QuantizeLinearTest, NanMapsToZeroPoint) {
   OneNodeRunner r;
-  r.Add(OpKind::kQuantizeLinear, {r.Input(Tensor::FromVector<float>({1}, {std::nanf("")})),
-                                  r.Const(Scalar(1)),
-                                  r.Const(Tensor::FromVector<int8_t>({}, {7}))});
+  r.Add(OpKind::kQuantizeLinear,
+        {r.Input(Tensor::FromVector<float>({1}, {std::nanf("")})), r.Const(Scalar(1)),
+         r.Const(Tensor::FromVector<int8_t>({}, {7}))});
   EXPECT_EQ(Values<int8_t>(r.Run()[0]), (S8{7}));
 }
 
@@ -92,9 +92,9 @@ TEST(QuantizeLinearTest, ZeroScaleIsInvalidModel) {
 TEST(DequantizeLinearTest, SpecExampleU8) {
   // x [0,3,128,255], scale 2, zp 128 -> [-256,-250,0,254].
   OneNodeRunner r;
-  r.Add(OpKind::kDequantizeLinear, {r.Input(Tensor::FromVector<uint8_t>({4}, {0, 3, 128, 255})),
-                                    r.Const(Scalar(2)),
-                                    r.Const(Tensor::FromVector<uint8_t>({}, {128}))});
+  r.Add(OpKind::kDequantizeLinear,
+        {r.Input(Tensor::FromVector<uint8_t>({4}, {0, 3, 128, 255})), r.Const(Scalar(2)),
+         r.Const(Tensor::FromVector<uint8_t>({}, {128}))});
   auto out = r.Run();
   EXPECT_EQ(out[0].dtype(), DType::kF32);
   EXPECT_EQ(Values<float>(out[0]), (F{-256, -250, 0, 254}));
@@ -103,10 +103,9 @@ TEST(DequantizeLinearTest, SpecExampleU8) {
 TEST(DequantizeLinearTest, PerAxisS8OnAxisZero) {
   // x [2,2] axis 0: row scales [0.5, 4], zps [1, -2].
   OneNodeRunner r;
-  r.Add(OpKind::kDequantizeLinear,
-        {r.Input(Tensor::FromVector<int8_t>({2, 2}, {-128, 127, 0, -2})),
-         r.Const(Tensor::FromVector<float>({2}, {0.5f, 4})),
-         r.Const(Tensor::FromVector<int8_t>({2}, {1, -2}))})
+  r.Add(OpKind::kDequantizeLinear, {r.Input(Tensor::FromVector<int8_t>({2, 2}, {-128, 127, 0, -2})),
+                                    r.Const(Tensor::FromVector<float>({2}, {0.5f, 4})),
+                                    r.Const(Tensor::FromVector<int8_t>({2}, {1, -2}))})
       ->SetInt("axis", 0);
   EXPECT_EQ(Values<float>(r.Run()[0]), (F{-64.5f, 63, 8, 0}));
 }

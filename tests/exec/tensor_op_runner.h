@@ -33,7 +33,8 @@ class OneNodeRunner {
   // The node under test, named "n", with `num_outputs` fresh output values (shapes unknown).
   Node* Add(OpKind op, std::vector<Value*> inputs, int num_outputs = 1) {
     std::vector<Value*> outs;
-    for (int i = 0; i < num_outputs; ++i) outs.push_back(graph_.AddValue("out" + std::to_string(i)));
+    for (int i = 0; i < num_outputs; ++i)
+      outs.push_back(graph_.AddValue("out" + std::to_string(i)));
     node_ = graph_.AddNode(op, "n", std::move(inputs), std::move(outs));
     return node_;
   }

@@ -143,8 +143,8 @@ TEST(TransposeTest, AllPermutationsOf4dMatchNaiveIndexing) {
       for (int64_t i1 = 0; i1 < in_shape[perm[1]]; ++i1)
         for (int64_t i2 = 0; i2 < in_shape[perm[2]]; ++i2)
           for (int64_t i3 = 0; i3 < in_shape[perm[3]]; ++i3, ++flat) {
-            const int64_t src = i0 * stride[perm[0]] + i1 * stride[perm[1]] +
-                                i2 * stride[perm[2]] + i3 * stride[perm[3]];
+            const int64_t src = i0 * stride[perm[0]] + i1 * stride[perm[1]] + i2 * stride[perm[2]] +
+                                i3 * stride[perm[3]];
             ASSERT_EQ(out[0].data<float>()[flat], static_cast<float>(src));
           }
   } while (std::next_permutation(perm.begin(), perm.end()));
@@ -160,7 +160,8 @@ TEST(TransposeTest, RepeatedPermEntryIsInvalidModel) {
 
 TEST(ConcatTest, NegativeAxisJoinsColumns) {
   OneNodeRunner r;
-  r.Add(OpKind::kConcat, {r.Input(Iota({2, 2})), r.Const(Tensor::FromVector<float>({2, 1}, {8, 9}))})
+  r.Add(OpKind::kConcat,
+        {r.Input(Iota({2, 2})), r.Const(Tensor::FromVector<float>({2, 1}, {8, 9}))})
       ->SetInt("axis", -1);
   auto out = r.Run();
   EXPECT_EQ(out[0].shape(), (Shape{2, 3}));
@@ -169,8 +170,8 @@ TEST(ConcatTest, NegativeAxisJoinsColumns) {
 
 TEST(ConcatTest, ThreeS64InputsAlongAxisZeroIncludingEmpty) {
   OneNodeRunner r;
-  r.Add(OpKind::kConcat, {r.Input(S64({1, 2})), r.Input(Tensor(DType::kS64, {0})),
-                          r.Const(S64({-3}))})
+  r.Add(OpKind::kConcat,
+        {r.Input(S64({1, 2})), r.Input(Tensor(DType::kS64, {0})), r.Const(S64({-3}))})
       ->SetInt("axis", 0);
   auto out = r.Run();
   EXPECT_EQ(Values<int64_t>(out[0]), (I64{1, 2, -3}));
@@ -222,9 +223,9 @@ constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
 TEST(SliceTest, SpecExampleWithSteps) {
   // data = [[1,2,3,4],[5,6,7,8]], axes [0,1], starts [1,0], ends [2,3], steps [1,2] -> [[5,7]].
   OneNodeRunner r;
-  r.Add(OpKind::kSlice, {r.Input(Tensor::FromVector<float>({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})),
-                         r.Const(S64({1, 0})), r.Const(S64({2, 3})), r.Const(S64({0, 1})),
-                         r.Const(S64({1, 2}))});
+  r.Add(OpKind::kSlice,
+        {r.Input(Tensor::FromVector<float>({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})), r.Const(S64({1, 0})),
+         r.Const(S64({2, 3})), r.Const(S64({0, 1})), r.Const(S64({1, 2}))});
   auto out = r.Run();
   EXPECT_EQ(out[0].shape(), (Shape{1, 2}));
   EXPECT_EQ(Values<float>(out[0]), (F{5, 7}));
@@ -285,9 +286,9 @@ TEST(SliceTest, ZeroStepIsInvalidModel) {
 TEST(GatherTest, Axis0With2dIndices) {
   // Spec example: data [[1,1.2],[2.3,3.4],[4.5,5.7]], indices [[0,1],[1,2]].
   OneNodeRunner r;
-  r.Add(OpKind::kGather, {r.Input(Tensor::FromVector<float>({3, 2}, {1, 1.2f, 2.3f, 3.4f, 4.5f,
-                                                                     5.7f})),
-                          r.Const(Tensor::FromVector<int64_t>({2, 2}, {0, 1, 1, 2}))});
+  r.Add(OpKind::kGather,
+        {r.Input(Tensor::FromVector<float>({3, 2}, {1, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f})),
+         r.Const(Tensor::FromVector<int64_t>({2, 2}, {0, 1, 1, 2}))});
   auto out = r.Run();
   EXPECT_EQ(out[0].shape(), (Shape{2, 2, 2}));
   EXPECT_EQ(Values<float>(out[0]), (F{1, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f}));
@@ -295,7 +296,8 @@ TEST(GatherTest, Axis0With2dIndices) {
 
 TEST(GatherTest, NegativeAxisAndNegativeS32Indices) {
   OneNodeRunner r;
-  r.Add(OpKind::kGather, {r.Input(Iota({2, 3})), r.Input(Tensor::FromVector<int32_t>({2}, {-1, 0}))})
+  r.Add(OpKind::kGather,
+        {r.Input(Iota({2, 3})), r.Input(Tensor::FromVector<int32_t>({2}, {-1, 0}))})
       ->SetInt("axis", -1);
   auto out = r.Run();
   EXPECT_EQ(out[0].shape(), (Shape{2, 2}));
