@@ -244,7 +244,10 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareRange(const Graph& graph, const
     const int64_t start = node.input(0)->constant()->ToInt64Vector()[0];
     const int64_t delta = node.input(2)->constant()->ToInt64Vector()[0];
     for (int64_t i = 0; i < n; ++i) {
-      const int64_t v = start + i * delta;  // stays between start and limit: no overflow
+      // start + i*delta lies between start and limit, but i*delta alone may not fit in int64:
+      // computed modulo 2^64, which gives the exact (in-range) result.
+      const int64_t v = static_cast<int64_t>(
+          static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta));
       if (t == DType::kS64)
         out.data<int64_t>()[i] = v;
       else

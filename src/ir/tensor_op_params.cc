@@ -404,30 +404,41 @@ StatusOr<int64_t> ResolveRangeCount(const Graph& graph, const Node& node) {
     if (!v[i]->is_constant())
       return Unsupported(graph.Where(&node) + names[i] +
                          " is not a constant (tinyq needs static shapes)");
-  // Counted in double: exact for every s32 and for s64 differences up to 2^53, far beyond any
-  // tensor tinyq can hold (the limit below).
-  double s, l, d;
+  int64_t n = 0;
   if (t == DType::kF32) {
-    s = v[0]->constant()->data<float>()[0];
-    l = v[1]->constant()->data<float>()[0];
-    d = v[2]->constant()->data<float>()[0];
+    // Counted in double from the f32 inputs, as ONNX's reference (numpy arange) does.
+    const double s = v[0]->constant()->data<float>()[0];
+    const double l = v[1]->constant()->data<float>()[0];
+    const double d = v[2]->constant()->data<float>()[0];
+    if (d == 0 || !std::isfinite(s) || !std::isfinite(l) || !std::isfinite(d))
+      return InvalidModel(graph.Where(&node) + "delta must be non-zero and all inputs finite");
+    const double count = std::max(std::ceil((l - s) / d), 0.0);
+    if (count > static_cast<double>(std::numeric_limits<int32_t>::max()))
+      return Unsupported(graph.Where(&node) + "Range of " + std::to_string(count) + " elements");
+    n = static_cast<int64_t>(count);
   } else {
-    s = static_cast<double>(v[0]->constant()->ToInt64Vector()[0]);
-    l = static_cast<double>(v[1]->constant()->ToInt64Vector()[0]);
-    d = static_cast<double>(v[2]->constant()->ToInt64Vector()[0]);
+    // Exact integer ceil((limit - start) / delta): the span |limit - start| always fits uint64.
+    const int64_t s = v[0]->constant()->ToInt64Vector()[0];
+    const int64_t l = v[1]->constant()->ToInt64Vector()[0];
+    const int64_t d = v[2]->constant()->ToInt64Vector()[0];
+    if (d == 0) return InvalidModel(graph.Where(&node) + "delta must be non-zero");
+    if ((d > 0 && l > s) || (d < 0 && l < s)) {
+      const uint64_t span = l > s ? static_cast<uint64_t>(l) - static_cast<uint64_t>(s)
+                                  : static_cast<uint64_t>(s) - static_cast<uint64_t>(l);
+      const uint64_t step = d > 0 ? static_cast<uint64_t>(d) : 0 - static_cast<uint64_t>(d);
+      const uint64_t count = span / step + (span % step != 0 ? 1 : 0);
+      if (count > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+        return Unsupported(graph.Where(&node) + "Range of " + std::to_string(count) + " elements");
+      n = static_cast<int64_t>(count);
+    }
   }
-  if (d == 0 || !std::isfinite(s) || !std::isfinite(l) || !std::isfinite(d))
-    return InvalidModel(graph.Where(&node) + "delta must be non-zero and all inputs finite");
-  const double n = std::max(std::ceil((l - s) / d), 0.0);
-  if (n > static_cast<double>(std::numeric_limits<int32_t>::max()))
-    return Unsupported(graph.Where(&node) + "Range of " + std::to_string(n) + " elements");
-  return static_cast<int64_t>(n);
+  return n;
 }
 
 namespace {
 
 // Shared checks of Q/DQ: the scale (f32, one element or one per channel along `axis`) and the
-// optional zero point (same shape as the scale, dtype `zp_dtype` when present).
+// optional zero point (as many elements as the scale).
 StatusOr<QdqParams> ResolveQdq(const Graph& graph, const Node& node, const Value* x) {
   TQ_ASSIGN_OR_RETURN(const Value* scale, Required(graph, node, 1, "scale"));
   if (scale->dtype() != DType::kF32)
@@ -438,15 +449,15 @@ StatusOr<QdqParams> ResolveQdq(const Graph& graph, const Node& node, const Value
   if (scale->shape().size() > 1)
     return InvalidModel(graph.Where(&node) + "scale must be a scalar or 1-D, got " +
                         ShapeToString(scale->shape()));
-  if (scale->shape().size() == 1 && !(n == 1 && rank == 0)) {
+  // One element is per-tensor whatever its rank (as onnxruntime reads a [1] scale, which many
+  // exporters emit); more than one is per-axis.
+  if (n != 1) {
     TQ_ASSIGN_OR_RETURN(p.axis, NormalizeAxis(node.GetInt("axis", 1), rank, graph.Where(&node)));
     if (x->shape()[static_cast<size_t>(p.axis)] != n)
       return InvalidModel(graph.Where(&node) + "scale has " + std::to_string(n) +
                           " elements but dim " + std::to_string(p.axis) + " of " +
                           ShapeToString(x->shape()) + " is not that");
     p.channels = n;
-  } else if (n != 1) {
-    return InvalidModel(graph.Where(&node) + "scale must have one element");
   }
   if (const Tensor* t = scale->constant())
     for (float s : t->ToFloatVector())
@@ -454,7 +465,7 @@ StatusOr<QdqParams> ResolveQdq(const Graph& graph, const Node& node, const Value
         return InvalidModel(graph.Where(&node) + "scale " + std::to_string(s) +
                             " is not positive and finite");
   if (const Value* zp = node.input(2)) {
-    if (zp->shape() != scale->shape())
+    if (NumElements(zp->shape()) != n || zp->shape().size() > 1)
       return InvalidModel(graph.Where(&node) + "zero point shape " + ShapeToString(zp->shape()) +
                           " differs from scale shape " + ShapeToString(scale->shape()));
   }

@@ -59,6 +59,15 @@ TEST(QuantizeLinearTest, PerAxisScalesAlongAxisOne) {
   EXPECT_EQ(Values<int8_t>(out[0]), (S8{1, 2, 0, -3, 5, 127}));
 }
 
+TEST(QuantizeLinearTest, OneElementVectorScaleIsPerTensor) {
+  // A [1] scale (common in exported models) applies to the whole [2,3] tensor.
+  OneNodeRunner r;
+  r.Add(OpKind::kQuantizeLinear, {r.Input(Tensor::FromVector<float>({2, 3}, {0, 1, 2, 3, 4, 5})),
+                                  r.Const(Tensor::FromVector<float>({1}, {0.5f})),
+                                  r.Const(Tensor::FromVector<int8_t>({1}, {-3}))});
+  EXPECT_EQ(Values<int8_t>(r.Run()[0]), (S8{-3, -1, 1, 3, 5, 7}));
+}
+
 TEST(QuantizeLinearTest, NanMapsToZeroPoint) {
   OneNodeRunner r;
   r.Add(OpKind::kQuantizeLinear,

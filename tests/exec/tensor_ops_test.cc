@@ -388,6 +388,15 @@ TEST(RangeTest, S32NegativeDelta) {
   EXPECT_EQ(Values<int32_t>(r.Run()[0]), (std::vector<int32_t>{10, 7}));
 }
 
+TEST(RangeTest, S64ExtremesCountExactlyWithoutOverflow) {
+  // [INT64_MIN, INT64_MAX) by 2^62: span 2^64 - 1 -> 4 elements; 3 * 2^62 alone overflows int64.
+  auto s = [](int64_t v) { return Tensor::FromVector<int64_t>({}, {v}); };
+  OneNodeRunner r;
+  r.Add(OpKind::kRange, {r.Const(s(kMin64)), r.Const(s(kMax64)), r.Const(s(int64_t{1} << 62))});
+  EXPECT_EQ(Values<int64_t>(r.Run()[0]),
+            (I64{kMin64, kMin64 + (int64_t{1} << 62), 0, int64_t{1} << 62}));
+}
+
 TEST(RangeTest, NonConstantLimitIsUnsupported) {
   OneNodeRunner r;
   r.Add(OpKind::kRange, {r.Const(S64({0})), r.Input(S64({4})), r.Const(S64({1}))});
