@@ -109,7 +109,7 @@ StatusOr<Shape> ResolveReshape(const Graph& graph, const Node& node) {
   if (infer_at >= 0) {
     if (has_zero)
       return InvalidModel(graph.Where(&node) + "shape " + IntsToString(target) +
-                          " has both -1 and a 0 dim (allowzero=1)");
+                          " has both -1 and a 0 dim: -1 cannot be inferred");
     if (known == 0 || count % known != 0)
       return InvalidModel(graph.Where(&node) + "cannot reshape " + ShapeToString(in) + " to " +
                           IntsToString(target));
