@@ -62,13 +62,6 @@ void LeakyReluF32(const float* x, float* y, int64_t n, float alpha) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? alpha * x[i] : x[i];
 }
 
-void ClipF32(const float* x, float* y, int64_t n, float lo, float hi) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i] < lo ? lo : x[i];
-    y[i] = v > hi ? hi : v;
-  }
-}
-
 void SigmoidF32(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float e = std::exp(-std::fabs(x[i]));

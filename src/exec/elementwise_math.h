@@ -3,7 +3,7 @@
 // kernels_binary.cc / kernels_unary.cc.
 //
 // Integer semantics (chosen so that no input can trigger undefined behaviour):
-//   - Add, Sub, Mul, Neg, Abs on s32/s64 wrap around modulo 2^bits (two's complement), as the
+//   - Add, Sub, Mul, Neg, Abs on integers wrap around modulo 2^bits (two's complement), as the
 //     hardware does; Abs(INT_MIN) == INT_MIN, Neg(INT_MIN) == INT_MIN.
 //   - Div truncates toward zero like C. Division by zero yields 0, and INT_MIN / -1 yields INT_MIN
 //     (the wrapped quotient). ONNX leaves both undefined.
@@ -27,15 +27,16 @@
 namespace tinyq {
 
 namespace internal {
-// The unsigned type integer arithmetic is done in (so overflow wraps instead of being undefined);
-// floats map to themselves.
+// The unsigned type integer arithmetic is done in, so overflow wraps instead of being undefined:
+// at least `unsigned int`, because 8/16-bit operands would otherwise promote to signed int (where
+// u16 * u16 can overflow). Floats map to themselves.
 template <typename T, bool = std::is_integral_v<T>>
 struct WrapType {
   using type = T;
 };
 template <typename T>
 struct WrapType<T, true> {
-  using type = std::make_unsigned_t<T>;
+  using type = std::make_unsigned_t<std::common_type_t<T, int>>;
 };
 template <typename T>
 using Wrap = typename WrapType<T>::type;
@@ -67,8 +68,10 @@ struct DivFn {
   T operator()(T a, T b) const {
     if constexpr (std::is_integral_v<T>) {
       if (b == 0) return 0;
-      if (b == -1) return static_cast<T>(0 - static_cast<internal::Wrap<T>>(a));
-      return a / b;
+      if constexpr (std::is_signed_v<T>) {
+        if (b == -1) return static_cast<T>(0 - static_cast<internal::Wrap<T>>(a));
+      }
+      return static_cast<T>(a / b);
     } else {
       return a / b;
     }
@@ -162,7 +165,13 @@ void LogF32(const float* x, float* y, int64_t n);
 void ReluF32(const float* x, float* y, int64_t n);  // NaN stays NaN
 void LeakyReluF32(const float* x, float* y, int64_t n, float alpha);
 // y = min(max(x, lo), hi); NaN stays NaN; lo > hi gives hi everywhere (numpy.clip).
-void ClipF32(const float* x, float* y, int64_t n, float lo, float hi);
+template <typename T>
+void ClipArray(const T* x, T* y, int64_t n, T lo, T hi) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = x[i] < lo ? lo : x[i];
+    y[i] = v > hi ? hi : v;
+  }
+}
 // Overflow-free form: e = exp(-|x|), y = x >= 0 ? 1/(1+e) : e/(1+e).
 void SigmoidF32(const float* x, float* y, int64_t n);
 void TanhF32(const float* x, float* y, int64_t n);
@@ -170,7 +179,8 @@ void HardSigmoidF32(const float* x, float* y, int64_t n, float alpha, float beta
 // y = x * max(0, min(1, x/6 + 1/2)).
 void HardSwishF32(const float* x, float* y, int64_t n);
 
-// Neg and Abs for f32, f64, s32, s64 (integers wrap, see the file comment).
+// Neg (floats and signed integers) and Abs (floats and integers); integers wrap, see the file
+// comment.
 template <typename T>
 void NegArray(const T* x, T* y, int64_t n) {
   if constexpr (std::is_floating_point_v<T>) {
@@ -185,6 +195,8 @@ void AbsArray(const T* x, T* y, int64_t n) {
   using U = internal::Wrap<T>;
   if constexpr (std::is_floating_point_v<T>) {
     for (int64_t i = 0; i < n; ++i) y[i] = std::fabs(x[i]);
+  } else if constexpr (std::is_unsigned_v<T>) {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i];
   } else {
     for (int64_t i = 0; i < n; ++i)
       y[i] = x[i] < 0 ? static_cast<T>(U(0) - static_cast<U>(x[i])) : x[i];

@@ -1,8 +1,8 @@
 // Float-executor kernels of the broadcasting binary ops: Add, Sub, Mul, Div, variadic Max/Min,
 // Pow and PRelu. Prepare validates dtypes and shapes and builds BroadcastPlans; Eval only loops.
 //
-// Dtypes: Add/Sub/Mul/Div/Max/Min/PRelu on f32, f64, s32, s64 (integer semantics in
-// elementwise_math.h). Pow: base f32, s32 or s64 with exponent f32, f64, s32 or s64; the output
+// Dtypes: Add/Sub/Mul/Div/Max/Min/PRelu on f32, f64 and every integer dtype (s8, u8, s16, u16,
+// s32, s64; integer semantics in elementwise_math.h); bool is Unsupported. Pow: base f32, s32 or s64 with exponent f32, f64, s32 or s64; the output
 // has the base's dtype. A float base with an integer or f64 exponent is computed in double and
 // rounded once to f32 (what numpy, the ONNX reference, does); f32 ** f32 uses powf.
 #include <cmath>
@@ -86,9 +86,13 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareFold(const Graph& g, const Node
   switch (out.dtype()) {
     case DType::kF32: return MakeUnique<FoldKernel<float, Fn>>(std::move(plans), numel);
     case DType::kF64: return MakeUnique<FoldKernel<double, Fn>>(std::move(plans), numel);
+    case DType::kS8: return MakeUnique<FoldKernel<int8_t, Fn>>(std::move(plans), numel);
+    case DType::kU8: return MakeUnique<FoldKernel<uint8_t, Fn>>(std::move(plans), numel);
+    case DType::kS16: return MakeUnique<FoldKernel<int16_t, Fn>>(std::move(plans), numel);
+    case DType::kU16: return MakeUnique<FoldKernel<uint16_t, Fn>>(std::move(plans), numel);
     case DType::kS32: return MakeUnique<FoldKernel<int32_t, Fn>>(std::move(plans), numel);
     case DType::kS64: return MakeUnique<FoldKernel<int64_t, Fn>>(std::move(plans), numel);
-    default: return UnsupportedDType(g, n, out.dtype());
+    default: return UnsupportedDType(g, n, out.dtype());  // bool
   }
 }
 

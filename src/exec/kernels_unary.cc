@@ -1,6 +1,7 @@
 // Float-executor kernels of the unary elementwise ops: Sqrt, Exp, Log, Relu, LeakyRelu, Sigmoid,
-// Tanh, HardSigmoid, HardSwish, Clip (f32); Neg, Abs (f32, f64, s32, s64); Identity and Dropout
-// (any dtype); Cast (between f32, f64, s8, u8, s16, u16, s32, s64, bool).
+// Tanh, HardSigmoid, HardSwish (f32); Neg (floats, signed integers), Abs and Clip (floats, all
+// integers); Identity and Dropout (any dtype); Cast (between f32, f64, s8, u8, s16, u16, s32, s64,
+// bool).
 //
 // Clip reads constant min/max at prepare; non-constant ones (single elements, checked by the
 // shape rule) are read from the input tensors at each Eval. Dropout is the inference form: output
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "src/exec/elementwise_math.h"
 #include "src/exec/kernels_elementwise.h"
@@ -71,60 +73,87 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareHardSigmoid(const Graph& g, con
 
 template <typename T>
 std::unique_ptr<KernelInstance> MakeNegAbs(bool neg) {
-  if (neg)
-    return MakeKernel([](KernelIO& io) {
-      NegArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel());
-    });
+  if constexpr (std::is_signed_v<T>) {
+    if (neg)
+      return MakeKernel([](KernelIO& io) {
+        NegArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel());
+      });
+  }
   return MakeKernel([](KernelIO& io) {
     AbsArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel());
   });
 }
 
+// Neg: floats and signed integers; Abs: floats and all integers.
 StatusOr<std::unique_ptr<KernelInstance>> PrepareNegAbs(const Graph& g, const Node& n) {
   TQ_RETURN_IF_ERROR(CheckUnary(g, n));
   const bool neg = n.op() == OpKind::kNeg;
-  switch (n.input(0)->dtype()) {
+  const DType t = n.input(0)->dtype();
+  switch (t) {
     case DType::kF32: return MakeNegAbs<float>(neg);
     case DType::kF64: return MakeNegAbs<double>(neg);
+    case DType::kS8: return MakeNegAbs<int8_t>(neg);
+    case DType::kS16: return MakeNegAbs<int16_t>(neg);
     case DType::kS32: return MakeNegAbs<int32_t>(neg);
     case DType::kS64: return MakeNegAbs<int64_t>(neg);
-    default:
-      return Unsupported(g.Where(&n) + "dtype " + DTypeName(n.input(0)->dtype()) +
-                         " is not supported");
+    case DType::kU8: if (!neg) return MakeNegAbs<uint8_t>(false); break;
+    case DType::kU16: if (!neg) return MakeNegAbs<uint16_t>(false); break;
+    default: break;
   }
+  return Unsupported(g.Where(&n) + "dtype " + DTypeName(t) + " is not supported");
 }
 
-// Clip bounds: a constant folded at prepare, or read from input `index` at Eval.
+// Clip bounds: a constant folded at prepare, or read from input `input` at Eval.
+template <typename T>
 struct ClipBound {
-  float value;
+  T value;
   int input = -1;  // >= 0: read io.inputs[input] at Eval
+  T Get(const KernelIO& io) const {
+    return input >= 0 ? io.inputs[static_cast<size_t>(input)]->data<T>()[0] : value;
+  }
 };
 
-StatusOr<std::unique_ptr<KernelInstance>> PrepareClip(const Graph& g, const Node& n) {
-  TQ_RETURN_IF_ERROR(CheckUnary(g, n));
-  TQ_RETURN_IF_ERROR(RequireF32(g, n));
-  ClipBound bounds[2] = {{-std::numeric_limits<float>::infinity()},
-                         {std::numeric_limits<float>::infinity()}};
+template <typename T>
+StatusOr<std::unique_ptr<KernelInstance>> PrepareClipTyped(const Graph& g, const Node& n) {
+  // Absent bounds: the whole range (infinities for floats).
+  ClipBound<T> lo{std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                       : std::numeric_limits<T>::lowest()};
+  ClipBound<T> hi{std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
+                                                       : std::numeric_limits<T>::max()};
   for (int i = 1; i <= 2; ++i) {
     const Value* v = n.input(i);
     if (!v) continue;
-    if (v->dtype() != DType::kF32 || NumElements(v->shape()) != 1)
-      return InvalidModel(g.Where(&n) + (i == 1 ? "min" : "max") +
-                          " must be a single f32 element, got " + DTypeName(v->dtype()) +
-                          ShapeToString(v->shape()));
+    if (v->dtype() != n.input(0)->dtype() || NumElements(v->shape()) != 1)
+      return InvalidModel(g.Where(&n) + (i == 1 ? "min" : "max") + " must be a single " +
+                          DTypeName(n.input(0)->dtype()) + " element, got " +
+                          DTypeName(v->dtype()) + ShapeToString(v->shape()));
+    ClipBound<T>& b = i == 1 ? lo : hi;
     if (v->is_constant())
-      bounds[i - 1].value = v->constant()->data<float>()[0];
+      b.value = v->constant()->data<T>()[0];
     else
-      bounds[i - 1].input = i;
+      b.input = i;
   }
-  return MakeKernel([lo = bounds[0], hi = bounds[1]](KernelIO& io) {
-    const float l = lo.input >= 0 ? io.inputs[static_cast<size_t>(lo.input)]->data<float>()[0]
-                                  : lo.value;
-    const float h = hi.input >= 0 ? io.inputs[static_cast<size_t>(hi.input)]->data<float>()[0]
-                                  : hi.value;
-    ClipF32(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(), io.inputs[0]->numel(), l,
-            h);
+  return MakeKernel([lo, hi](KernelIO& io) {
+    ClipArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel(),
+              lo.Get(io), hi.Get(io));
   });
+}
+
+StatusOr<std::unique_ptr<KernelInstance>> PrepareClip(const Graph& g, const Node& n) {
+  TQ_RETURN_IF_ERROR(CheckUnary(g, n));
+  const DType t = n.input(0)->dtype();
+  switch (t) {
+    case DType::kF32: return PrepareClipTyped<float>(g, n);
+    case DType::kF64: return PrepareClipTyped<double>(g, n);
+    case DType::kS8: return PrepareClipTyped<int8_t>(g, n);
+    case DType::kU8: return PrepareClipTyped<uint8_t>(g, n);
+    case DType::kS16: return PrepareClipTyped<int16_t>(g, n);
+    case DType::kU16: return PrepareClipTyped<uint16_t>(g, n);
+    case DType::kS32: return PrepareClipTyped<int32_t>(g, n);
+    case DType::kS64: return PrepareClipTyped<int64_t>(g, n);
+    default:
+      return Unsupported(g.Where(&n) + "dtype " + DTypeName(t) + " is not supported");
+  }
 }
 
 StatusOr<std::unique_ptr<KernelInstance>> PrepareIdentity(const Graph& g, const Node& n) {

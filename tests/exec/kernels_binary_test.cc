@@ -147,6 +147,31 @@ TEST(AddS32Test, OverflowWrapsAround) {
             (std::vector<int32_t>{std::numeric_limits<int32_t>::min(), -2}));
 }
 
+TEST(AddU8Test, WrapsModulo256) {
+  Tensor a = Tensor::FromVector<uint8_t>({3}, {250, 1, 0});
+  Tensor b = Tensor::FromVector<uint8_t>({1}, {10});
+  auto r = RunNode(OpKind::kAdd, {&a, &b});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Values<uint8_t>((*r)[0]), (std::vector<uint8_t>{4, 11, 10}));
+}
+
+TEST(MulU16Test, WrapsWithoutSignedIntOverflow) {
+  // 65535 * 65535 overflows the int that u16 operands promote to; the kernel must wrap instead.
+  Tensor a = Tensor::FromVector<uint16_t>({2}, {65535, 300});
+  Tensor b = Tensor::FromVector<uint16_t>({2}, {65535, 300});
+  auto r = RunNode(OpKind::kMul, {&a, &b});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Values<uint16_t>((*r)[0]), (std::vector<uint16_t>{1, 90000 - 65536}));
+}
+
+TEST(DivS8Test, MinOverMinusOneAndZeroDivisor) {
+  Tensor a = Tensor::FromVector<int8_t>({3}, {-128, 7, -9});
+  Tensor b = Tensor::FromVector<int8_t>({3}, {-1, 0, 2});
+  auto r = RunNode(OpKind::kDiv, {&a, &b});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Values<int8_t>((*r)[0]), (std::vector<int8_t>{-128, 0, -4}));
+}
+
 TEST(MulS64Test, RowBroadcast) {
   Tensor a = Tensor::FromVector<int64_t>({2, 3}, {1, 2, 3, 4, 5, 6});
   Tensor b = Tensor::FromVector<int64_t>({3}, {10, -1, 0});
@@ -287,8 +312,8 @@ TEST(AddF32Test, MismatchedDtypesAreInvalidModel) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidModel);
 }
 
-TEST(AddU8Test, UnsupportedDtypeIsUnsupportedNamingNode) {
-  Tensor a(DType::kU8, {2}), b(DType::kU8, {2});
+TEST(AddBoolTest, UnsupportedDtypeIsUnsupportedNamingNode) {
+  Tensor a(DType::kBool, {2}), b(DType::kBool, {2});
   auto r = RunNode(OpKind::kAdd, {&a, &b});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);

@@ -67,6 +67,16 @@ TEST(AbsS64Test, HandComputed) {
   EXPECT_EQ(Values<int64_t>((*r)[0]), (std::vector<int64_t>{5, 7, 0, kMin}));
 }
 
+TEST(AbsU8Test, IsIdentityAndNegU8IsUnsupported) {
+  Tensor x = Tensor::FromVector<uint8_t>({2}, {0, 255});
+  auto r = RunNode(OpKind::kAbs, {&x});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Values<uint8_t>((*r)[0]), (std::vector<uint8_t>{0, 255}));
+  auto neg = RunNode(OpKind::kNeg, {&x});
+  ASSERT_FALSE(neg.ok());
+  EXPECT_EQ(neg.status().code(), StatusCode::kUnsupported);
+}
+
 TEST(AbsF32Test, HandComputed) {
   EXPECT_EQ(RunF32(OpKind::kAbs, {-1.5f, 2, -0.0f}), (std::vector<float>{1.5f, 2, 0}));
 }
@@ -174,6 +184,18 @@ TEST(ClipF32Test, NonConstantBoundsReadAtEvalThroughExecutor) {
                                             : std::vector<float>{-3, -1, 1, 2};
     EXPECT_EQ(Values<float>(out->at("y")), want) << bound;
   }
+}
+
+TEST(ClipS8Test, IntegerBoundsAndDefaults) {
+  Tensor x = Tensor::FromVector<int8_t>({4}, {-128, -3, 4, 127});
+  Tensor lo = Tensor::FromVector<int8_t>({}, {-2});
+  Tensor hi = Tensor::FromVector<int8_t>({}, {3});
+  auto r = RunNode(OpKind::kClip, {&x, &lo, &hi});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Values<int8_t>((*r)[0]), (std::vector<int8_t>{-2, -2, 3, 3}));
+  auto all = RunNode(OpKind::kClip, {&x});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(Values<int8_t>((*all)[0]), (std::vector<int8_t>{-128, -3, 4, 127}));
 }
 
 TEST(ClipF32Test, NonScalarMinIsInvalidModel) {
