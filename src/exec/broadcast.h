@@ -1,9 +1,9 @@
 // src/exec/broadcast.h - numpy-style broadcasting plans and the strided loop that executes them.
 //
 // A BroadcastPlan describes out[i] = op(a[ia], b[ib]) for an output shape and two input shapes that
-// each broadcast to it. MakeBroadcastPlan (run once, in a kernel's prepare) right-aligns the shapes,
-// drops output dims of size 1 and merges neighbouring dims that every operand walks the same way
-// (all contiguous or all broadcast), so the common cases collapse to a single inner loop:
+// each broadcast to it. MakeBroadcastPlan (run once, in a kernel's prepare) right-aligns the
+// shapes, drops output dims of size 1 and merges neighbouring dims that every operand walks the
+// same way (all contiguous or all broadcast), so the common cases collapse to a single inner loop:
 //
 //   same shape           [2,3,4] + [2,3,4]   -> 1 dim  of 24, strides a=1 b=1
 //   scalar               [2,3,4] + []        -> 1 dim  of 24, strides a=1 b=0
@@ -50,8 +50,17 @@ void ApplyBroadcast(const BroadcastPlan& plan, const TA* a, const TB* b, TO* out
   const int64_t sa = plan.stride_a[rank - 1];
   const int64_t sb = plan.stride_b[rank - 1];
   if (plan.numel == 0) return;
-  // Odometer over the outer dims; offsets of a and b are updated incrementally.
-  std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
+  // Odometer over the outer dims; offsets of a and b are updated incrementally. The counter lives
+  // on the stack (Eval may run concurrently on one plan, and must not allocate); only collapsed
+  // ranks above kStackRank, which real models do not reach, fall back to the heap.
+  constexpr int kStackRank = 16;
+  int64_t stack_idx[kStackRank] = {};
+  std::vector<int64_t> heap_idx;
+  int64_t* idx = stack_idx;
+  if (rank > kStackRank) {
+    heap_idx.assign(static_cast<size_t>(rank), 0);
+    idx = heap_idx.data();
+  }
   int64_t off_a = 0, off_b = 0;
   for (int64_t base = 0; base < plan.numel; base += n) {
     const TA* pa = a + off_a;
@@ -73,10 +82,10 @@ void ApplyBroadcast(const BroadcastPlan& plan, const TA* a, const TB* b, TO* out
       const size_t du = static_cast<size_t>(d);
       off_a += plan.stride_a[du];
       off_b += plan.stride_b[du];
-      if (++idx[du] < plan.dims[du]) break;
+      if (++idx[d] < plan.dims[du]) break;
       off_a -= plan.stride_a[du] * plan.dims[du];
       off_b -= plan.stride_b[du] * plan.dims[du];
-      idx[du] = 0;
+      idx[d] = 0;
     }
   }
 }

@@ -12,16 +12,35 @@ void CastTyped(const From* in, To* out, int64_t n) {
 template <typename From>
 void CastFrom(const From* in, DType to, void* out, int64_t n) {
   switch (to) {
-    case DType::kF32: CastTyped(in, static_cast<float*>(out), n); break;
-    case DType::kF64: CastTyped(in, static_cast<double*>(out), n); break;
-    case DType::kS8: CastTyped(in, static_cast<int8_t*>(out), n); break;
-    case DType::kU8: CastTyped(in, static_cast<uint8_t*>(out), n); break;
-    case DType::kS16: CastTyped(in, static_cast<int16_t*>(out), n); break;
-    case DType::kU16: CastTyped(in, static_cast<uint16_t*>(out), n); break;
-    case DType::kS32: CastTyped(in, static_cast<int32_t*>(out), n); break;
-    case DType::kS64: CastTyped(in, static_cast<int64_t*>(out), n); break;
-    case DType::kBool: CastTyped(in, static_cast<bool*>(out), n); break;
-    case DType::kCount: break;
+    case DType::kF32:
+      CastTyped(in, static_cast<float*>(out), n);
+      break;
+    case DType::kF64:
+      CastTyped(in, static_cast<double*>(out), n);
+      break;
+    case DType::kS8:
+      CastTyped(in, static_cast<int8_t*>(out), n);
+      break;
+    case DType::kU8:
+      CastTyped(in, static_cast<uint8_t*>(out), n);
+      break;
+    case DType::kS16:
+      CastTyped(in, static_cast<int16_t*>(out), n);
+      break;
+    case DType::kU16:
+      CastTyped(in, static_cast<uint16_t*>(out), n);
+      break;
+    case DType::kS32:
+      CastTyped(in, static_cast<int32_t*>(out), n);
+      break;
+    case DType::kS64:
+      CastTyped(in, static_cast<int64_t*>(out), n);
+      break;
+    case DType::kBool:
+      CastTyped(in, static_cast<bool*>(out), n);
+      break;
+    case DType::kCount:
+      break;
   }
 }
 
@@ -29,16 +48,35 @@ void CastFrom(const From* in, DType to, void* out, int64_t n) {
 
 void CastArray(DType from, const void* in, DType to, void* out, int64_t n) {
   switch (from) {
-    case DType::kF32: CastFrom(static_cast<const float*>(in), to, out, n); break;
-    case DType::kF64: CastFrom(static_cast<const double*>(in), to, out, n); break;
-    case DType::kS8: CastFrom(static_cast<const int8_t*>(in), to, out, n); break;
-    case DType::kU8: CastFrom(static_cast<const uint8_t*>(in), to, out, n); break;
-    case DType::kS16: CastFrom(static_cast<const int16_t*>(in), to, out, n); break;
-    case DType::kU16: CastFrom(static_cast<const uint16_t*>(in), to, out, n); break;
-    case DType::kS32: CastFrom(static_cast<const int32_t*>(in), to, out, n); break;
-    case DType::kS64: CastFrom(static_cast<const int64_t*>(in), to, out, n); break;
-    case DType::kBool: CastFrom(static_cast<const bool*>(in), to, out, n); break;
-    case DType::kCount: break;
+    case DType::kF32:
+      CastFrom(static_cast<const float*>(in), to, out, n);
+      break;
+    case DType::kF64:
+      CastFrom(static_cast<const double*>(in), to, out, n);
+      break;
+    case DType::kS8:
+      CastFrom(static_cast<const int8_t*>(in), to, out, n);
+      break;
+    case DType::kU8:
+      CastFrom(static_cast<const uint8_t*>(in), to, out, n);
+      break;
+    case DType::kS16:
+      CastFrom(static_cast<const int16_t*>(in), to, out, n);
+      break;
+    case DType::kU16:
+      CastFrom(static_cast<const uint16_t*>(in), to, out, n);
+      break;
+    case DType::kS32:
+      CastFrom(static_cast<const int32_t*>(in), to, out, n);
+      break;
+    case DType::kS64:
+      CastFrom(static_cast<const int64_t*>(in), to, out, n);
+      break;
+    case DType::kBool:
+      CastFrom(static_cast<const bool*>(in), to, out, n);
+      break;
+    case DType::kCount:
+      break;
   }
 }
 

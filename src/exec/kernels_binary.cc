@@ -2,9 +2,10 @@
 // Pow and PRelu. Prepare validates dtypes and shapes and builds BroadcastPlans; Eval only loops.
 //
 // Dtypes: Add/Sub/Mul/Div/Max/Min/PRelu on f32, f64 and every integer dtype (s8, u8, s16, u16,
-// s32, s64; integer semantics in elementwise_math.h); bool is Unsupported. Pow: base f32, s32 or s64 with exponent f32, f64, s32 or s64; the output
-// has the base's dtype. A float base with an integer or f64 exponent is computed in double and
-// rounded once to f32 (what numpy, the ONNX reference, does); f32 ** f32 uses powf.
+// s32, s64; integer semantics in elementwise_math.h); bool is Unsupported. Pow: base f32, s32 or
+// s64 with exponent f32, f64, s32 or s64; the output has the base's dtype. A float base with an
+// integer or f64 exponent is computed in double and rounded once to f32 (what numpy, the ONNX
+// reference, does); f32 ** f32 uses powf.
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -84,15 +85,24 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareFold(const Graph& g, const Node
     plans.push_back(MakeBroadcastPlan(out.shape(), out.shape(), n.input(i)->shape()));
   const int64_t numel = NumElements(out.shape());
   switch (out.dtype()) {
-    case DType::kF32: return MakeUnique<FoldKernel<float, Fn>>(std::move(plans), numel);
-    case DType::kF64: return MakeUnique<FoldKernel<double, Fn>>(std::move(plans), numel);
-    case DType::kS8: return MakeUnique<FoldKernel<int8_t, Fn>>(std::move(plans), numel);
-    case DType::kU8: return MakeUnique<FoldKernel<uint8_t, Fn>>(std::move(plans), numel);
-    case DType::kS16: return MakeUnique<FoldKernel<int16_t, Fn>>(std::move(plans), numel);
-    case DType::kU16: return MakeUnique<FoldKernel<uint16_t, Fn>>(std::move(plans), numel);
-    case DType::kS32: return MakeUnique<FoldKernel<int32_t, Fn>>(std::move(plans), numel);
-    case DType::kS64: return MakeUnique<FoldKernel<int64_t, Fn>>(std::move(plans), numel);
-    default: return UnsupportedDType(g, n, out.dtype());  // bool
+    case DType::kF32:
+      return MakeUnique<FoldKernel<float, Fn>>(std::move(plans), numel);
+    case DType::kF64:
+      return MakeUnique<FoldKernel<double, Fn>>(std::move(plans), numel);
+    case DType::kS8:
+      return MakeUnique<FoldKernel<int8_t, Fn>>(std::move(plans), numel);
+    case DType::kU8:
+      return MakeUnique<FoldKernel<uint8_t, Fn>>(std::move(plans), numel);
+    case DType::kS16:
+      return MakeUnique<FoldKernel<int16_t, Fn>>(std::move(plans), numel);
+    case DType::kU16:
+      return MakeUnique<FoldKernel<uint16_t, Fn>>(std::move(plans), numel);
+    case DType::kS32:
+      return MakeUnique<FoldKernel<int32_t, Fn>>(std::move(plans), numel);
+    case DType::kS64:
+      return MakeUnique<FoldKernel<int64_t, Fn>>(std::move(plans), numel);
+    default:
+      return UnsupportedDType(g, n, out.dtype());  // bool
   }
 }
 
@@ -141,10 +151,14 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePowBase(const Graph& g, const N
                                                          BroadcastPlan plan) {
   const DType e = n.input(1)->dtype();
   switch (e) {
-    case DType::kF32: return MakeUnique<PowKernel<TA, float>>(std::move(plan));
-    case DType::kF64: return MakeUnique<PowKernel<TA, double>>(std::move(plan));
-    case DType::kS32: return MakeUnique<PowKernel<TA, int32_t>>(std::move(plan));
-    case DType::kS64: return MakeUnique<PowKernel<TA, int64_t>>(std::move(plan));
+    case DType::kF32:
+      return MakeUnique<PowKernel<TA, float>>(std::move(plan));
+    case DType::kF64:
+      return MakeUnique<PowKernel<TA, double>>(std::move(plan));
+    case DType::kS32:
+      return MakeUnique<PowKernel<TA, int32_t>>(std::move(plan));
+    case DType::kS64:
+      return MakeUnique<PowKernel<TA, int64_t>>(std::move(plan));
     default:
       return Unsupported(g.Where(&n) + "exponent dtype " + DTypeName(e) + " is not supported");
   }
@@ -158,13 +172,16 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePow(const Graph& g, const Node&
   if (out.dtype() != n.input(0)->dtype())
     return InvalidModel(g.Where(&n) + "output dtype " + DTypeName(out.dtype()) +
                         " differs from base dtype " + DTypeName(n.input(0)->dtype()));
-  BroadcastPlan plan =
-      MakeBroadcastPlan(out.shape(), n.input(0)->shape(), n.input(1)->shape());
+  BroadcastPlan plan = MakeBroadcastPlan(out.shape(), n.input(0)->shape(), n.input(1)->shape());
   switch (out.dtype()) {
-    case DType::kF32: return PreparePowBase<float>(g, n, std::move(plan));
-    case DType::kS32: return PreparePowBase<int32_t>(g, n, std::move(plan));
-    case DType::kS64: return PreparePowBase<int64_t>(g, n, std::move(plan));
-    default: return UnsupportedDType(g, n, out.dtype());
+    case DType::kF32:
+      return PreparePowBase<float>(g, n, std::move(plan));
+    case DType::kS32:
+      return PreparePowBase<int32_t>(g, n, std::move(plan));
+    case DType::kS64:
+      return PreparePowBase<int64_t>(g, n, std::move(plan));
+    default:
+      return UnsupportedDType(g, n, out.dtype());
   }
 }
 

@@ -27,8 +27,8 @@ Status CheckUnary(const Graph& g, const Node& n) {
   if (!x || !y) return InvalidModel(g.Where(&n) + "expects one input and one output");
   if (x->dtype() != y->dtype() || x->shape() != y->shape())
     return InvalidModel(g.Where(&n) + "output " + DTypeName(y->dtype()) +
-                        ShapeToString(y->shape()) + " differs from input " +
-                        DTypeName(x->dtype()) + ShapeToString(x->shape()));
+                        ShapeToString(y->shape()) + " differs from input " + DTypeName(x->dtype()) +
+                        ShapeToString(x->shape()));
   return Status::Ok();
 }
 
@@ -55,8 +55,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareLeakyRelu(const Graph& g, const
   TQ_RETURN_IF_ERROR(RequireF32(g, n));
   const float alpha = n.GetFloat("alpha", 0.01f);
   return MakeKernel([alpha](KernelIO& io) {
-    LeakyReluF32(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(),
-                 io.inputs[0]->numel(), alpha);
+    LeakyReluF32(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(), io.inputs[0]->numel(),
+                 alpha);
   });
 }
 
@@ -66,8 +66,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareHardSigmoid(const Graph& g, con
   const float alpha = n.GetFloat("alpha", 0.2f);
   const float beta = n.GetFloat("beta", 0.5f);
   return MakeKernel([alpha, beta](KernelIO& io) {
-    HardSigmoidF32(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(),
-                   io.inputs[0]->numel(), alpha, beta);
+    HardSigmoidF32(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(), io.inputs[0]->numel(),
+                   alpha, beta);
   });
 }
 
@@ -90,15 +90,26 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareNegAbs(const Graph& g, const No
   const bool neg = n.op() == OpKind::kNeg;
   const DType t = n.input(0)->dtype();
   switch (t) {
-    case DType::kF32: return MakeNegAbs<float>(neg);
-    case DType::kF64: return MakeNegAbs<double>(neg);
-    case DType::kS8: return MakeNegAbs<int8_t>(neg);
-    case DType::kS16: return MakeNegAbs<int16_t>(neg);
-    case DType::kS32: return MakeNegAbs<int32_t>(neg);
-    case DType::kS64: return MakeNegAbs<int64_t>(neg);
-    case DType::kU8: if (!neg) return MakeNegAbs<uint8_t>(false); break;
-    case DType::kU16: if (!neg) return MakeNegAbs<uint16_t>(false); break;
-    default: break;
+    case DType::kF32:
+      return MakeNegAbs<float>(neg);
+    case DType::kF64:
+      return MakeNegAbs<double>(neg);
+    case DType::kS8:
+      return MakeNegAbs<int8_t>(neg);
+    case DType::kS16:
+      return MakeNegAbs<int16_t>(neg);
+    case DType::kS32:
+      return MakeNegAbs<int32_t>(neg);
+    case DType::kS64:
+      return MakeNegAbs<int64_t>(neg);
+    case DType::kU8:
+      if (!neg) return MakeNegAbs<uint8_t>(false);
+      break;
+    case DType::kU16:
+      if (!neg) return MakeNegAbs<uint16_t>(false);
+      break;
+    default:
+      break;
   }
   return Unsupported(g.Where(&n) + "dtype " + DTypeName(t) + " is not supported");
 }
@@ -134,8 +145,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareClipTyped(const Graph& g, const
       b.input = i;
   }
   return MakeKernel([lo, hi](KernelIO& io) {
-    ClipArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel(),
-              lo.Get(io), hi.Get(io));
+    ClipArray(io.inputs[0]->data<T>(), io.outputs[0]->data<T>(), io.inputs[0]->numel(), lo.Get(io),
+              hi.Get(io));
   });
 }
 
@@ -143,14 +154,22 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareClip(const Graph& g, const Node
   TQ_RETURN_IF_ERROR(CheckUnary(g, n));
   const DType t = n.input(0)->dtype();
   switch (t) {
-    case DType::kF32: return PrepareClipTyped<float>(g, n);
-    case DType::kF64: return PrepareClipTyped<double>(g, n);
-    case DType::kS8: return PrepareClipTyped<int8_t>(g, n);
-    case DType::kU8: return PrepareClipTyped<uint8_t>(g, n);
-    case DType::kS16: return PrepareClipTyped<int16_t>(g, n);
-    case DType::kU16: return PrepareClipTyped<uint16_t>(g, n);
-    case DType::kS32: return PrepareClipTyped<int32_t>(g, n);
-    case DType::kS64: return PrepareClipTyped<int64_t>(g, n);
+    case DType::kF32:
+      return PrepareClipTyped<float>(g, n);
+    case DType::kF64:
+      return PrepareClipTyped<double>(g, n);
+    case DType::kS8:
+      return PrepareClipTyped<int8_t>(g, n);
+    case DType::kU8:
+      return PrepareClipTyped<uint8_t>(g, n);
+    case DType::kS16:
+      return PrepareClipTyped<int16_t>(g, n);
+    case DType::kU16:
+      return PrepareClipTyped<uint16_t>(g, n);
+    case DType::kS32:
+      return PrepareClipTyped<int32_t>(g, n);
+    case DType::kS64:
+      return PrepareClipTyped<int64_t>(g, n);
     default:
       return Unsupported(g.Where(&n) + "dtype " + DTypeName(t) + " is not supported");
   }
@@ -179,8 +198,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareDropout(const Graph& g, const N
     return InvalidModel(g.Where(&n) + "mask output must be bool of the data shape");
   if (ConstantNonZero(n.input(2))) {
     const Value* ratio = n.input(1);
-    const bool zero_ratio = ratio && ratio->is_constant() && ratio->constant()->numel() == 1 &&
-                            !ConstantNonZero(ratio);
+    const bool zero_ratio =
+        ratio && ratio->is_constant() && ratio->constant()->numel() == 1 && !ConstantNonZero(ratio);
     if (!zero_ratio)
       return Unsupported(g.Where(&n) + "training_mode = true (random dropout) is not supported");
   }

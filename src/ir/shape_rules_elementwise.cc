@@ -14,12 +14,11 @@ namespace tinyq {
 
 namespace {
 
-Status CheckArity(const Graph& g, const Node& n, int min_in, int max_in, int min_out,
-                  int max_out) {
+Status CheckArity(const Graph& g, const Node& n, int min_in, int max_in, int min_out, int max_out) {
   if (n.num_inputs() < min_in || n.num_inputs() > max_in)
     return InvalidModel(g.Where(&n) + "expected " + std::to_string(min_in) +
-                        (max_in != min_in ? ".." + std::to_string(max_in) : "") +
-                        " inputs, got " + std::to_string(n.num_inputs()));
+                        (max_in != min_in ? ".." + std::to_string(max_in) : "") + " inputs, got " +
+                        std::to_string(n.num_inputs()));
   if (n.num_outputs() < min_out || n.num_outputs() > max_out)
     return InvalidModel(g.Where(&n) + "expected " + std::to_string(min_out) +
                         (max_out != min_out ? ".." + std::to_string(max_out) : "") +
@@ -33,9 +32,8 @@ Status CheckArity(const Graph& g, const Node& n, int min_in, int max_in, int min
 
 Status CheckSameDType(const Graph& g, const Node& n, const Value& a, const Value& b) {
   if (a.dtype() != b.dtype())
-    return InvalidModel(g.Where(&n) + "input '" + b.name() + "' has dtype " +
-                        DTypeName(b.dtype()) + " but '" + a.name() + "' has " +
-                        DTypeName(a.dtype()));
+    return InvalidModel(g.Where(&n) + "input '" + b.name() + "' has dtype " + DTypeName(b.dtype()) +
+                        " but '" + a.name() + "' has " + DTypeName(a.dtype()));
   return Status::Ok();
 }
 
@@ -133,16 +131,35 @@ Status InferDropout(const Graph& g, const Node& n) {
 // ONNX TensorProto.DataType number -> DType for the types tinyq stores.
 bool DTypeFromOnnx(int64_t onnx_type, DType* out) {
   switch (onnx_type) {
-    case 1: *out = DType::kF32; return true;
-    case 2: *out = DType::kU8; return true;
-    case 3: *out = DType::kS8; return true;
-    case 4: *out = DType::kU16; return true;
-    case 5: *out = DType::kS16; return true;
-    case 6: *out = DType::kS32; return true;
-    case 7: *out = DType::kS64; return true;
-    case 9: *out = DType::kBool; return true;
-    case 11: *out = DType::kF64; return true;
-    default: return false;
+    case 1:
+      *out = DType::kF32;
+      return true;
+    case 2:
+      *out = DType::kU8;
+      return true;
+    case 3:
+      *out = DType::kS8;
+      return true;
+    case 4:
+      *out = DType::kU16;
+      return true;
+    case 5:
+      *out = DType::kS16;
+      return true;
+    case 6:
+      *out = DType::kS32;
+      return true;
+    case 7:
+      *out = DType::kS64;
+      return true;
+    case 9:
+      *out = DType::kBool;
+      return true;
+    case 11:
+      *out = DType::kF64;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -180,8 +180,8 @@ TEST(ClipF32Test, NonConstantBoundsReadAtEvalThroughExecutor) {
     feeds.emplace("lo", Tensor::FromVector<float>({}, {bound}));
     auto out = (*exec)->Run(feeds);
     ASSERT_TRUE(out.ok()) << out.status().ToString();
-    std::vector<float> want = bound == 0.0f ? std::vector<float>{0, 0, 1, 2}
-                                            : std::vector<float>{-3, -1, 1, 2};
+    std::vector<float> want =
+        bound == 0.0f ? std::vector<float>{0, 0, 1, 2} : std::vector<float>{-3, -1, 1, 2};
     EXPECT_EQ(Values<float>(out->at("y")), want) << bound;
   }
 }

@@ -6,7 +6,8 @@
 namespace tinyq {
 namespace {
 
-// One node of `op` over fresh graph inputs of the given dtypes/shapes; returns the inference status.
+// One node of `op` over fresh graph inputs of the given dtypes/shapes; returns the inference
+// status.
 struct OneNode {
   Graph g;
   Node* node = nullptr;
@@ -121,9 +122,9 @@ TEST(ElementwiseShapeRulesTest, DropoutMaskIsBool) {
 }
 
 TEST(ElementwiseShapeRulesTest, CastMapsOnnxDtypeNumbers) {
-  const std::pair<int64_t, DType> kMap[] = {
-      {1, DType::kF32}, {2, DType::kU8},  {3, DType::kS8},   {4, DType::kU16}, {5, DType::kS16},
-      {6, DType::kS32}, {7, DType::kS64}, {9, DType::kBool}, {11, DType::kF64}};
+  const std::pair<int64_t, DType> kMap[] = {{1, DType::kF32}, {2, DType::kU8},   {3, DType::kS8},
+                                            {4, DType::kU16}, {5, DType::kS16},  {6, DType::kS32},
+                                            {7, DType::kS64}, {9, DType::kBool}, {11, DType::kF64}};
   for (const auto& [onnx, dtype] : kMap) {
     OneNode n(OpKind::kCast, {{DType::kF32, {4}}});
     n.node->SetInt("to", onnx);
