@@ -1,7 +1,10 @@
-#include "src/exec/kernel.h"
+#include "src/exec/kernels_elementwise.h"
 
 namespace tinyq {
 
-void AppendElementwiseKernels(std::vector<KernelRegistration>* table) { (void)table; }
+void AppendElementwiseKernels(std::vector<KernelRegistration>* table) {
+  AppendBinaryKernels(table);
+  AppendUnaryKernels(table);
+}
 
 }  // namespace tinyq
