@@ -129,7 +129,8 @@ class DictParser {
 
   // "()" | "(d,)" | "(d, d[, d...][,])"; a parenthesised single int without comma is not a tuple.
   bool ReadShape(Shape* out) {
-    if (!Expect('(')) return Set("shape must be a tuple");
+    if (Peek() != '(') return Set(Where("shape must be a tuple"));
+    ++pos_;
     out->clear();
     SkipSpace();
     bool trailing_comma = false;
