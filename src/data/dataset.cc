@@ -42,8 +42,8 @@ StatusOr<Dataset> ReadDataset(const std::string& path) {
   if (x == arrays.end()) {
     std::string names;
     for (const auto& kv : arrays) names += (names.empty() ? "" : ", ") + kv.first;
-    return InvalidArgument(where + "no array 'x' in the .npz (arrays: " +
-                           (names.empty() ? "none" : names) + ")");
+    return InvalidArgument(
+        where + "no array 'x' in the .npz (arrays: " + (names.empty() ? "none" : names) + ")");
   }
   ds.x = std::move(x->second);
   if (ds.x.rank() < 1) return InvalidArgument(where + "'x' must have a leading N dimension");
@@ -51,8 +51,7 @@ StatusOr<Dataset> ReadDataset(const std::string& path) {
   if (y == arrays.end()) return ds;
   const Tensor& yt = y->second;
   if (!IsIntegerDType(yt.dtype())) {
-    return InvalidArgument(where + "labels 'y' must be integers, got " +
-                           DTypeName(yt.dtype()));
+    return InvalidArgument(where + "labels 'y' must be integers, got " + DTypeName(yt.dtype()));
   }
   if (yt.rank() != 1 || yt.dim(0) != ds.x.dim(0)) {
     return InvalidArgument(where + "labels 'y' have shape " + ShapeToString(yt.shape()) +
@@ -62,8 +61,8 @@ StatusOr<Dataset> ReadDataset(const std::string& path) {
   std::vector<int64_t> labels = yt.ToInt64Vector();
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0) {
-      return InvalidArgument(where + "label y[" + std::to_string(i) + "] = " +
-                             std::to_string(labels[i]) + " is negative");
+      return InvalidArgument(where + "label y[" + std::to_string(i) +
+                             "] = " + std::to_string(labels[i]) + " is negative");
     }
   }
   ds.y = Tensor::FromVector<int64_t>(yt.shape(), labels);

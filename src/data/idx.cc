@@ -23,13 +23,20 @@ struct IdxType {
 
 IdxType TypeForCode(uint8_t code) {
   switch (code) {
-    case 0x08: return {DType::kU8, true};
-    case 0x09: return {DType::kS8, true};
-    case 0x0B: return {DType::kS16, true};
-    case 0x0C: return {DType::kS32, true};
-    case 0x0D: return {DType::kF32, true};
-    case 0x0E: return {DType::kF64, true};
-    default: return {DType::kU8, false};
+    case 0x08:
+      return {DType::kU8, true};
+    case 0x09:
+      return {DType::kS8, true};
+    case 0x0B:
+      return {DType::kS16, true};
+    case 0x0C:
+      return {DType::kS32, true};
+    case 0x0D:
+      return {DType::kF32, true};
+    case 0x0E:
+      return {DType::kF64, true};
+    default:
+      return {DType::kU8, false};
   }
 }
 
@@ -68,8 +75,10 @@ StatusOr<Tensor> ReadIdx(const std::string& path) {
     const uint64_t d = data::LoadU32BE(dims_be + 4 * i);
     shape.push_back(static_cast<int64_t>(d));
     // Each dim < 2^32 and the product is kept <= kMaxDataBytes, so this cannot overflow.
-    if (d != 0 && bytes_needed > data::kMaxDataBytes / d) bytes_needed = data::kMaxDataBytes + 1;
-    else bytes_needed *= d;
+    if (d != 0 && bytes_needed > data::kMaxDataBytes / d)
+      bytes_needed = data::kMaxDataBytes + 1;
+    else
+      bytes_needed *= d;
   }
   if (bytes_needed > data::kMaxDataBytes || bytes_needed > src->MaxRemaining()) {
     return InvalidArgument(where + "IDX shape " + ShapeToString(shape) +
@@ -81,15 +90,21 @@ StatusOr<Tensor> ReadIdx(const std::string& path) {
     return s.WithPrefix(where + "IDX data for shape " + ShapeToString(shape) + ": ");
   }
   s = src->ExpectEnd();
-  if (!s.ok()) return s.WithPrefix(where + "IDX data longer than shape " + ShapeToString(shape) +
-                                   ": ");
+  if (!s.ok())
+    return s.WithPrefix(where + "IDX data longer than shape " + ShapeToString(shape) + ": ");
   if (item > 1 && data::HostIsLittleEndian()) {
     auto* p = static_cast<uint8_t*>(t.raw());
     const size_t n = static_cast<size_t>(t.numel());
     switch (item) {
-      case 2: SwapAll<2>(p, n); break;
-      case 4: SwapAll<4>(p, n); break;
-      default: SwapAll<8>(p, n); break;
+      case 2:
+        SwapAll<2>(p, n);
+        break;
+      case 4:
+        SwapAll<4>(p, n);
+        break;
+      default:
+        SwapAll<8>(p, n);
+        break;
     }
   }
   return t;

@@ -1,7 +1,7 @@
 // src/data/inflate.h - bounded zlib decompression (raw deflate for zip, gzip for IDX).
 //
-// Nothing here trusts a size from a file: raw inflate writes into a caller-sized buffer and fails if
-// the stream would produce more or less; the gzip reader hands out exactly the bytes asked for.
+// Nothing here trusts a size from a file: raw inflate writes into a caller-sized buffer and fails
+// if the stream would produce more or less; the gzip reader hands out exactly the bytes asked for.
 #ifndef TINYQ_SRC_DATA_INFLATE_H_
 #define TINYQ_SRC_DATA_INFLATE_H_
 

@@ -40,20 +40,31 @@ StatusOr<SrcType> ParseDescr(const std::string& descr) {
   if (order != '<' && order != '>' && order != '|') {
     return InvalidArgument(bad + " (byte order must be '<', '>' or '|')");
   }
-  SrcType t{SrcKind::kF32, 0, DType::kF32, false};
-  if (code == "f4") t = {SrcKind::kF32, 4, DType::kF32, false};
-  else if (code == "f8") t = {SrcKind::kF64, 8, DType::kF64, false};
-  else if (code == "i1") t = {SrcKind::kS8, 1, DType::kS8, false};
-  else if (code == "u1") t = {SrcKind::kU8, 1, DType::kU8, false};
-  else if (code == "i2") t = {SrcKind::kS16, 2, DType::kS16, false};
-  else if (code == "u2") t = {SrcKind::kU16, 2, DType::kU16, false};
-  else if (code == "i4") t = {SrcKind::kS32, 4, DType::kS32, false};
-  else if (code == "u4") t = {SrcKind::kU32, 4, DType::kS64, false};
-  else if (code == "i8") t = {SrcKind::kS64, 8, DType::kS64, false};
-  else if (code == "u8") t = {SrcKind::kU64, 8, DType::kS64, false};
-  else if (code == "b1") t = {SrcKind::kBool, 1, DType::kBool, false};
-  else
+  struct Row {
+    const char* code;
+    SrcType type;
+  };
+  static const Row kTable[] = {
+      {"f4", {SrcKind::kF32, 4, DType::kF32, false}},
+      {"f8", {SrcKind::kF64, 8, DType::kF64, false}},
+      {"i1", {SrcKind::kS8, 1, DType::kS8, false}},
+      {"u1", {SrcKind::kU8, 1, DType::kU8, false}},
+      {"i2", {SrcKind::kS16, 2, DType::kS16, false}},
+      {"u2", {SrcKind::kU16, 2, DType::kU16, false}},
+      {"i4", {SrcKind::kS32, 4, DType::kS32, false}},
+      {"u4", {SrcKind::kU32, 4, DType::kS64, false}},
+      {"i8", {SrcKind::kS64, 8, DType::kS64, false}},
+      {"u8", {SrcKind::kU64, 8, DType::kS64, false}},
+      {"b1", {SrcKind::kBool, 1, DType::kBool, false}},
+  };
+  const Row* row = nullptr;
+  for (const Row& r : kTable) {
+    if (code == r.code) row = &r;
+  }
+  if (row == nullptr) {
     return InvalidArgument(bad + " (supported: f4 f8 i1 u1 i2 u2 i4 u4 i8 u8 b1)");
+  }
+  SrcType t = row->type;
   if (order == '|' && t.itemsize > 1) {
     return InvalidArgument(bad + " (byte order '|' is only valid for 1-byte types)");
   }
@@ -76,15 +87,33 @@ void Convert(const uint8_t* src, int64_t n, bool swap, Dst* dst) {
 // Decodes n elements in file order into t (same element order). Fails only for u8 > INT64_MAX.
 Status DecodeElements(const uint8_t* src, int64_t n, const SrcType& st, Tensor* t) {
   switch (st.kind) {
-    case SrcKind::kF32: Convert<float>(src, n, st.swap, t->data<float>()); break;
-    case SrcKind::kF64: Convert<double>(src, n, st.swap, t->data<double>()); break;
-    case SrcKind::kS8: Convert<int8_t>(src, n, false, t->data<int8_t>()); break;
-    case SrcKind::kU8: Convert<uint8_t>(src, n, false, t->data<uint8_t>()); break;
-    case SrcKind::kS16: Convert<int16_t>(src, n, st.swap, t->data<int16_t>()); break;
-    case SrcKind::kU16: Convert<uint16_t>(src, n, st.swap, t->data<uint16_t>()); break;
-    case SrcKind::kS32: Convert<int32_t>(src, n, st.swap, t->data<int32_t>()); break;
-    case SrcKind::kU32: Convert<uint32_t>(src, n, st.swap, t->data<int64_t>()); break;
-    case SrcKind::kS64: Convert<int64_t>(src, n, st.swap, t->data<int64_t>()); break;
+    case SrcKind::kF32:
+      Convert<float>(src, n, st.swap, t->data<float>());
+      break;
+    case SrcKind::kF64:
+      Convert<double>(src, n, st.swap, t->data<double>());
+      break;
+    case SrcKind::kS8:
+      Convert<int8_t>(src, n, false, t->data<int8_t>());
+      break;
+    case SrcKind::kU8:
+      Convert<uint8_t>(src, n, false, t->data<uint8_t>());
+      break;
+    case SrcKind::kS16:
+      Convert<int16_t>(src, n, st.swap, t->data<int16_t>());
+      break;
+    case SrcKind::kU16:
+      Convert<uint16_t>(src, n, st.swap, t->data<uint16_t>());
+      break;
+    case SrcKind::kS32:
+      Convert<int32_t>(src, n, st.swap, t->data<int32_t>());
+      break;
+    case SrcKind::kU32:
+      Convert<uint32_t>(src, n, st.swap, t->data<int64_t>());
+      break;
+    case SrcKind::kS64:
+      Convert<int64_t>(src, n, st.swap, t->data<int64_t>());
+      break;
     case SrcKind::kU64: {
       int64_t* out = t->data<int64_t>();
       for (int64_t i = 0; i < n; ++i) {
@@ -138,26 +167,44 @@ Tensor ToCOrder(const Tensor& f) {
   const auto* in = static_cast<const uint8_t*>(f.raw());
   auto* out = static_cast<uint8_t*>(c.raw());
   switch (DTypeSize(f.dtype())) {
-    case 1: FortranToC<1>(in, f.shape(), out); break;
-    case 2: FortranToC<2>(in, f.shape(), out); break;
-    case 4: FortranToC<4>(in, f.shape(), out); break;
-    default: FortranToC<8>(in, f.shape(), out); break;
+    case 1:
+      FortranToC<1>(in, f.shape(), out);
+      break;
+    case 2:
+      FortranToC<2>(in, f.shape(), out);
+      break;
+    case 4:
+      FortranToC<4>(in, f.shape(), out);
+      break;
+    default:
+      FortranToC<8>(in, f.shape(), out);
+      break;
   }
   return c;
 }
 
 std::string DescrFor(DType t) {
   switch (t) {
-    case DType::kF32: return "<f4";
-    case DType::kF64: return "<f8";
-    case DType::kS8: return "|i1";
-    case DType::kU8: return "|u1";
-    case DType::kS16: return "<i2";
-    case DType::kU16: return "<u2";
-    case DType::kS32: return "<i4";
-    case DType::kS64: return "<i8";
-    case DType::kBool: return "|b1";
-    case DType::kCount: break;
+    case DType::kF32:
+      return "<f4";
+    case DType::kF64:
+      return "<f8";
+    case DType::kS8:
+      return "|i1";
+    case DType::kU8:
+      return "|u1";
+    case DType::kS16:
+      return "<i2";
+    case DType::kU16:
+      return "<u2";
+    case DType::kS32:
+      return "<i4";
+    case DType::kS64:
+      return "<i8";
+    case DType::kBool:
+      return "|b1";
+    case DType::kCount:
+      break;
   }
   return "|u1";
 }
@@ -205,8 +252,8 @@ StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& source) {
     for (int64_t d : h.shape) {
       if (numel > data::kMaxDataBytes / st.itemsize / static_cast<uint64_t>(d)) {
         return InvalidArgument(where + "shape " + ShapeToString(h.shape) +
-                               " is too large (more than " +
-                               std::to_string(data::kMaxDataBytes) + " bytes)");
+                               " is too large (more than " + std::to_string(data::kMaxDataBytes) +
+                               " bytes)");
       }
       numel *= static_cast<uint64_t>(d);
     }
@@ -218,8 +265,8 @@ StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& source) {
   if (have != need) {
     return InvalidArgument(where + "data is " + std::to_string(have) + " bytes but shape " +
                            ShapeToString(h.shape) + " of dtype '" + h.descr + "' needs " +
-                           std::to_string(need) + (have < need ? " (file truncated)" :
-                                                                 " (trailing bytes)"));
+                           std::to_string(need) +
+                           (have < need ? " (file truncated)" : " (trailing bytes)"));
   }
   // Fortran data of shape (a, b, c) is C-order data of shape (c, b, a); decode it that way first.
   Shape file_shape = h.shape;

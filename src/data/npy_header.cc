@@ -61,8 +61,8 @@ class DictParser {
  private:
   char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' ||
-                                s_[pos_] == '\r')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -119,8 +119,10 @@ class DictParser {
     if (Peek() < '0' || Peek() > '9') return Set(Where("expected a dimension"));
     int64_t v = 0;
     while (Peek() >= '0' && Peek() <= '9') {
-      v = v * 10 + (Peek() - '0');
-      if (v > kMaxDim) return Set("shape dimension is too large");
+      const int digit = Peek() - '0';
+      // v * 10 + digit <= kMaxDim, checked without overflowing.
+      if (v > (kMaxDim - digit) / 10) return Set("shape dimension is too large");
+      v = v * 10 + digit;
       ++pos_;
     }
     *out = v;
@@ -160,9 +162,7 @@ class DictParser {
 
 }  // namespace
 
-StatusOr<NpyHeader> ParseNpyHeaderDict(const std::string& text) {
-  return DictParser(text).Parse();
-}
+StatusOr<NpyHeader> ParseNpyHeaderDict(const std::string& text) { return DictParser(text).Parse(); }
 
 std::string FormatNpyHeaderDict(const std::string& descr, bool fortran_order, const Shape& shape) {
   std::string s = "{'descr': '" + descr + "', 'fortran_order': ";

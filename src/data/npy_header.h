@@ -18,9 +18,9 @@ namespace tinyq {
 namespace data {
 
 struct NpyHeader {
-  std::string descr;           // e.g. "<f4", unvalidated beyond being a plain string
+  std::string descr;  // e.g. "<f4", unvalidated beyond being a plain string
   bool fortran_order = false;
-  Shape shape;                 // every dim in [0, 2^62]
+  Shape shape;  // every dim in [0, 2^62]
 };
 
 // Parses the dict text (without the magic/version/length prefix). Errors are InvalidArgument with

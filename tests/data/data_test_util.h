@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,6 +33,17 @@ inline void WriteBytes(const std::string& path, const std::string& bytes) {
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+// `ls -A dir`: entry names, sorted, one per line.
+inline std::string ListDir(const std::string& dir) {
+  std::string cmd = "ls -A '" + dir + "'";
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[256];
+  while (p && fgets(buf, sizeof(buf), p)) out += buf;
+  if (p) pclose(p);
+  return out;
+}
+
 // A fresh directory under the build tree, removed (with its files) at the end of the test.
 class TempDir {
  public:
@@ -47,16 +59,8 @@ class TempDir {
   }
   const std::string& path() const { return path_; }
   std::string File(const std::string& name) const { return path_ + "/" + name; }
-  // Names of the entries in the directory, sorted.
-  std::string Listing() const {
-    std::string cmd = "ls -A '" + path_ + "'";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[256];
-    while (p && fgets(buf, sizeof(buf), p)) out += buf;
-    if (p) pclose(p);
-    return out;
-  }
+  // Names of the entries in the directory, sorted, one per line.
+  std::string Listing() const { return ListDir(path_); }
 
  private:
   std::string path_;
@@ -85,12 +89,12 @@ Status StatusOf(const StatusOr<T>& s) {
 }  // namespace tinyq
 
 // Asserts that a Status/StatusOr failed with `code` and that its message starts with `path`.
-#define EXPECT_FAILS_NAMING(expr, code_, path_)                                      \
-  do {                                                                               \
-    const ::tinyq::Status tq_s_ = ::tinyq::testing_data::StatusOf(expr);                                \
-    EXPECT_EQ(tq_s_.code(), (code_)) << tq_s_.ToString();                            \
-    EXPECT_EQ(tq_s_.message().rfind((path_), 0), 0u)                                 \
-        << "message does not start with the file name: " << tq_s_.ToString();        \
+#define EXPECT_FAILS_NAMING(expr, code_, path_)                               \
+  do {                                                                        \
+    const ::tinyq::Status tq_s_ = ::tinyq::testing_data::StatusOf(expr);      \
+    EXPECT_EQ(tq_s_.code(), (code_)) << tq_s_.ToString();                     \
+    EXPECT_EQ(tq_s_.message().rfind((path_), 0), 0u)                          \
+        << "message does not start with the file name: " << tq_s_.ToString(); \
   } while (0)
 
 #endif  // TINYQ_TESTS_DATA_DATA_TEST_UTIL_H_

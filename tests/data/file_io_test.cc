@@ -43,14 +43,7 @@ TEST(FileIoTest, FailedWriteIsIoErrorAndKeepsTheOldFile) {
   EXPECT_EQ(r.code(), StatusCode::kIoError);
   EXPECT_EQ(ReadBytes(subdir + "/target/keep"), "k");
   EXPECT_EQ(dir.Listing(), "blocker\nsub\n");
-  TempDir sub_check;
-  std::string cmd = "ls -A '" + subdir + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[256];
-  std::string listing;
-  while (p && fgets(buf, sizeof(buf), p)) listing += buf;
-  if (p) pclose(p);
-  EXPECT_EQ(listing, "target\n");
+  EXPECT_EQ(testing_data::ListDir(subdir), "target\n");
 }
 
 TEST(FileIoTest, ReadsWholeFileAndPrefix) {

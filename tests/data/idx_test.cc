@@ -1,7 +1,6 @@
 // ReadIdx: plain and gzip IDX fixtures of every type, a tiny MNIST-like file, the real
 // Fashion-MNIST files from Debian's dataset-fashion-mnist, and broken files.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include "tests/data/data_test_util.h"

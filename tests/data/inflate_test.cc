@@ -49,7 +49,8 @@ TEST(InflateTest, GzipReadsInSeveralPieces) {
 }
 
 TEST(InflateTest, ConcatenatedGzipMembersAreOneStream) {
-  const std::string a = ReadBytes(Fixture("idx_u1.idx.gz")), b = ReadBytes(Fixture("idx_i2.idx.gz"));
+  const std::string a = ReadBytes(Fixture("idx_u1.idx.gz")),
+                    b = ReadBytes(Fixture("idx_i2.idx.gz"));
   const std::string want = ReadBytes(Fixture("idx_u1.idx")) + ReadBytes(Fixture("idx_i2.idx"));
   const std::string gz = a + b;
   auto src = MakeByteSource(U8(gz), gz.size());
@@ -111,8 +112,7 @@ TEST(InflateTest, RawInflateNeedsTheExactDeclaredSize) {
   EXPECT_NE(InflateRaw(f.data(), csize, dst, n - 1).message().find("longer"), std::string::npos);
   EXPECT_NE(InflateRaw(f.data(), csize, dst, n + 1).message().find("declared size"),
             std::string::npos);
-  EXPECT_NE(InflateRaw(f.data(), csize / 2, dst, n).message().find("truncated"),
-            std::string::npos);
+  EXPECT_NE(InflateRaw(f.data(), csize / 2, dst, n).message().find("truncated"), std::string::npos);
   const std::string garbage(64, '\xff');
   EXPECT_NE(InflateRaw(U8(garbage), garbage.size(), dst, n).message().find("corrupt"),
             std::string::npos);

@@ -75,8 +75,7 @@ TEST(NpzTest, WriteThenReadRoundTrips) {
 TEST(NpzTest, WriteIntoMissingDirectoryIsIoError) {
   TempDir dir;
   const std::string path = dir.File("nope/out.npz");
-  EXPECT_FAILS_NAMING(WriteNpz(path, {{"x", Tensor(DType::kU8, {3})}}), StatusCode::kIoError,
-                      path);
+  EXPECT_FAILS_NAMING(WriteNpz(path, {{"x", Tensor(DType::kU8, {3})}}), StatusCode::kIoError, path);
   EXPECT_EQ(dir.Listing(), "");
 }
 
