@@ -97,6 +97,46 @@ TEST(ZipTest, Zip64ExtraFieldSuppliesSaturatedSizes) {
   EXPECT_FALSE(bad.ok());
 }
 
+void PutU64(std::string* s, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+TEST(ZipTest, Zip64EndOfCentralDirectoryIsUsed) {
+  auto zip = BuildStoredZip({{"a.npy", "first"}, {"b.npy", "second"}});
+  ASSERT_TRUE(zip.ok());
+  const size_t eocd_at = zip->size() - 22;
+  const size_t cd = zip->find("PK\x01\x02");
+  const uint64_t cd_size = eocd_at - cd;
+  std::string z = zip->substr(0, eocd_at);
+  // Zip64 end of central directory record (56 bytes) + locator (20 bytes), then a classic EOCD
+  // whose counts and offsets are saturated so only the zip64 record has the real values.
+  const size_t rec_at = z.size();
+  std::string rec(56, '\0');
+  PutU32(&rec, 0, 0x06064b50);
+  PutU64(&rec, 4, 44);
+  PutU64(&rec, 24, 2);
+  PutU64(&rec, 32, 2);
+  PutU64(&rec, 40, cd_size);
+  PutU64(&rec, 48, cd);
+  std::string loc(20, '\0');
+  PutU32(&loc, 0, 0x07064b50);
+  PutU64(&loc, 8, rec_at);
+  PutU32(&loc, 16, 1);
+  std::string eocd = zip->substr(eocd_at);
+  eocd[8] = eocd[9] = eocd[10] = eocd[11] = static_cast<char>(0xff);
+  PutU32(&eocd, 12, 0xffffffffu);
+  PutU32(&eocd, 16, 0xffffffffu);
+  z += rec + loc + eocd;
+  auto entries = ListZipEntries(z);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ(*ExtractZipEntry(z, (*entries)[1]), "second");
+  // A locator pointing at garbage is an error, not a silent fallback.
+  std::string bad = z;
+  PutU64(&bad, rec_at + 56 + 8, 3);
+  EXPECT_NE(ListZipEntries(bad).status().message().find("zip64"), std::string::npos);
+}
+
 TEST(ZipTest, RejectsWrongCrc) {
   auto zip = BuildStoredZip({{"a.npy", "hello"}});
   ASSERT_TRUE(zip.ok());
