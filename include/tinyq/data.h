@@ -3,6 +3,11 @@
 // A dataset is an .npz with `x` (N, ...) and optional `y` (N,) integer labels, or a single .npy
 // (x only), or an IDX file (plain or .gz). Every malformed header or size mismatch is an
 // InvalidArgument/IoError whose message starts with the file name.
+//
+// Errors of every reader: NotFound if the path does not exist; IoError if it exists but cannot be
+// read (a directory, no permission, read failure); InvalidArgument for any malformed content
+// (bad magic, header, dtype, shape, size mismatch, CRC, corrupt deflate/gzip). Writers return
+// IoError naming the path when the file cannot be written and never leave a partial file.
 #ifndef TINYQ_DATA_H_
 #define TINYQ_DATA_H_
 
@@ -14,8 +19,9 @@
 
 namespace tinyq {
 
-// .npy: all numeric dtypes (f4/f8, i1/u1/i2/u2/i4/u4(->s64)/i8, bool), little or big endian,
-// C or Fortran order. Result is C order in the matching tinyq dtype.
+// .npy: all numeric dtypes (f4/f8, i1/u1/i2/u2/i4/u4(->s64)/i8, u8(->s64, values must fit),
+// bool), little or big endian, C or Fortran order, format 1.0/2.0/3.0. Result is C order in the
+// matching tinyq dtype. ParseNpy's messages start with `source`.
 StatusOr<Tensor> ReadNpy(const std::string& path);
 StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& source);
 // .npz (zip, stored or deflated entries): array name (without ".npy") -> tensor.
