@@ -5,6 +5,7 @@
 //   Upsample-7(x) {scales, mode=nearest} -> Resize(x, <none>, const scales)
 //                                           {mode, coordinate_transformation_mode=asymmetric,
 //                                            nearest_mode=floor}
+//   Resize-11(x, roi=const[], scales)    -> Resize(x, <none>, scales)
 #include "src/onnx/normalize.h"
 
 namespace tinyq {
@@ -186,6 +187,10 @@ Status NormalizeOp(Graph& g, int64_t opset, const std::set<std::string>& consume
         n->attrs["coordinate_transformation_mode"] = StringAttr("asymmetric");
         n->attrs["nearest_mode"] = StringAttr("floor");
       }
+      // An empty constant roi/scales/sizes (opset 11-12 had no other way to omit one) is absent.
+      for (size_t i = 1; i < n->inputs.size(); ++i)
+        if (n->inputs[i] && n->inputs[i]->is_constant() && n->inputs[i]->constant()->numel() == 0)
+          n->inputs[i] = nullptr;
       return Status::Ok();
     case OpKind::kBatchNormalization:
       return NormalizeBatchNorm(g, consumed, n);
