@@ -65,14 +65,17 @@ def frames(signal):
     return signal[..., idx]
 
 
-def mfcc_batch(signals):
-    """signals: float (N, 16000) in [-1, 1] -> float32 (N, 49, 10)."""
+def log_mel_batch(signals):
+    """signals: float (N, 16000) in [-1, 1] -> float64 (N, 49, 40) log mel magnitudes."""
     x = np.asarray(signals, dtype=np.float64)
     fr = frames(x) * _WINDOW
     mag = np.abs(np.fft.rfft(fr, n=FFT_LENGTH, axis=-1))
-    mel = mag @ _MEL
-    logmel = np.log(mel + LOG_OFFSET)
-    return (logmel @ _DCT).astype(np.float32)
+    return np.log(mag @ _MEL + LOG_OFFSET)
+
+
+def mfcc_batch(signals):
+    """signals: float (N, 16000) in [-1, 1] -> float32 (N, 49, 10)."""
+    return (log_mel_batch(signals) @ _DCT).astype(np.float32)
 
 
 def mfcc(signal):

@@ -107,14 +107,19 @@ def top1(model, x, y):
     return float(100.0 * (predict(model, x).argmax(1) == y).mean())
 
 
-def _inline_initializer_identities(m):
-    """torch's exporter deduplicates equal initializers and re-creates the duplicates with Identity
-    nodes; Identity is outside the zoo's op set, so give each consumer its own initializer copy."""
+def _constants_to_initializers(m):
+    """Keeps the graph within the zoo's op set: torch's exporter deduplicates equal initializers and
+    re-creates the duplicates with Identity nodes, and emits Clip bounds as Constant nodes. Both
+    become plain initializers."""
     import copy
     inits = {t.name: t for t in m.graph.initializer}
     keep = []
     for node in m.graph.node:
-        if node.op_type == "Identity" and node.input[0] in inits:
+        if node.op_type == "Constant" and len(node.attribute) == 1 and node.attribute[0].name == "value":
+            t = copy.deepcopy(node.attribute[0].t)
+            t.name = node.output[0]
+            m.graph.initializer.append(t)
+        elif node.op_type == "Identity" and node.input[0] in inits:
             t = copy.deepcopy(inits[node.input[0]])
             t.name = node.output[0]
             m.graph.initializer.append(t)
@@ -135,7 +140,7 @@ def export(model, sample_shape, path, output_name="logits"):
                       dynamic_axes={"input": {0: "N"}, output_name: {0: "N"}},
                       do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE)
     m = onnx.load(tmp)
-    _inline_initializer_identities(m)
+    _constants_to_initializers(m)
     onnx.checker.check_model(m)
     onnx.save(m, tmp)
     ops = {n.op_type for n in m.graph.node}
@@ -160,3 +165,22 @@ def write_card(here, card):
         f.write("\n")
     print(json.dumps(card, indent=2))
     return card
+
+
+def ds_cnn(in_ch, n_classes, first_kernel, first_stride, first_padding, width=64, blocks=4):
+    """The MLPerf Tiny KWS DS-CNN: conv(k, stride 2)-BN-ReLU, then `blocks` times
+    [depthwise 3x3 - BN - ReLU - pointwise 1x1 - BN - ReLU], global average pool, dense."""
+    layers = [nn.Conv2d(in_ch, width, first_kernel, first_stride, first_padding, bias=False),
+              nn.BatchNorm2d(width), nn.ReLU(), nn.Dropout(0.2)]
+    for _ in range(blocks):
+        layers += [nn.Conv2d(width, width, 3, 1, 1, groups=width, bias=False),
+                   nn.BatchNorm2d(width), nn.ReLU(),
+                   nn.Conv2d(width, width, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+    layers += [nn.Dropout(0.4), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, n_classes)]
+    return nn.Sequential(*layers)
+
+
+def standardize_params(x):
+    """Global (scalar) mean/std of training data, rounded to 4 decimals so the card is exact."""
+    x = x.astype(np.float64)
+    return {"scale": 1.0, "mean": round(float(x.mean()), 4), "std": round(float(x.std()), 4)}

@@ -1,0 +1,223 @@
+// _tinyq: pybind11 bindings of the tinyq engine. The Python package `tinyq` (python/tinyq) wraps
+// these in a documented API; errors arrive as tinyq.errors.* exceptions named after StatusCode.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "tinyq/api.h"
+#include "tinyq/data.h"
+#include "tinyq/executor.h"
+#include "tinyq/onnx.h"
+
+namespace py = pybind11;
+
+namespace tinyq {
+namespace {
+
+// Carries a Status through pybind11 to the translator below.
+class StatusError : public std::runtime_error {
+ public:
+  explicit StatusError(const Status& s) : std::runtime_error(s.message()), code(s.code()) {}
+  StatusCode code;
+};
+
+void Check(const Status& s) {
+  if (!s.ok()) throw StatusError(s);
+}
+template <typename T>
+T Take(StatusOr<T> v) {
+  if (!v.ok()) throw StatusError(v.status());
+  return std::move(v).value();
+}
+
+StatusOr<DType> DTypeFromNumpy(const py::dtype& dt) {
+  const char kind = dt.kind();
+  const size_t size = static_cast<size_t>(dt.itemsize());
+  if (kind == 'f' && size == 4) return DType::kF32;
+  if (kind == 'f' && size == 8) return DType::kF64;
+  if (kind == 'i' && size == 1) return DType::kS8;
+  if (kind == 'u' && size == 1) return DType::kU8;
+  if (kind == 'i' && size == 2) return DType::kS16;
+  if (kind == 'u' && size == 2) return DType::kU16;
+  if (kind == 'i' && size == 4) return DType::kS32;
+  if (kind == 'i' && size == 8) return DType::kS64;
+  if (kind == 'b') return DType::kBool;
+  return InvalidArgument(std::string("numpy dtype '") +
+                         py::str(static_cast<const py::handle&>(dt)).cast<std::string>() +
+                         "' is not supported");
+}
+
+py::dtype NumpyDType(DType t) {
+  switch (t) {
+    case DType::kF32: return py::dtype::of<float>();
+    case DType::kF64: return py::dtype::of<double>();
+    case DType::kS8: return py::dtype::of<int8_t>();
+    case DType::kU8: return py::dtype::of<uint8_t>();
+    case DType::kS16: return py::dtype::of<int16_t>();
+    case DType::kU16: return py::dtype::of<uint16_t>();
+    case DType::kS32: return py::dtype::of<int32_t>();
+    case DType::kS64: return py::dtype::of<int64_t>();
+    case DType::kBool: return py::dtype::of<bool>();
+    case DType::kCount: break;
+  }
+  throw std::logic_error("bad dtype");
+}
+
+Tensor FromNumpy(const py::array& a, const std::string& what) {
+  StatusOr<DType> dt = DTypeFromNumpy(a.dtype());
+  if (!dt.ok()) throw StatusError(dt.status().WithPrefix(what + ": "));
+  const DType t = *dt;
+  py::array c = py::array::ensure(a, py::array::c_style);
+  Shape shape(c.shape(), c.shape() + c.ndim());
+  Tensor out(t, shape);
+  if (out.nbytes()) std::memcpy(out.raw(), c.data(), out.nbytes());
+  return out;
+}
+
+// Hands the tensor's buffer to numpy without a copy (the capsule owns the moved Tensor).
+py::array ToNumpy(Tensor t) {
+  auto* owned = new Tensor(std::move(t));
+  py::capsule free_when_done(owned, [](void* p) { delete static_cast<Tensor*>(p); });
+  std::vector<py::ssize_t> shape(owned->shape().begin(), owned->shape().end());
+  std::vector<py::ssize_t> strides(shape.size());
+  py::ssize_t stride = static_cast<py::ssize_t>(DTypeSize(owned->dtype()));
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return py::array(NumpyDType(owned->dtype()), shape, strides, owned->raw(), free_when_done);
+}
+
+// A loaded model: the graph plus a lazily created executor.
+class PyModel {
+ public:
+  explicit PyModel(std::unique_ptr<Graph> g) : graph_(std::move(g)) {}
+
+  py::dict Run(const py::dict& feeds, int threads) {
+    TensorMap in;
+    for (auto item : feeds) {
+      const std::string name = py::str(item.first);
+      in.emplace(name, FromNumpy(py::array::ensure(item.second), "input '" + name + "'"));
+    }
+    Executor& ex = GetExecutor(threads);
+    TensorMap out;
+    {
+      py::gil_scoped_release release;
+      out = Take(ex.RunBatch(in));
+    }
+    py::dict result;
+    for (auto& [name, t] : out) result[py::str(name)] = ToNumpy(std::move(t));
+    return result;
+  }
+
+  std::string SummaryJson() const { return SummaryToJson(Summarize(*graph_)); }
+  std::string GraphText() const { return PrintGraph(*graph_); }
+
+  std::string Evaluate(const py::array& x, const py::object& y, float scale, float mean, float std,
+                       const std::string& metric, int64_t limit, int threads) {
+    Dataset d;
+    d.x = FromNumpy(x, "x");
+    if (!y.is_none()) {
+      d.y = FromNumpy(py::array::ensure(y), "y").CastTo(DType::kS64);
+      d.has_labels = true;
+    }
+    EvalOptions o;
+    o.preprocess = {scale, mean, std};
+    o.metric = metric;
+    o.limit = limit;
+    o.threads = threads;
+    EvalResult r;
+    {
+      py::gil_scoped_release release;
+      r = Take(tinyq::Evaluate(*graph_, d, "<numpy arrays>", o));
+    }
+    return EvalResultToJson(r, graph_->source(), "<numpy arrays>");
+  }
+
+  std::vector<std::pair<std::string, std::vector<int64_t>>> Inputs() const {
+    std::vector<std::pair<std::string, std::vector<int64_t>>> v;
+    for (const Value* i : graph_->inputs()) v.emplace_back(i->name(), i->shape());
+    return v;
+  }
+  std::vector<std::string> Outputs() const {
+    std::vector<std::string> v;
+    for (const Value* o : graph_->outputs()) v.push_back(o->name());
+    return v;
+  }
+  void Save(const std::string& path) const { Check(SaveOnnx(*graph_, path)); }
+
+ private:
+  Executor& GetExecutor(int threads) {
+    if (!exec_ || threads != threads_) {
+      ExecutorOptions o;
+      o.threads = threads;
+      exec_ = Take(Executor::Create(*graph_, o));
+      threads_ = threads;
+    }
+    return *exec_;
+  }
+  std::unique_ptr<Graph> graph_;
+  std::unique_ptr<Executor> exec_;
+  int threads_ = -1;
+};
+
+}  // namespace
+}  // namespace tinyq
+
+PYBIND11_MODULE(_tinyq, m) {
+  using namespace tinyq;
+  m.doc() = "tinyq engine bindings (use the `tinyq` package, not this module)";
+  m.attr("__version__") = TINYQ_VERSION;
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const StatusError& e) {
+      py::object errors = py::module_::import("tinyq.errors");
+      py::object cls = errors.attr("error_class")(StatusCodeName(e.code));
+      PyErr_SetObject(cls.ptr(), py::str(e.what()).ptr());
+    }
+  });
+
+  py::class_<PyModel>(m, "Model")
+      .def("run", &PyModel::Run, py::arg("feeds"), py::arg("threads") = 1)
+      .def("summary_json", &PyModel::SummaryJson)
+      .def("graph_text", &PyModel::GraphText)
+      .def("evaluate", &PyModel::Evaluate, py::arg("x"), py::arg("y"), py::arg("scale"),
+           py::arg("mean"), py::arg("std"), py::arg("metric"), py::arg("limit"),
+           py::arg("threads"))
+      .def("inputs", &PyModel::Inputs)
+      .def("outputs", &PyModel::Outputs)
+      .def("save", &PyModel::Save, py::arg("path"));
+
+  m.def(
+      "load",
+      [](const std::string& path, const std::map<std::string, std::vector<int64_t>>& shapes) {
+        LoadOptions o;
+        for (const auto& [k, v] : shapes) o.input_shapes[k] = v;
+        std::unique_ptr<Graph> g;
+        {
+          py::gil_scoped_release release;
+          g = Take(LoadOnnx(path, o));
+        }
+        return std::make_unique<PyModel>(std::move(g));
+      },
+      py::arg("path"), py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>{});
+
+  m.def("read_dataset", [](const std::string& path) {
+    Dataset d = Take(ReadDataset(path));
+    py::dict out;
+    out["x"] = ToNumpy(std::move(d.x));
+    if (d.has_labels) out["y"] = ToNumpy(std::move(d.y));
+    return out;
+  });
+  m.def("exit_code", [](const std::string& code_name) {
+    for (int c = 0; c <= static_cast<int>(StatusCode::kCheckFailed); ++c)
+      if (code_name == StatusCodeName(static_cast<StatusCode>(c)))
+        return ExitCodeFor(static_cast<StatusCode>(c));
+    return 70;
+  });
+}

@@ -1,0 +1,77 @@
+"""tinyq.Model: a loaded ONNX model that runs on tinyq's reference executor."""
+
+import json
+
+import numpy as np
+
+from . import _tinyq
+
+
+class Model:
+    """A model loaded with :func:`tinyq.load`.
+
+    ``run({name: ndarray}) -> {name: ndarray}`` evaluates it; inputs must have the dtype and shape
+    of the model's inputs, except that the leading (batch) dimension may be any multiple of the
+    model's. Outputs are numpy arrays that own the engine's buffers (no copy).
+    """
+
+    def __init__(self, impl, path):
+        self._impl = impl
+        self.path = path
+
+    @property
+    def inputs(self):
+        """``{name: shape}`` of the graph inputs (static shapes after loading)."""
+        return {name: tuple(shape) for name, shape in self._impl.inputs()}
+
+    @property
+    def outputs(self):
+        """Names of the graph outputs, in order."""
+        return list(self._impl.outputs())
+
+    def run(self, feeds, threads=1):
+        """Runs the model; ``feeds`` maps input names to arrays. Returns ``{output name: array}``."""
+        if not isinstance(feeds, dict):
+            if len(self.inputs) != 1:
+                raise TypeError("run() needs a dict {input name: array} for multi-input models")
+            feeds = {next(iter(self.inputs)): feeds}
+        return self._impl.run(feeds, threads)
+
+    def inspect(self):
+        """Inputs, outputs, per-node op/shape/params/MACs and totals, as a dict (= ``tinyq inspect
+        --json``)."""
+        return json.loads(self._impl.summary_json())
+
+    def graph(self):
+        """The IR graph as text."""
+        return self._impl.graph_text()
+
+    def evaluate(self, x, y=None, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
+                 limit=0, threads=0):
+        """Top-1 accuracy (percent) or anomaly AUC of the model on arrays ``x``/``y``.
+
+        Preprocessing is ``((x * scale) - mean) / std``; ``card`` (a path or dict of a model card)
+        supplies preprocessing and metric. Returns ``{"metric", "value", "loss", "samples"}``.
+        """
+        if card is not None:
+            if not isinstance(card, dict):
+                with open(card) as f:
+                    card = json.load(f)
+            pre = card.get("preprocess", {})
+            scale, mean, std = pre.get("scale", scale), pre.get("mean", mean), pre.get("std", std)
+            metric = metric or card.get("metric")
+        metric = metric or "top1"
+        x = np.asarray(x)
+        result = json.loads(self._impl.evaluate(x, None if y is None else np.asarray(y),
+                                                float(scale), float(mean), float(std), metric,
+                                                int(limit), int(threads)))
+        result.pop("model", None)
+        result.pop("data", None)
+        return result
+
+    def save(self, path):
+        """Writes the model as ONNX (atomically: no partial file on failure)."""
+        self._impl.save(str(path))
+
+    def __repr__(self):
+        return f"tinyq.Model({self.path!r}, inputs={self.inputs}, outputs={self.outputs})"

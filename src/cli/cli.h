@@ -1,0 +1,63 @@
+// src/cli/cli.h - shared pieces of the `tinyq` command-line verbs.
+#ifndef TINYQ_SRC_CLI_CLI_H_
+#define TINYQ_SRC_CLI_CLI_H_
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "tinyq/api.h"
+#include "tinyq/status.h"
+
+namespace tinyq::cli {
+
+namespace po = boost::program_options;
+
+constexpr int kExitUsage = 2;
+
+// A verb: name, one-line help, and its entry point taking the arguments after the verb.
+struct Verb {
+  const char* name;
+  const char* help;
+  int (*main)(const std::vector<std::string>& args);
+};
+const std::vector<Verb>& Verbs();
+
+int InspectMain(const std::vector<std::string>& args);
+int RunMain(const std::vector<std::string>& args);
+int EvalMain(const std::vector<std::string>& args);
+
+// Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
+// exit code to return (0 after --help, 2 after a usage error, with the message on stderr).
+int ParseArgs(const std::string& verb, const std::string& usage, const std::vector<std::string>& args,
+              const po::options_description& opts, const po::positional_options_description& pos,
+              po::variables_map* vm);
+
+// Prints "tinyq: error: <Code>: <message>" to stderr and returns the documented exit code.
+int Fail(const Status& s);
+
+// "--input-shape NAME=1,3,64,64" or "--input-shape 1,3,64,64" (the only input).
+StatusOr<LoadOptions> ParseInputShapes(const std::vector<std::string>& specs);
+
+// Loads a model with the shared --input-shape handling.
+StatusOr<std::unique_ptr<Graph>> LoadModel(const std::string& path,
+                                           const std::vector<std::string>& input_shapes);
+
+// Progress reporting on stderr: a bar with ETA on a terminal, a plain line every 10% otherwise.
+class Progress {
+ public:
+  explicit Progress(std::string label);
+  void Update(int64_t done, int64_t total);
+  void Finish();
+
+ private:
+  std::string label_;
+  bool tty_;
+  int last_decile_ = -1;
+  double start_;
+  bool finished_ = false;
+};
+
+}  // namespace tinyq::cli
+
+#endif  // TINYQ_SRC_CLI_CLI_H_
