@@ -59,10 +59,10 @@ StatusOr<Attribute> AttributeFromProto(const AttributeProto& p, const ExternalDa
     case AttributeProto::UNDEFINED:
       return InvalidModel(at + "attribute has no type and no value");
     default:
-      return Unsupported(at + "attribute type " +
-                         AttributeProto::AttributeType_Name(
-                             static_cast<AttributeProto::AttributeType>(type)) +
-                         " is not supported");
+      return Unsupported(
+          at + "attribute type " +
+          AttributeProto::AttributeType_Name(static_cast<AttributeProto::AttributeType>(type)) +
+          " is not supported");
   }
 }
 

@@ -18,8 +18,7 @@ StatusOr<Attribute> AttributeFromProto(const onnx::AttributeProto& proto,
                                        const ExternalDataContext& ctx, const std::string& where);
 
 // Writes `attr` named `name` into `proto`.
-void AttributeToProto(const std::string& name, const Attribute& attr,
-                      onnx::AttributeProto* proto);
+void AttributeToProto(const std::string& name, const Attribute& attr, onnx::AttributeProto* proto);
 
 }  // namespace tinyq
 

@@ -92,8 +92,8 @@ class Importer {
 
   Status ReadInitializers() {
     if (proto_.sparse_initializer_size() > 0)
-      return Unsupported(Where() + "sparse initializer '" + proto_.sparse_initializer(0).values().name() +
-                         "' is not supported");
+      return Unsupported(Where() + "sparse initializer '" +
+                         proto_.sparse_initializer(0).values().name() + "' is not supported");
     for (const onnx::TensorProto& t : proto_.initializer()) {
       const std::string where = Where() + "initializer '" + t.name() + "': ";
       if (t.name().empty()) return InvalidModel(where + "initializer without a name");
@@ -119,8 +119,8 @@ class Importer {
                                "', which is not a graph input (inputs: " + names + ")");
       for (int64_t d : shape)
         if (d <= 0)
-          return InvalidArgument(Where() + "input_shapes['" + name + "'] = " +
-                                 ShapeToString(shape) + ": dimensions must be > 0");
+          return InvalidArgument(Where() + "input_shapes['" + name +
+                                 "'] = " + ShapeToString(shape) + ": dimensions must be > 0");
     }
     return Status::Ok();
   }
@@ -139,9 +139,8 @@ class Importer {
       }
       if (has_override && static_cast<int>(it->second.size()) != dims.size())
         return InvalidArgument(where + "input_shapes gives rank " +
-                               std::to_string(it->second.size()) + " " +
-                               ShapeToString(it->second) + ", the model declares rank " +
-                               std::to_string(dims.size()));
+                               std::to_string(it->second.size()) + " " + ShapeToString(it->second) +
+                               ", the model declares rank " + std::to_string(dims.size()));
     } else if (!has_override) {
       return InvalidArgument(where + "the model gives no shape; pass one in input_shapes");
     }

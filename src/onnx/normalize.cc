@@ -8,6 +8,8 @@
 //   Resize-11(x, roi=const[], scales)    -> Resize(x, <none>, scales)
 #include "src/onnx/normalize.h"
 
+#include "src/onnx/tensor_proto.h"
+
 namespace tinyq {
 namespace {
 
@@ -75,8 +77,7 @@ Status InputToInts(const Graph& g, PendingNode* n, size_t index, const std::stri
 
 // Moves ints attribute `attr` into a new int64 constant input at `index` (skipped when absent
 // and not `required`).
-Status IntsToInput(Graph& g, PendingNode* n, const std::string& attr, size_t index,
-                   bool required) {
+Status IntsToInput(Graph& g, PendingNode* n, const std::string& attr, size_t index, bool required) {
   TQ_ASSIGN_OR_RETURN(const Attribute* a, Typed(g, *n, attr, Attribute::Type::kInts));
   if (!a) {
     if (required) return InvalidModel(WhereNode(g, *n) + "missing attribute '" + attr + "'");
@@ -119,8 +120,7 @@ Status NormalizeUpsample(Graph& g, int64_t opset, PendingNode* n) {
   return Status::Ok();
 }
 
-Status NormalizeBatchNorm(const Graph& g, const std::set<std::string>& consumed,
-                          PendingNode* n) {
+Status NormalizeBatchNorm(const Graph& g, const std::set<std::string>& consumed, PendingNode* n) {
   if (const Attribute* s = Find(*n, "spatial")) {
     if (s->i == 0) return Unsupported(WhereNode(g, *n) + "spatial=0 is not supported");
     n->attrs.erase("spatial");
@@ -139,13 +139,11 @@ Status NormalizeBatchNorm(const Graph& g, const std::set<std::string>& consumed,
   return Status::Ok();
 }
 
-Status NormalizeOp(Graph& g, int64_t opset, const std::set<std::string>& consumed,
-                   PendingNode* n) {
+Status NormalizeOp(Graph& g, int64_t opset, const std::set<std::string>& consumed, PendingNode* n) {
   switch (n->op) {
     case OpKind::kSqueeze:
     case OpKind::kUnsqueeze:
-      if (opset >= 13)
-        TQ_RETURN_IF_ERROR(InputToInts(g, n, 1, "axes", n->op == OpKind::kSqueeze));
+      if (opset >= 13) TQ_RETURN_IF_ERROR(InputToInts(g, n, 1, "axes", n->op == OpKind::kSqueeze));
       if (n->op == OpKind::kUnsqueeze && !Find(*n, "axes"))
         return InvalidModel(WhereNode(g, *n) + "missing axes");
       return Status::Ok();
@@ -194,6 +192,16 @@ Status NormalizeOp(Graph& g, int64_t opset, const std::set<std::string>& consume
       return Status::Ok();
     case OpKind::kBatchNormalization:
       return NormalizeBatchNorm(g, consumed, n);
+    case OpKind::kCast: {
+      // `to` stays an ONNX TensorProto.DataType number; refuse the element types tinyq lacks.
+      const Attribute* to = Find(*n, "to");
+      if (!to || to->type != Attribute::Type::kInt)
+        return InvalidModel(WhereNode(g, *n) + "missing int attribute 'to'");
+      if (!DTypeFromOnnx(static_cast<int32_t>(to->i)))
+        return Unsupported(WhereNode(g, *n) + "cast to " +
+                           OnnxTypeName(static_cast<int32_t>(to->i)) + " is not supported");
+      return Status::Ok();
+    }
     case OpKind::kDropout:
       // Inference: output 0 = input; ratio / training_mode (attribute before opset 12, inputs
       // after) do not matter.

@@ -35,29 +35,42 @@ Status CopyTyped(const google::protobuf::RepeatedField<Src>& src, Tensor* t,
 // Number of values stored in the typed field that carries `t`'s dtype.
 int TypedCount(const TensorProto& p, DType t) {
   switch (t) {
-    case DType::kF32: return p.float_data_size();
-    case DType::kF64: return p.double_data_size();
-    case DType::kS64: return p.int64_data_size();
-    default: return p.int32_data_size();  // s8/u8/s16/u16/s32/bool
+    case DType::kF32:
+      return p.float_data_size();
+    case DType::kF64:
+      return p.double_data_size();
+    case DType::kS64:
+      return p.int64_data_size();
+    default:
+      return p.int32_data_size();  // s8/u8/s16/u16/s32/bool
   }
 }
 
 Status ReadTyped(const TensorProto& p, Tensor* t, const std::string& where) {
   switch (t->dtype()) {
-    case DType::kF32: return CopyTyped<float>(p.float_data(), t, where);
-    case DType::kF64: return CopyTyped<double>(p.double_data(), t, where);
-    case DType::kS64: return CopyTyped<int64_t>(p.int64_data(), t, where);
-    case DType::kS32: return CopyTyped<int32_t>(p.int32_data(), t, where);
-    case DType::kS16: return CopyTyped<int16_t>(p.int32_data(), t, where);
-    case DType::kU16: return CopyTyped<uint16_t>(p.int32_data(), t, where);
-    case DType::kS8: return CopyTyped<int8_t>(p.int32_data(), t, where);
-    case DType::kU8: return CopyTyped<uint8_t>(p.int32_data(), t, where);
+    case DType::kF32:
+      return CopyTyped<float>(p.float_data(), t, where);
+    case DType::kF64:
+      return CopyTyped<double>(p.double_data(), t, where);
+    case DType::kS64:
+      return CopyTyped<int64_t>(p.int64_data(), t, where);
+    case DType::kS32:
+      return CopyTyped<int32_t>(p.int32_data(), t, where);
+    case DType::kS16:
+      return CopyTyped<int16_t>(p.int32_data(), t, where);
+    case DType::kU16:
+      return CopyTyped<uint16_t>(p.int32_data(), t, where);
+    case DType::kS8:
+      return CopyTyped<int8_t>(p.int32_data(), t, where);
+    case DType::kU8:
+      return CopyTyped<uint8_t>(p.int32_data(), t, where);
     case DType::kBool: {
       uint8_t* out = t->data<uint8_t>();
       for (int i = 0; i < p.int32_data_size(); ++i) out[i] = p.int32_data(i) != 0;
       return Status::Ok();
     }
-    case DType::kCount: break;
+    case DType::kCount:
+      break;
   }
   return Internal(where + "bad dtype");
 }
@@ -112,8 +125,7 @@ Status ReadExternal(const TensorProto& p, const ExternalDataContext& ctx, Tensor
   // the folder is caught like a "../" path.
   const fs::path full = fs::weakly_canonical(base / rel, ec);
   if (ec || !IsInside(base, full))
-    return InvalidModel(where + "external data path '" + location +
-                        "' escapes the model's folder");
+    return InvalidModel(where + "external data path '" + location + "' escapes the model's folder");
   const int64_t nbytes = static_cast<int64_t>(t->nbytes());
   if (length >= 0 && length != nbytes)
     return InvalidModel(where + "external data length " + std::to_string(length) +
@@ -136,31 +148,51 @@ Status ReadExternal(const TensorProto& p, const ExternalDataContext& ctx, Tensor
 
 std::optional<DType> DTypeFromOnnx(int32_t onnx_type) {
   switch (onnx_type) {
-    case TensorProto::FLOAT: return DType::kF32;
-    case TensorProto::DOUBLE: return DType::kF64;
-    case TensorProto::INT8: return DType::kS8;
-    case TensorProto::UINT8: return DType::kU8;
-    case TensorProto::INT16: return DType::kS16;
-    case TensorProto::UINT16: return DType::kU16;
-    case TensorProto::INT32: return DType::kS32;
-    case TensorProto::INT64: return DType::kS64;
-    case TensorProto::BOOL: return DType::kBool;
-    default: return std::nullopt;
+    case TensorProto::FLOAT:
+      return DType::kF32;
+    case TensorProto::DOUBLE:
+      return DType::kF64;
+    case TensorProto::INT8:
+      return DType::kS8;
+    case TensorProto::UINT8:
+      return DType::kU8;
+    case TensorProto::INT16:
+      return DType::kS16;
+    case TensorProto::UINT16:
+      return DType::kU16;
+    case TensorProto::INT32:
+      return DType::kS32;
+    case TensorProto::INT64:
+      return DType::kS64;
+    case TensorProto::BOOL:
+      return DType::kBool;
+    default:
+      return std::nullopt;
   }
 }
 
 int32_t OnnxFromDType(DType t) {
   switch (t) {
-    case DType::kF32: return TensorProto::FLOAT;
-    case DType::kF64: return TensorProto::DOUBLE;
-    case DType::kS8: return TensorProto::INT8;
-    case DType::kU8: return TensorProto::UINT8;
-    case DType::kS16: return TensorProto::INT16;
-    case DType::kU16: return TensorProto::UINT16;
-    case DType::kS32: return TensorProto::INT32;
-    case DType::kS64: return TensorProto::INT64;
-    case DType::kBool: return TensorProto::BOOL;
-    case DType::kCount: break;
+    case DType::kF32:
+      return TensorProto::FLOAT;
+    case DType::kF64:
+      return TensorProto::DOUBLE;
+    case DType::kS8:
+      return TensorProto::INT8;
+    case DType::kU8:
+      return TensorProto::UINT8;
+    case DType::kS16:
+      return TensorProto::INT16;
+    case DType::kU16:
+      return TensorProto::UINT16;
+    case DType::kS32:
+      return TensorProto::INT32;
+    case DType::kS64:
+      return TensorProto::INT64;
+    case DType::kBool:
+      return TensorProto::BOOL;
+    case DType::kCount:
+      break;
   }
   return TensorProto::UNDEFINED;
 }
@@ -171,8 +203,8 @@ std::string OnnxTypeName(int32_t onnx_type) {
   return "type " + std::to_string(onnx_type);
 }
 
-StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims,
-                             size_t elem_size, const std::string& where) {
+StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims, size_t elem_size,
+                             const std::string& where) {
   Shape shape(dims.begin(), dims.end());
   int64_t n = 1;
   for (int64_t d : shape) {

@@ -30,8 +30,8 @@ std::string OnnxTypeName(int32_t onnx_type);
 
 // Validates dims (each >= 0, product <= kMaxTensorElements, bytes <= kMaxTensorBytes for
 // `elem_size`) and returns them as a Shape. `where` prefixes the InvalidModel message.
-StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims,
-                             size_t elem_size, const std::string& where);
+StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims, size_t elem_size,
+                             const std::string& where);
 
 // Where external data files are looked up. An empty `base_dir` refuses external data.
 struct ExternalDataContext {

@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 bool CheckerAccepts(const std::string& path) {
   const std::string cmd =
       "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
-      " '" + path + "'";
+      " '" +
+      path + "'";
   return std::system(cmd.c_str()) == 0;
 }
 
@@ -45,12 +46,12 @@ std::vector<std::string> OpTypes(const onnx::ModelProto& m) {
 }
 
 TEST(OnnxExportTest, ImportExportImportKeepsTheCanonicalGraph) {
-  const char* files[] = {"mlp_13.onnx",     "squeeze_7.onnx",   "squeeze_18.onnx",
-                         "unsqueeze_13.onnx", "split_7.onnx",   "split_18.onnx",
-                         "reducemean_7.onnx", "reducemean_18.onnx", "clip_7.onnx",
-                         "pad_7.onnx",      "slice_7.onnx",     "resize_10.onnx",
-                         "upsample_7.onnx", "resize_11.onnx",   "constants.onnx",
-                         "init_raw.onnx",   "relu_dynamic_batch.onnx"};
+  const char* files[] = {"mlp_13.onnx",       "squeeze_7.onnx",         "squeeze_18.onnx",
+                         "unsqueeze_13.onnx", "split_7.onnx",           "split_18.onnx",
+                         "reducemean_7.onnx", "reducemean_18.onnx",     "clip_7.onnx",
+                         "pad_7.onnx",        "slice_7.onnx",           "resize_10.onnx",
+                         "upsample_7.onnx",   "resize_11.onnx",         "constants.onnx",
+                         "init_raw.onnx",     "relu_dynamic_batch.onnx"};
   // Without shape inference intermediate values have no shape, which the ONNX checker refuses
   // on graph outputs; load_test.cc runs the checker on fully loaded graphs.
   for (const char* file : files) {

@@ -43,8 +43,8 @@ void ExpectInitValues(const Graph& g) {
   EXPECT_EQ(Values<int16_t>(g, "s16"), (std::vector<int16_t>{-32768, 7, 32767}));
   EXPECT_EQ(Values<uint16_t>(g, "u16"), (std::vector<uint16_t>{0, 65535}));
   EXPECT_EQ(Values<int32_t>(g, "s32"), (std::vector<int32_t>{INT32_MIN, 5, INT32_MAX}));
-  EXPECT_EQ(Values<int64_t>(g, "s64"), (std::vector<int64_t>{-(int64_t{1} << 40), 1,
-                                                             int64_t{1} << 40}));
+  EXPECT_EQ(Values<int64_t>(g, "s64"),
+            (std::vector<int64_t>{-(int64_t{1} << 40), 1, int64_t{1} << 40}));
   EXPECT_EQ(Values<uint8_t>(g, "b"), (std::vector<uint8_t>{1, 0, 1}));
   EXPECT_EQ(g.FindValue("b")->dtype(), DType::kBool);
   EXPECT_EQ(g.outputs().size(), 9u);
@@ -84,10 +84,10 @@ TEST(OnnxImportTest, InputShapesOverrideDynamicDims) {
 
 TEST(OnnxImportTest, InputShapesErrorsAreInvalidArgument) {
   const std::vector<std::pair<std::string, Shape>> bad = {
-      {"nope", {1, 3}},   // no such input
-      {"w", {2, 3}},      // an initializer, not an input
-      {"x", {8, 3, 1}},   // rank mismatch
-      {"x", {0, 3}},      // non-positive dim
+      {"nope", {1, 3}},  // no such input
+      {"w", {2, 3}},     // an initializer, not an input
+      {"x", {8, 3, 1}},  // rank mismatch
+      {"x", {0, 3}},     // non-positive dim
   };
   const std::vector<std::string> want = {"'nope', which is not a graph input",
                                          "'w', which is not a graph input", "rank 3",
@@ -355,30 +355,41 @@ TEST_P(OnnxImportBadModelTest, FailsWithCodeAndPlace) {
 }
 
 const BadCase kBadCases[] = {
-    {"truncated.onnx", StatusCode::kInvalidModel,
+    {"truncated.onnx",
+     StatusCode::kInvalidModel,
      {"truncated.onnx: not a valid ONNX model (protobuf parse failed)"}},
-    {"garbage.onnx", StatusCode::kInvalidModel,
+    {"garbage.onnx",
+     StatusCode::kInvalidModel,
      {"garbage.onnx: not a valid ONNX model (protobuf parse failed)"}},
     {"empty.onnx", StatusCode::kInvalidModel, {"empty.onnx: not a valid ONNX model"}},
     {"cycle.onnx", StatusCode::kInvalidModel, {"cycle.onnx: node 'add_a' (Add): ", "cycle"}},
-    {"undefined_input.onnx", StatusCode::kInvalidModel,
+    {"undefined_input.onnx",
+     StatusCode::kInvalidModel,
      {"undefined_input.onnx: node 'relu1' (Relu): input 'nope' is not defined"}},
-    {"missing_initializer.onnx", StatusCode::kInvalidModel,
+    {"missing_initializer.onnx",
+     StatusCode::kInvalidModel,
      {"missing_initializer.onnx: node 'conv1' (Conv): input 'W' is not defined"}},
-    {"raw_wrong_size.onnx", StatusCode::kInvalidModel,
+    {"raw_wrong_size.onnx",
+     StatusCode::kInvalidModel,
      {"raw_wrong_size.onnx: initializer 'W': raw_data has 20 bytes", "needs 24"}},
-    {"negative_dim.onnx", StatusCode::kInvalidModel,
+    {"negative_dim.onnx",
+     StatusCode::kInvalidModel,
      {"negative_dim.onnx: initializer 'W': negative dimension in [2,-3]"}},
-    {"huge_dim.onnx", StatusCode::kInvalidModel,
+    {"huge_dim.onnx",
+     StatusCode::kInvalidModel,
      {"huge_dim.onnx: initializer 'W': shape [1048576,1048576] has too many elements"}},
-    {"unsupported_ops.onnx", StatusCode::kUnsupported,
+    {"unsupported_ops.onnx",
+     StatusCode::kUnsupported,
      {"unsupported_ops.onnx: 3 unsupported ops: node 'lrn1' (LRN), "
       "node 'custom1' (MyOp, com.example), node 'TopK_3' (TopK)"}},
-    {"ext_escape.onnx", StatusCode::kInvalidModel,
+    {"ext_escape.onnx",
+     StatusCode::kInvalidModel,
      {"ext_escape.onnx: initializer 'w': external data path '../onnx/ext_ok.bin' escapes"}},
-    {"ext_absolute.onnx", StatusCode::kInvalidModel,
+    {"ext_absolute.onnx",
+     StatusCode::kInvalidModel,
      {"ext_absolute.onnx: initializer 'w': external data path '/etc/passwd' is absolute"}},
-    {"float16.onnx", StatusCode::kUnsupported,
+    {"float16.onnx",
+     StatusCode::kUnsupported,
      {"float16.onnx: initializer 'W16': unsupported element type FLOAT16"}},
     {"opset_19.onnx", StatusCode::kUnsupported, {"opset_19.onnx: opset 19 is not supported"}},
 };

@@ -54,7 +54,8 @@ TEST(LoadOnnxTest, ShapeSubgraphFoldsIntoAStaticReshape) {
 bool CheckerAccepts(const std::string& path) {
   const std::string cmd =
       "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
-      " '" + path + "'";
+      " '" +
+      path + "'";
   return std::system(cmd.c_str()) == 0;
 }
 

@@ -27,7 +27,9 @@ class Variant {
     graph_ = std::move(g).value();
     EXPECT_EQ(graph_->nodes().size(), 1u) << file;
   }
-  const Node* node() const { return graph_ && !graph_->nodes().empty() ? graph_->nodes()[0].get() : nullptr; }
+  const Node* node() const {
+    return graph_ && !graph_->nodes().empty() ? graph_->nodes()[0].get() : nullptr;
+  }
   const Graph& graph() const { return *graph_; }
 
  private:
@@ -229,6 +231,21 @@ TEST(NormalizeTest, DropoutKeepsOnlyItsData) {
   const Node* n = (*g)->FindNode("drop");
   EXPECT_EQ(n->num_inputs(), 1);
   EXPECT_FALSE(n->HasAttr("ratio"));
+}
+
+TEST(NormalizeTest, CastToFloat16IsUnsupportedNamingNode) {
+  auto m = TinyModel();
+  auto* cast = AddNode(&m, "Cast", "to_half", {"x"}, {"y"});
+  auto* to = cast->add_attribute();
+  to->set_name("to");
+  to->set_type(onnx::AttributeProto::INT);
+  to->set_i(onnx::TensorProto::FLOAT16);
+  AddOutput(&m, "y");
+  auto g = Import(m);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(g.status().message(),
+              HasSubstr("t.onnx: node 'to_half' (Cast): cast to FLOAT16 is not supported"));
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ inline onnx::ModelProto TinyModel(int64_t opset = 13) {
 }
 
 inline onnx::NodeProto* AddNode(onnx::ModelProto* m, const std::string& op, const std::string& name,
-                         std::vector<std::string> inputs, std::vector<std::string> outputs) {
+                                std::vector<std::string> inputs, std::vector<std::string> outputs) {
   auto* n = m->mutable_graph()->add_node();
   n->set_op_type(op);
   n->set_name(name);
