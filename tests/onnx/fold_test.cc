@@ -51,9 +51,10 @@ TEST(InferShapesAndFoldTest, ShapeOfAGraphInputFoldsIntoAConstantOutput) {
 TEST(InferShapesAndFoldTest, HugeOutputIsInferredButNotFolded) {
   Graph g;
   const int64_t n = kMaxFoldElements + 1;
-  Value* start = g.AddConstant("start", Tensor::FromVector<float>({}, {0.0f}));
-  Value* limit = g.AddConstant("limit", Tensor::FromVector<float>({}, {static_cast<float>(n)}));
-  Value* delta = g.AddConstant("delta", Tensor::FromVector<float>({}, {1.0f}));
+  // int64, so the limit is exact (2^24 + 1 is not a float).
+  Value* start = g.AddConstant("start", Tensor::FromVector<int64_t>({}, {0}));
+  Value* limit = g.AddConstant("limit", Tensor::FromVector<int64_t>({}, {n}));
+  Value* delta = g.AddConstant("delta", Tensor::FromVector<int64_t>({}, {1}));
   Value* r = g.AddValue("r");
   g.AddNode(OpKind::kRange, "range", {start, limit, delta}, {r});
   g.outputs() = {r};
