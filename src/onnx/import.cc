@@ -27,9 +27,11 @@ class Importer {
            const LoadOptions& options)
       : proto_(proto), g_(*graph), ctx_{base_dir}, options_(options) {}
 
-  Status Run() {
+  Status Run(const StatusOr<int64_t>& opset) {
     NameNodes();
     TQ_RETURN_IF_ERROR(CheckOps());
+    if (!opset.ok()) return opset.status();
+    g_.set_opset(*opset);
     TQ_RETURN_IF_ERROR(ReadInitializers());
     TQ_RETURN_IF_ERROR(ReadInputs());
     TQ_RETURN_IF_ERROR(DefineNodeOutputs());
@@ -288,13 +290,12 @@ StatusOr<std::unique_ptr<Graph>> ImportGraphWithoutShapes(const std::string& byt
       !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return InvalidModel(where + "not a valid ONNX model (protobuf parse failed)");
   if (!model.has_graph()) return InvalidModel(where + "not a valid ONNX model (no graph)");
-  TQ_ASSIGN_OR_RETURN(int64_t opset, DefaultOpset(model, where));
   auto graph = std::make_unique<Graph>();
   graph->set_source(source);
   graph->set_name(model.graph().name());
-  graph->set_opset(opset);
   Importer importer(model.graph(), graph.get(), base_dir, options);
-  TQ_RETURN_IF_ERROR(importer.Run());
+  // Unsupported ops (e.g. of a non-default domain) are reported before opset problems.
+  TQ_RETURN_IF_ERROR(importer.Run(DefaultOpset(model, where)));
   return graph;
 }
 

@@ -202,12 +202,20 @@ Status NormalizeOp(Graph& g, int64_t opset, const std::set<std::string>& consume
                            OnnxTypeName(static_cast<int32_t>(to->i)) + " is not supported");
       return Status::Ok();
     }
-    case OpKind::kDropout:
-      // Inference: output 0 = input; ratio / training_mode (attribute before opset 12, inputs
-      // after) do not matter.
+    case OpKind::kDropout: {
+      // Inference: output 0 = input; the ratio (attribute before opset 12, input after) does
+      // not matter. A training_mode input (opset >= 12) must be a constant false.
+      if (Value* tm = Input(*n, 2)) {
+        const bool off = tm->is_constant() && tm->constant()->numel() == 1 &&
+                         tm->constant()->ToInt64Vector()[0] == 0;
+        if (!off)
+          return Unsupported(WhereNode(g, *n) + "training_mode input '" + tm->name() +
+                             "' must be a constant false (inference only)");
+      }
       n->attrs.erase("ratio");
       n->inputs.resize(1);
       return Status::Ok();
+    }
     default:
       return Status::Ok();
   }

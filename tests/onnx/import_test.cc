@@ -323,6 +323,24 @@ TEST(OnnxImportTest, OpsetOutsideSevenToEighteenIsUnsupported) {
   EXPECT_TRUE(Import(m).ok());
 }
 
+TEST(OnnxImportTest, OnlyNonDefaultDomainOpsAreListedAsUnsupported) {
+  auto m = TinyModel();
+  m.mutable_opset_import(0)->set_domain("ai.onnx.preview.training");
+  AddNode(&m, "Adam", "adam", {"x"}, {"y"})->set_domain("ai.onnx.preview.training");
+  AddOutput(&m, "y");
+  auto g = Import(m);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(g.status().message(),
+              HasSubstr("t.onnx: 1 unsupported op: node 'adam' (Adam, ai.onnx.preview.training)"));
+  m.mutable_graph()->mutable_node(0)->set_op_type("Relu");
+  m.mutable_graph()->mutable_node(0)->set_domain("");
+  g = Import(m);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
+  EXPECT_THAT(g.status().message(), HasSubstr("t.onnx: model imports no default-domain opset"));
+}
+
 TEST(OnnxImportTest, OnnxDomainNameIsTheDefaultDomain) {
   auto m = TinyModel();
   m.mutable_opset_import(0)->set_domain("ai.onnx");

@@ -233,6 +233,24 @@ TEST(NormalizeTest, DropoutKeepsOnlyItsData) {
   EXPECT_FALSE(n->HasAttr("ratio"));
 }
 
+TEST(NormalizeTest, DropoutInTrainingModeIsUnsupported) {
+  auto m = TinyModel(13);
+  auto* t = m.mutable_graph()->add_initializer();
+  t->set_name("train");
+  t->set_data_type(onnx::TensorProto::BOOL);
+  t->add_int32_data(1);
+  AddNode(&m, "Dropout", "drop", {"x", "", "train"}, {"y"});
+  AddOutput(&m, "y");
+  auto g = Import(m);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(g.status().message(),
+              HasSubstr("node 'drop' (Dropout): training_mode input 'train' must be a constant "
+                        "false"));
+  m.mutable_graph()->mutable_initializer(0)->set_int32_data(0, 0);
+  EXPECT_TRUE(Import(m).ok());
+}
+
 TEST(NormalizeTest, CastToFloat16IsUnsupportedNamingNode) {
   auto m = TinyModel();
   auto* cast = AddNode(&m, "Cast", "to_half", {"x"}, {"y"});
