@@ -84,7 +84,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareResize(const Graph& graph, cons
     const float scale = scales.empty()
                             ? static_cast<float>(ys[d]) / static_cast<float>(xs[d])
                             : scales[d];
-    axes.push_back(MakeResizeAxisF32(xs[d], ys[d], scale, coord, linear, nearest));
+    const double length = scales.empty() ? static_cast<double>(ys[d])
+                                         : static_cast<double>(xs[d]) * static_cast<double>(scale);
+    axes.push_back(MakeResizeAxisF32(xs[d], ys[d], scale, length, coord, linear, nearest));
   }
   return std::unique_ptr<KernelInstance>(
       std::make_unique<ResizeKernel>(MakeResizeParamsF32(std::move(axes), linear)));

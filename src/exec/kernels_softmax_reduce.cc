@@ -8,6 +8,7 @@
 #include "src/exec/kernels_nn.h"
 #include "src/exec/reduce_f32.h"
 #include "src/exec/softmax_f32.h"
+#include "src/ir/reduce_axes.h"
 #include "src/ir/shape_inference.h"
 
 namespace tinyq {
@@ -44,27 +45,12 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareReduce(const Graph& graph, cons
   const Value* x = node.input(0);
   if (!x) return InvalidModel(graph.Where(&node) + "input is absent");
   const Shape& s = x->shape();
-  const std::vector<int64_t> axes = node.GetInts("axes");
-  std::vector<bool> reduced(s.size(), axes.empty() && node.GetInt("noop_with_empty_axes", 0) == 0);
-  for (int64_t a : axes) {
-    TQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(a, static_cast<int>(s.size()), graph.Where(&node)));
-    if (reduced[static_cast<size_t>(axis)])
-      return InvalidModel(graph.Where(&node) + "axis " + std::to_string(a) + " repeated");
-    reduced[static_cast<size_t>(axis)] = true;
-  }
-  const bool keepdims = node.GetInt("keepdims", 1) != 0;
-  Shape out;
-  for (size_t d = 0; d < s.size(); ++d) {
-    if (reduced[d] && s[d] == 0)
-      return InvalidModel(graph.Where(&node) + "cannot reduce the empty axis " + std::to_string(d));
-    if (!reduced[d]) out.push_back(s[d]);
-    else if (keepdims) out.push_back(1);
-  }
-  TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 1, 1, out));
+  TQ_ASSIGN_OR_RETURN(ReduceAxes axes, ResolveReduceAxes(graph, node, s));
+  TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 1, 1, axes.out_shape));
   const ReduceKind kind = node.op() == OpKind::kReduceMax    ? ReduceKind::kMax
                           : node.op() == OpKind::kReduceMean ? ReduceKind::kMean
                                                              : ReduceKind::kSum;
-  ReduceParamsF32 p = MakeReduceParamsF32(kind, s, reduced);
+  ReduceParamsF32 p = MakeReduceParamsF32(kind, s, axes.reduced);
   return MakeKernel([p](KernelIO& io) {
     ReduceF32(p, io.inputs[0]->data<float>(), io.outputs[0]->data<float>());
   });

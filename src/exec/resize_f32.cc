@@ -8,13 +8,13 @@
 namespace tinyq {
 namespace {
 
-double SourceCoordinate(int64_t j, int64_t in, int64_t out, double scale, ResizeCoordMode m) {
+double SourceCoordinate(int64_t j, int64_t in, double out, double scale, ResizeCoordMode m) {
   const double x = static_cast<double>(j);
   switch (m) {
     case ResizeCoordMode::kHalfPixel: return (x + 0.5) / scale - 0.5;
-    case ResizeCoordMode::kPytorchHalfPixel: return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+    case ResizeCoordMode::kPytorchHalfPixel: return out > 1.0 ? (x + 0.5) / scale - 0.5 : 0.0;
     case ResizeCoordMode::kAlignCorners:
-      return out == 1 ? 0.0 : x * static_cast<double>(in - 1) / static_cast<double>(out - 1);
+      return out == 1.0 ? 0.0 : x * static_cast<double>(in - 1) / (out - 1.0);
     case ResizeCoordMode::kAsymmetric: return x / scale;
     case ResizeCoordMode::kTfHalfPixelForNearest: return (x + 0.5) / scale;
   }
@@ -58,7 +58,8 @@ bool ResizeAxisF32::IsIdentity() const {
 }
 
 ResizeAxisF32 MakeResizeAxisF32(int64_t in_size, int64_t out_size, float scale,
-                                ResizeCoordMode coord, bool linear, ResizeNearestMode nearest) {
+                                double resized_length, ResizeCoordMode coord, bool linear,
+                                ResizeNearestMode nearest) {
   ResizeAxisF32 a;
   a.in_size = in_size;
   a.out_size = out_size;
@@ -68,7 +69,7 @@ ResizeAxisF32 MakeResizeAxisF32(int64_t in_size, int64_t out_size, float scale,
   a.frac.assign(n, 0.0f);
   for (int64_t j = 0; j < out_size; ++j) {
     const size_t i = static_cast<size_t>(j);
-    const double x = SourceCoordinate(j, in_size, out_size, scale, coord);
+    const double x = SourceCoordinate(j, in_size, resized_length, scale, coord);
     if (linear) {
       const double c = std::min(std::max(x, 0.0), static_cast<double>(in_size - 1));
       a.lo[i] = static_cast<int64_t>(std::floor(c));

@@ -32,9 +32,12 @@ struct ResizeAxisF32 {
   bool IsIdentity() const;
 };
 
-// `scale` is the scales input for the axis, or out/in when sizes were given.
+// `scale` is the scales input for the axis, or out/in when sizes were given. `resized_length`
+// is the ONNX "length_resized" of align_corners / pytorch_half_pixel: in_size * scale when scales
+// were given (not floored, as the ONNX reference computes it), else out_size.
 ResizeAxisF32 MakeResizeAxisF32(int64_t in_size, int64_t out_size, float scale,
-                                ResizeCoordMode coord, bool linear, ResizeNearestMode nearest);
+                                double resized_length, ResizeCoordMode coord, bool linear,
+                                ResizeNearestMode nearest);
 
 struct ResizeParamsF32 {
   std::vector<ResizeAxisF32> axes;  // one per dim of the input, outermost first

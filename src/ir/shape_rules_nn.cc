@@ -9,6 +9,7 @@
 #include <string>
 
 #include "src/ir/conv_geometry.h"
+#include "src/ir/reduce_axes.h"
 #include "src/ir/shape_inference.h"
 
 namespace tinyq {
@@ -230,28 +231,11 @@ Status SoftmaxRule(const Graph& graph, const Node& node) {
 }
 
 Status ReduceRule(const Graph& graph, const Node& node) {
-  TQ_RETURN_IF_ERROR(RequireInputs(graph, node, 1, 1));
+  TQ_RETURN_IF_ERROR(RequireInputs(graph, node, 1, 2));
   const Value* x = node.input(0);
   TQ_RETURN_IF_ERROR(RequireF32(graph, node, x, "input"));
-  const Shape& xs = x->shape();
-  const int rank = static_cast<int>(xs.size());
-  const std::vector<int64_t> axes = node.GetInts("axes");
-  std::vector<bool> reduced(xs.size(), axes.empty() && node.GetInt("noop_with_empty_axes", 0) == 0);
-  for (int64_t a : axes) {
-    TQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(a, rank, graph.Where(&node)));
-    if (reduced[static_cast<size_t>(axis)])
-      return InvalidModel(graph.Where(&node) + "axis " + std::to_string(a) + " repeated");
-    reduced[static_cast<size_t>(axis)] = true;
-  }
-  const bool keepdims = node.GetInt("keepdims", 1) != 0;
-  Shape out;
-  for (size_t d = 0; d < xs.size(); ++d) {
-    if (reduced[d] && xs[d] == 0)
-      return InvalidModel(graph.Where(&node) + "cannot reduce the empty axis " + std::to_string(d));
-    if (!reduced[d]) out.push_back(xs[d]);
-    else if (keepdims) out.push_back(1);
-  }
-  SetOutput(node, 0, out);
+  TQ_ASSIGN_OR_RETURN(ReduceAxes axes, ResolveReduceAxes(graph, node, x->shape()));
+  SetOutput(node, 0, axes.out_shape);
   return Status::Ok();
 }
 
