@@ -8,6 +8,53 @@ namespace tinyq {
 namespace {
 
 bool IsDepthwise(const ConvParamsF32& p) { return p.in_channels == p.groups; }
+bool IsPointwise(const ConvParamsF32& p) { return !p.use_plane2d && p.window_offsets == nullptr; }
+
+// Copies the h x w plane x into the zero-padded plane `padded` (padded_h x padded_w).
+void PadPlane(const Plane2dF32& g, const float* x, float* padded) {
+  std::fill(padded, padded + g.padded_h * g.padded_w, 0.0f);
+  for (int64_t y = 0; y < g.in_h; ++y)
+    std::copy(x + y * g.in_w, x + (y + 1) * g.in_w,
+              padded + (y + g.pad_top) * g.padded_w + g.pad_left);
+}
+
+// Rows (c * kh + ky) * kw + kx of the im2col matrix for one padded input plane.
+void Im2ColPlane2d(const Plane2dF32& g, const float* padded, float* col) {
+  const int64_t n = g.out_h * g.out_w;
+  for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+    for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+      float* dst = col + (ky * g.kernel_w + kx) * n;
+      for (int64_t oy = 0; oy < g.out_h; ++oy) {
+        const float* src =
+            padded + (oy * g.stride_h + ky * g.dilation_h) * g.padded_w + kx * g.dilation_w;
+        float* d = dst + oy * g.out_w;
+        if (g.stride_w == 1) {
+          std::copy(src, src + g.out_w, d);
+        } else {
+          for (int64_t ox = 0; ox < g.out_w; ++ox) d[ox] = src[ox * g.stride_w];
+        }
+      }
+    }
+}
+
+// out += depthwise window sums of one padded plane with the kh x kw filter w.
+void DepthwisePlane2d(const Plane2dF32& g, const float* padded, const float* w, float* out) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    float* o = out + oy * g.out_w;
+    for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+      const float* row = padded + (oy * g.stride_h + ky * g.dilation_h) * g.padded_w;
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+        const float wk = w[ky * g.kernel_w + kx];
+        const float* src = row + kx * g.dilation_w;
+        if (g.stride_w == 1) {
+          for (int64_t ox = 0; ox < g.out_w; ++ox) o[ox] += wk * src[ox];
+        } else {
+          for (int64_t ox = 0; ox < g.out_w; ++ox) o[ox] += wk * src[ox * g.stride_w];
+        }
+      }
+    }
+  }
+}
 
 // Direct depthwise loop: each output channel reads one input channel.
 void DepthwiseConvF32(const ConvParamsF32& p, const float* x, const float* w, float* out) {
@@ -28,8 +75,9 @@ void DepthwiseConvF32(const ConvParamsF32& p, const float* x, const float* w, fl
 }  // namespace
 
 int64_t ConvScratchSizeF32(const ConvParamsF32& p) {
-  if (p.window_offsets == nullptr || IsDepthwise(p)) return 0;
-  return (p.in_channels / p.groups) * p.kernel_size * p.out_size;
+  const int64_t plane = p.use_plane2d ? p.plane2d.padded_h * p.plane2d.padded_w : 0;
+  if (IsPointwise(p) || IsDepthwise(p)) return plane;
+  return (p.in_channels / p.groups) * p.kernel_size * p.out_size + plane;
 }
 
 void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float* bias,
@@ -37,8 +85,19 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
   const int64_t n = p.out_size;
   for (int64_t oc = 0; oc < p.out_channels; ++oc)
     std::fill(out + oc * n, out + (oc + 1) * n, bias ? bias[oc] : 0.0f);
-  if (p.window_offsets != nullptr && IsDepthwise(p)) {
-    DepthwiseConvF32(p, x, w, out);
+  if (!IsPointwise(p) && IsDepthwise(p)) {
+    if (!p.use_plane2d) {
+      DepthwiseConvF32(p, x, w, out);
+      return;
+    }
+    const int64_t mult = p.out_channels / p.groups;
+    for (int64_t ic = 0; ic < p.in_channels; ++ic) {
+      PadPlane(p.plane2d, x + ic * p.in_size, scratch);
+      for (int64_t m = 0; m < mult; ++m) {
+        const int64_t oc = ic * mult + m;
+        DepthwisePlane2d(p.plane2d, scratch, w + oc * p.kernel_size, out + oc * n);
+      }
+    }
     return;
   }
   const int64_t cin_g = p.in_channels / p.groups;
@@ -47,7 +106,14 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
   for (int64_t g = 0; g < p.groups; ++g) {
     const float* xg = x + g * cin_g * p.in_size;
     const float* col = xg;
-    if (p.window_offsets != nullptr) {
+    if (p.use_plane2d) {
+      float* padded = scratch + rows * n;
+      for (int64_t c = 0; c < cin_g; ++c) {
+        PadPlane(p.plane2d, xg + c * p.in_size, padded);
+        Im2ColPlane2d(p.plane2d, padded, scratch + c * p.kernel_size * n);
+      }
+      col = scratch;
+    } else if (p.window_offsets != nullptr) {
       for (int64_t c = 0; c < cin_g; ++c) {
         const float* xc = xg + c * p.in_size;
         for (int64_t k = 0; k < p.kernel_size; ++k) {

@@ -10,6 +10,14 @@
 
 namespace tinyq {
 
+// 2-D geometry for the padded-plane fast path of ConvF32.
+struct Plane2dF32 {
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t kernel_h = 0, kernel_w = 0, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0;
+  int64_t padded_h = 0, padded_w = 0;  // in + both pads; every window lies inside
+};
+
 struct ConvParamsF32 {
   int64_t in_channels = 0;
   int64_t out_channels = 0;
@@ -17,13 +25,19 @@ struct ConvParamsF32 {
   int64_t in_size = 0;      // elements of one input channel plane
   int64_t out_size = 0;     // elements of one output channel plane
   int64_t kernel_size = 0;  // taps of one filter plane
-  // BuildWindowOffsets table (kernel_size * out_size entries). nullptr means the convolution is
-  // pointwise (1x1 kernel, stride 1, no padding): the input already is the im2col matrix.
+  // How windows are gathered, in order of preference:
+  //  - pointwise (1x1 kernel, stride 1, no padding): window_offsets == nullptr and !use_plane2d;
+  //    the input already is the im2col matrix.
+  //  - use_plane2d: 2-D convolutions copy each input plane into a zero-padded scratch plane so
+  //    the gather loops are contiguous and branch-free.
+  //  - otherwise the BuildWindowOffsets table (kernel_size * out_size entries, any rank).
   const int32_t* window_offsets = nullptr;
+  bool use_plane2d = false;
+  Plane2dF32 plane2d;
 };
 
-// Floats of scratch ConvF32 needs (the im2col matrix of one group; 0 when pointwise or
-// depthwise).
+// Floats of scratch ConvF32 needs (the im2col matrix of one group unless pointwise or depthwise,
+// plus one padded plane for the 2-D path).
 int64_t ConvScratchSizeF32(const ConvParamsF32& p);
 
 // out = conv(x, w) + bias (bias may be nullptr). Depthwise convolutions (one input channel per
