@@ -10,14 +10,6 @@ namespace {
 bool IsDepthwise(const ConvParamsF32& p) { return p.in_channels == p.groups; }
 bool IsPointwise(const ConvParamsF32& p) { return !p.use_plane2d && p.window_offsets == nullptr; }
 
-// Copies the h x w plane x into the zero-padded plane `padded` (padded_h x padded_w).
-void PadPlane(const Plane2dF32& g, const float* x, float* padded) {
-  std::fill(padded, padded + g.padded_h * g.padded_w, 0.0f);
-  for (int64_t y = 0; y < g.in_h; ++y)
-    std::copy(x + y * g.in_w, x + (y + 1) * g.in_w,
-              padded + (y + g.pad_top) * g.padded_w + g.pad_left);
-}
-
 // Rows (c * kh + ky) * kw + kx of the im2col matrix for one padded input plane.
 void Im2ColPlane2d(const Plane2dF32& g, const float* padded, float* col) {
   const int64_t n = g.out_h * g.out_w;
@@ -92,7 +84,7 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
     }
     const int64_t mult = p.out_channels / p.groups;
     for (int64_t ic = 0; ic < p.in_channels; ++ic) {
-      PadPlane(p.plane2d, x + ic * p.in_size, scratch);
+      PadPlane2dF32(p.plane2d, x + ic * p.in_size, 0.0f, scratch);
       for (int64_t m = 0; m < mult; ++m) {
         const int64_t oc = ic * mult + m;
         DepthwisePlane2d(p.plane2d, scratch, w + oc * p.kernel_size, out + oc * n);
@@ -109,7 +101,7 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
     if (p.use_plane2d) {
       float* padded = scratch + rows * n;
       for (int64_t c = 0; c < cin_g; ++c) {
-        PadPlane(p.plane2d, xg + c * p.in_size, padded);
+        PadPlane2dF32(p.plane2d, xg + c * p.in_size, 0.0f, padded);
         Im2ColPlane2d(p.plane2d, padded, scratch + c * p.kernel_size * n);
       }
       col = scratch;

@@ -8,15 +8,9 @@
 
 #include <cstdint>
 
-namespace tinyq {
+#include "src/exec/plane2d_f32.h"
 
-// 2-D geometry for the padded-plane fast path of ConvF32.
-struct Plane2dF32 {
-  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
-  int64_t kernel_h = 0, kernel_w = 0, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  int64_t pad_top = 0, pad_left = 0;
-  int64_t padded_h = 0, padded_w = 0;  // in + both pads; every window lies inside
-};
+namespace tinyq {
 
 struct ConvParamsF32 {
   int64_t in_channels = 0;

@@ -57,14 +57,7 @@ class ConvKernel : public KernelInstance {
                            std::all_of(g.pad_begin.begin(), g.pad_begin.end(),
                                        [](int64_t v) { return v == 0; });
     if (!pointwise && g.rank() == 2) {
-      Plane2dF32& q = p_.plane2d;
-      q.in_h = g.in[0], q.in_w = g.in[1], q.out_h = g.out[0], q.out_w = g.out[1];
-      q.kernel_h = g.kernel[0], q.kernel_w = g.kernel[1];
-      q.stride_h = g.strides[0], q.stride_w = g.strides[1];
-      q.dilation_h = g.dilations[0], q.dilation_w = g.dilations[1];
-      q.pad_top = g.pad_begin[0], q.pad_left = g.pad_begin[1];
-      q.padded_h = g.in[0] + g.pad_begin[0] + g.pad_end[0];
-      q.padded_w = g.in[1] + g.pad_begin[1] + g.pad_end[1];
+      p_.plane2d = MakePlane2dF32(g);
       p_.use_plane2d = true;
     } else if (!pointwise) {
       offsets_ = BuildWindowOffsets(g);

@@ -30,6 +30,17 @@ class PoolKernel : public KernelInstance {
     p_.out_size = g.OutSize();
     p_.kernel_size = g.KernelSize();
     p_.window_offsets = offsets_.data();
+    if (g.rank() == 2) {
+      p_.use_plane2d = true;
+      p_.plane2d = MakePlane2dF32(g);
+    }
+    scratch_.resize(static_cast<size_t>(PoolScratchSizeF32(p_)));
+  }
+  // The 2-D path needs the offset table only for the checks and divisors of prepare.
+  void DropTableIfUnused() {
+    if (!p_.use_plane2d) return;
+    offsets_ = std::vector<int32_t>();
+    p_.window_offsets = nullptr;
   }
   // Divisors of average pooling: taps inside the input, or inside the padded input.
   void SetDivisors(const ConvGeometry& g, bool count_include_pad) {
@@ -57,9 +68,9 @@ class PoolKernel : public KernelInstance {
     const float* x = io.inputs[0]->data<float>();
     float* out = io.outputs[0]->data<float>();
     if (is_max_) {
-      MaxPoolF32(p_, x, out);
+      MaxPoolF32(p_, x, scratch_.data(), out);
     } else {
-      AveragePoolF32(p_, inv_divisor_.data(), x, out);
+      AveragePoolF32(p_, inv_divisor_.data(), x, scratch_.data(), out);
     }
   }
 
@@ -68,6 +79,7 @@ class PoolKernel : public KernelInstance {
   PoolParamsF32 p_;
   std::vector<int32_t> offsets_;
   std::vector<float> inv_divisor_;
+  std::vector<float> scratch_;
 };
 
 StatusOr<std::unique_ptr<KernelInstance>> PreparePool(const Graph& graph, const Node& node) {
@@ -90,6 +102,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePool(const Graph& graph, const 
   } else {
     kernel->SetDivisors(g, node.GetInt("count_include_pad", 0) != 0);
   }
+  kernel->DropTableIfUnused();
   return std::unique_ptr<KernelInstance>(std::move(kernel));
 }
 

@@ -4,9 +4,42 @@
 #include <limits>
 
 namespace tinyq {
+namespace {
 
-void MaxPoolF32(const PoolParamsF32& p, const float* x, float* out) {
+// out (out_h x out_w) = max or sum over each window of the padded plane.
+template <bool kMax>
+void PoolPlane2d(const Plane2dF32& g, const float* padded, float* out) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    float* o = out + oy * g.out_w;
+    std::fill(o, o + g.out_w, kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+    for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+      const float* row = padded + (oy * g.stride_h + ky * g.dilation_h) * g.padded_w;
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+        const float* src = row + kx * g.dilation_w;
+        const int64_t s = g.stride_w;
+        for (int64_t ox = 0; ox < g.out_w; ++ox)
+          o[ox] = kMax ? std::max(o[ox], src[ox * s]) : o[ox] + src[ox * s];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int64_t PoolScratchSizeF32(const PoolParamsF32& p) {
+  return p.use_plane2d ? p.plane2d.PaddedSize() : 0;
+}
+
+void MaxPoolF32(const PoolParamsF32& p, const float* x, float* scratch, float* out) {
   const int64_t n = p.out_size;
+  if (p.use_plane2d) {
+    for (int64_t c = 0; c < p.planes; ++c) {
+      PadPlane2dF32(p.plane2d, x + c * p.in_size, -std::numeric_limits<float>::infinity(),
+                    scratch);
+      PoolPlane2d<true>(p.plane2d, scratch, out + c * n);
+    }
+    return;
+  }
   for (int64_t c = 0; c < p.planes; ++c) {
     const float* xc = x + c * p.in_size;
     float* o = out + c * n;
@@ -19,8 +52,18 @@ void MaxPoolF32(const PoolParamsF32& p, const float* x, float* out) {
   }
 }
 
-void AveragePoolF32(const PoolParamsF32& p, const float* inv_divisor, const float* x, float* out) {
+void AveragePoolF32(const PoolParamsF32& p, const float* inv_divisor, const float* x,
+                    float* scratch, float* out) {
   const int64_t n = p.out_size;
+  if (p.use_plane2d) {
+    for (int64_t c = 0; c < p.planes; ++c) {
+      float* o = out + c * n;
+      PadPlane2dF32(p.plane2d, x + c * p.in_size, 0.0f, scratch);
+      PoolPlane2d<false>(p.plane2d, scratch, o);
+      for (int64_t i = 0; i < n; ++i) o[i] *= inv_divisor[i];
+    }
+    return;
+  }
   for (int64_t c = 0; c < p.planes; ++c) {
     const float* xc = x + c * p.in_size;
     float* o = out + c * n;

@@ -1,5 +1,7 @@
 #include "src/exec/window_table.h"
 
+#include <algorithm>
+
 namespace tinyq {
 namespace {
 
@@ -78,6 +80,20 @@ std::vector<int32_t> CountTapsInsidePaddedInput(const ConvGeometry& g) {
   for (size_t i = 0; i < table.size(); ++i)
     if (table[i] >= 0) ++count[i % num_pos];
   return count;
+}
+
+Plane2dF32 MakePlane2dF32(const ConvGeometry& g) {
+  Plane2dF32 q;
+  q.in_h = g.in[0], q.in_w = g.in[1], q.out_h = g.out[0], q.out_w = g.out[1];
+  q.kernel_h = g.kernel[0], q.kernel_w = g.kernel[1];
+  q.stride_h = g.strides[0], q.stride_w = g.strides[1];
+  q.dilation_h = g.dilations[0], q.dilation_w = g.dilations[1];
+  q.pad_top = g.pad_begin[0], q.pad_left = g.pad_begin[1];
+  const int64_t need_h = (q.out_h - 1) * q.stride_h + (q.kernel_h - 1) * q.dilation_h + 1;
+  const int64_t need_w = (q.out_w - 1) * q.stride_w + (q.kernel_w - 1) * q.dilation_w + 1;
+  q.padded_h = std::max(g.in[0] + g.pad_begin[0] + g.pad_end[0], need_h);
+  q.padded_w = std::max(g.in[1] + g.pad_begin[1] + g.pad_end[1], need_w);
+  return q;
 }
 
 }  // namespace tinyq

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "src/exec/plane2d_f32.h"
 #include "src/ir/conv_geometry.h"
 
 namespace tinyq {
@@ -25,6 +26,10 @@ std::vector<int32_t> BuildTransposeScatterOffsets(const ConvGeometry& g);
 // For count_include_pad average pooling: per output position, the number of taps inside the
 // explicitly padded input ([-pad_begin, in + pad_end) per dim).
 std::vector<int32_t> CountTapsInsidePaddedInput(const ConvGeometry& g);
+
+// The padded-plane geometry of a 2-D ConvGeometry (g.rank() == 2). The padded plane covers the
+// explicit pads and, in ceil mode, windows that run past the end padding.
+Plane2dF32 MakePlane2dF32(const ConvGeometry& g);
 
 }  // namespace tinyq
 

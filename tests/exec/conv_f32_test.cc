@@ -154,6 +154,45 @@ TEST(ConvF32Test, AutoPadSameLowerPutsExtraPadFirst) {
   }
 }
 
+// 1-D convolutions take the offset-table path (2-D ones the padded-plane path).
+void CheckConv1dAgainstNaive(int64_t cin, int64_t cout, int64_t group, int64_t k, int64_t s,
+                             int64_t d, int64_t pb, int64_t pe, uint32_t seed) {
+  const int64_t len = 11, cin_g = cin / group, cout_g = cout / group;
+  const Tensor x = RandomTensor({2, cin, len}, seed);
+  const Tensor w = RandomTensor({cout, cin_g, k}, seed + 1);
+  const Tensor b = RandomTensor({cout}, seed + 2);
+  OneNode t(OpKind::kConv, x, {&w, &b});
+  t.node->SetInt("group", group);
+  t.node->SetInts("strides", {s});
+  t.node->SetInts("dilations", {d});
+  t.node->SetInts("pads", {pb, pe});
+  ASSERT_TRUE(t.Prepare().ok()) << t.Prepare().ToString();
+  const int64_t out_len = (len + pb + pe - ((k - 1) * d + 1)) / s + 1;
+  std::vector<float> want;
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t oc = 0; oc < cout; ++oc)
+      for (int64_t o = 0; o < out_len; ++o) {
+        double acc = b.data<float>()[oc];
+        for (int64_t ic = 0; ic < cin_g; ++ic)
+          for (int64_t j = 0; j < k; ++j) {
+            const int64_t i = o * s - pb + j * d;
+            if (i < 0 || i >= len) continue;
+            acc += x.data<float>()[(n * cin + (oc / cout_g) * cin_g + ic) * len + i] *
+                   w.data<float>()[(oc * cin_g + ic) * k + j];
+          }
+        want.push_back(static_cast<float>(acc));
+      }
+  const Tensor y = t.Eval();
+  EXPECT_EQ(y.shape(), (Shape{2, cout, out_len}));
+  ExpectNear(Values(y), want, 1e-4f);
+}
+
+TEST(ConvF32Test, Conv1dGroupedStridedDilatedMatchesNaive) {
+  CheckConv1dAgainstNaive(4, 6, 2, 3, 2, 2, 2, 1, 80);
+}
+
+TEST(ConvF32Test, Conv1dDepthwiseMatchesNaive) { CheckConv1dAgainstNaive(3, 6, 3, 4, 1, 1, 1, 2, 90); }
+
 // ONNX ConvTranspose by its definition: each input scatters w * x into the output.
 std::vector<float> NaiveConvTranspose2d(const Tensor& x, const Tensor& w, int64_t group,
                                         int64_t s, int64_t d, int64_t pad, int64_t out_pad,
