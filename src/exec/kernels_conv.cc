@@ -33,8 +33,7 @@ StatusOr<ConvGeometry> PrepareGeometry(const Graph& graph, const Node& node, boo
                             : (ws[1] * groups == xs[1] && *cout % groups == 0);
   if (!ok)
     return InvalidModel(graph.Where(&node) + "input " + ShapeToString(xs) + " and weight " +
-                        ShapeToString(ws) + " do not match with group = " +
-                        std::to_string(groups));
+                        ShapeToString(ws) + " do not match with group = " + std::to_string(groups));
   const Value* b = node.input(2);
   if (b && b->shape() != Shape{*cout})
     return InvalidModel(graph.Where(&node) + "bias shape " + ShapeToString(b->shape()) +
@@ -53,9 +52,9 @@ Shape OutputShape(int64_t n, int64_t c, const ConvGeometry& g) {
 class ConvKernel : public KernelInstance {
  public:
   ConvKernel(int64_t batch, const ConvGeometry& g, ConvParamsF32 p) : batch_(batch), p_(p) {
-    const bool pointwise = g.KernelSize() == 1 && g.in == g.out &&
-                           std::all_of(g.pad_begin.begin(), g.pad_begin.end(),
-                                       [](int64_t v) { return v == 0; });
+    const bool pointwise =
+        g.KernelSize() == 1 && g.in == g.out &&
+        std::all_of(g.pad_begin.begin(), g.pad_begin.end(), [](int64_t v) { return v == 0; });
     if (!pointwise && g.rank() == 2) {
       p_.plane2d = MakePlane2dF32(g);
       p_.use_plane2d = true;
@@ -68,7 +67,8 @@ class ConvKernel : public KernelInstance {
   void Eval(KernelIO& io) override {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();
-    const float* bias = io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* bias =
+        io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
     float* out = io.outputs[0]->data<float>();
     for (int64_t b = 0; b < batch_; ++b)
       ConvF32(p_, x + b * p_.in_channels * p_.in_size, w, bias, scratch_.data(),
@@ -107,7 +107,8 @@ class ConvTransposeKernel : public KernelInstance {
   void Eval(KernelIO& io) override {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();
-    const float* bias = io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* bias =
+        io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
     float* out = io.outputs[0]->data<float>();
     for (int64_t b = 0; b < batch_; ++b)
       ConvTransposeF32(p_, x + b * p_.in_channels * p_.in_size, w, bias, scratch_.data(),

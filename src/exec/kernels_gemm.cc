@@ -47,9 +47,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGemm(const Graph& graph, const 
   kernel->k = a->shape()[kernel->trans_a ? 0 : 1];
   kernel->n = b->shape()[kernel->trans_b ? 0 : 1];
   if (b->shape()[kernel->trans_b ? 1 : 0] != kernel->k)
-    return InvalidModel(graph.Where(&node) + "inner dimensions of A " +
-                        ShapeToString(a->shape()) + " and B " + ShapeToString(b->shape()) +
-                        " differ");
+    return InvalidModel(graph.Where(&node) + "inner dimensions of A " + ShapeToString(a->shape()) +
+                        " and B " + ShapeToString(b->shape()) + " differ");
   TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 2, 3, {kernel->m, kernel->n}));
   if (const Value* c = node.input(2)) {
     const Shape& cs = c->shape();
@@ -71,8 +70,7 @@ class MatMulKernel : public KernelInstance {
     const float* b = io.inputs[1]->data<float>();
     float* out = io.outputs[0]->data<float>();
     for (size_t i = 0; i < a_offsets.size(); ++i)
-      MatMulF32(a + a_offsets[i], b + b_offsets[i], out + static_cast<int64_t>(i) * m * n, m, k,
-                n);
+      MatMulF32(a + a_offsets[i], b + b_offsets[i], out + static_cast<int64_t>(i) * m * n, m, k, n);
   }
 
   int64_t m = 0, k = 0, n = 0;
@@ -105,9 +103,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareMatMul(const Graph& graph, cons
   if (as.back() != bs[bs.size() - 2])
     return InvalidModel(graph.Where(&node) + "inner dimensions differ: " +
                         ShapeToString(a->shape()) + " x " + ShapeToString(b->shape()));
-  TQ_ASSIGN_OR_RETURN(Shape batch,
-                      BroadcastShapes(Shape(as.begin(), as.end() - 2),
-                                      Shape(bs.begin(), bs.end() - 2), graph.Where(&node)));
+  TQ_ASSIGN_OR_RETURN(
+      Shape batch, BroadcastShapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2),
+                                   graph.Where(&node)));
   auto kernel = std::make_unique<MatMulKernel>();
   kernel->m = as[as.size() - 2];
   kernel->k = as.back();

@@ -8,7 +8,8 @@ Status CheckNnNode(const Graph& graph, const Node& node, int required, int f32_i
                    const Shape& expected) {
   for (int i = 0; i < required; ++i)
     if (!node.input(i))
-      return InvalidModel(graph.Where(&node) + "required input " + std::to_string(i) + " is absent");
+      return InvalidModel(graph.Where(&node) + "required input " + std::to_string(i) +
+                          " is absent");
   for (int i = 0; i < f32_inputs; ++i) {
     const Value* v = node.input(i);
     if (v && v->dtype() != DType::kF32)

@@ -9,11 +9,11 @@
 
 namespace tinyq {
 
-void AppendConvKernels(std::vector<KernelRegistration>* table);     // Conv, ConvTranspose
-void AppendGemmKernels(std::vector<KernelRegistration>* table);     // Gemm, MatMul
-void AppendPoolKernels(std::vector<KernelRegistration>* table);     // Max/Average/Global pools
-void AppendNormKernels(std::vector<KernelRegistration>* table);     // Batch/InstanceNormalization
-void AppendResizeKernels(std::vector<KernelRegistration>* table);   // Resize
+void AppendConvKernels(std::vector<KernelRegistration>* table);    // Conv, ConvTranspose
+void AppendGemmKernels(std::vector<KernelRegistration>* table);    // Gemm, MatMul
+void AppendPoolKernels(std::vector<KernelRegistration>* table);    // Max/Average/Global pools
+void AppendNormKernels(std::vector<KernelRegistration>* table);    // Batch/InstanceNormalization
+void AppendResizeKernels(std::vector<KernelRegistration>* table);  // Resize
 void AppendSoftmaxReduceKernels(std::vector<KernelRegistration>* table);  // Softmax, Reduce*
 
 // Checks that inputs [0, required) are present, that the first `f32_inputs` inputs (when present)

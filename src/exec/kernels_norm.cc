@@ -14,9 +14,9 @@ namespace {
 Status CheckChannelVectors(const Graph& graph, const Node& node, int last, int64_t c) {
   for (int i = 1; i <= last; ++i)
     if (node.input(i)->shape() != Shape{c})
-      return InvalidModel(graph.Where(&node) + "input '" + node.input(i)->name() +
-                          "' has shape " + ShapeToString(node.input(i)->shape()) +
-                          ", expected [" + std::to_string(c) + "]");
+      return InvalidModel(graph.Where(&node) + "input '" + node.input(i)->name() + "' has shape " +
+                          ShapeToString(node.input(i)->shape()) + ", expected [" +
+                          std::to_string(c) + "]");
   return Status::Ok();
 }
 

@@ -106,8 +106,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePool(const Graph& graph, const 
   return std::unique_ptr<KernelInstance>(std::move(kernel));
 }
 
-StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPool(const Graph& graph,
-                                                            const Node& node) {
+StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPool(const Graph& graph, const Node& node) {
   const Value* x = node.input(0);
   if (!x || x->shape().size() < 3)
     return InvalidModel(graph.Where(&node) + "input must be present with rank >= 3");

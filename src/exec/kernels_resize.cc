@@ -79,11 +79,10 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareResize(const Graph& graph, cons
   std::vector<ResizeAxisF32> axes;
   for (size_t d = 0; d < xs.size(); ++d) {
     if (xs[d] < 1 || ys[d] < 1)
-      return InvalidModel(graph.Where(&node) + "empty dimension in " + ShapeToString(xs) +
-                          " -> " + ShapeToString(ys));
-    const float scale = scales.empty()
-                            ? static_cast<float>(ys[d]) / static_cast<float>(xs[d])
-                            : scales[d];
+      return InvalidModel(graph.Where(&node) + "empty dimension in " + ShapeToString(xs) + " -> " +
+                          ShapeToString(ys));
+    const float scale =
+        scales.empty() ? static_cast<float>(ys[d]) / static_cast<float>(xs[d]) : scales[d];
     const double length = scales.empty() ? static_cast<double>(ys[d])
                                          : static_cast<double>(xs[d]) * static_cast<double>(scale);
     axes.push_back(MakeResizeAxisF32(xs[d], ys[d], scale, length, coord, linear, nearest));

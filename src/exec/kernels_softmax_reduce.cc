@@ -27,9 +27,12 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareSoftmax(const Graph& graph, con
   int64_t outer = 1, n = 1, inner = 1;
   for (size_t d = 0; d < s.size(); ++d) {
     const int di = static_cast<int>(d);
-    if (di < axis) outer *= s[d];
-    else if (di == axis || coerce) n *= s[d];
-    else inner *= s[d];
+    if (di < axis)
+      outer *= s[d];
+    else if (di == axis || coerce)
+      n *= s[d];
+    else
+      inner *= s[d];
   }
   if (n == 0) return MakeKernel([](KernelIO&) {});
   if (node.op() == OpKind::kLogSoftmax)

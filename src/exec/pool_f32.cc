@@ -34,8 +34,7 @@ void MaxPoolF32(const PoolParamsF32& p, const float* x, float* scratch, float* o
   const int64_t n = p.out_size;
   if (p.use_plane2d) {
     for (int64_t c = 0; c < p.planes; ++c) {
-      PadPlane2dF32(p.plane2d, x + c * p.in_size, -std::numeric_limits<float>::infinity(),
-                    scratch);
+      PadPlane2dF32(p.plane2d, x + c * p.in_size, -std::numeric_limits<float>::infinity(), scratch);
       PoolPlane2d<true>(p.plane2d, scratch, out + c * n);
     }
     return;

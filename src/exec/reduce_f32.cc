@@ -31,8 +31,10 @@ ReduceParamsF32 MakeReduceParamsF32(ReduceKind kind, const std::vector<int64_t>&
   ReduceParamsF32 p;
   p.kind = kind;
   for (size_t d = 0; d < shape.size(); ++d) {
-    if (reduce_axis[d]) p.reduce_count *= shape[d];
-    else p.out_size *= shape[d];
+    if (reduce_axis[d])
+      p.reduce_count *= shape[d];
+    else
+      p.out_size *= shape[d];
     if (shape[d] == 1) continue;  // size-1 dims change nothing
     if (!p.dims.empty() && p.reduced.back() == reduce_axis[d]) {
       p.dims.back() *= shape[d];

@@ -12,12 +12,12 @@ enum class ReduceKind { kSum, kMean, kMax };
 // A reduction plan: the input shape with adjacent dims of the same kind (kept / reduced) merged.
 struct ReduceParamsF32 {
   ReduceKind kind = ReduceKind::kSum;
-  std::vector<int64_t> dims;       // merged dims
-  std::vector<bool> reduced;       // per merged dim
-  std::vector<int64_t> in_stride;  // row-major strides of the merged input
-  std::vector<int64_t> out_stride; // strides in the output (0 for reduced dims)
+  std::vector<int64_t> dims;        // merged dims
+  std::vector<bool> reduced;        // per merged dim
+  std::vector<int64_t> in_stride;   // row-major strides of the merged input
+  std::vector<int64_t> out_stride;  // strides in the output (0 for reduced dims)
   int64_t out_size = 1;
-  int64_t reduce_count = 1;        // elements reduced into each output
+  int64_t reduce_count = 1;  // elements reduced into each output
 };
 
 // Plan for reducing `shape` over the dims flagged in `reduce_axis` (same length as shape).

@@ -11,12 +11,16 @@ namespace {
 double SourceCoordinate(int64_t j, int64_t in, double out, double scale, ResizeCoordMode m) {
   const double x = static_cast<double>(j);
   switch (m) {
-    case ResizeCoordMode::kHalfPixel: return (x + 0.5) / scale - 0.5;
-    case ResizeCoordMode::kPytorchHalfPixel: return out > 1.0 ? (x + 0.5) / scale - 0.5 : 0.0;
+    case ResizeCoordMode::kHalfPixel:
+      return (x + 0.5) / scale - 0.5;
+    case ResizeCoordMode::kPytorchHalfPixel:
+      return out > 1.0 ? (x + 0.5) / scale - 0.5 : 0.0;
     case ResizeCoordMode::kAlignCorners:
       return out == 1.0 ? 0.0 : x * static_cast<double>(in - 1) / (out - 1.0);
-    case ResizeCoordMode::kAsymmetric: return x / scale;
-    case ResizeCoordMode::kTfHalfPixelForNearest: return (x + 0.5) / scale;
+    case ResizeCoordMode::kAsymmetric:
+      return x / scale;
+    case ResizeCoordMode::kTfHalfPixelForNearest:
+      return (x + 0.5) / scale;
   }
   return x;
 }
@@ -29,8 +33,10 @@ int64_t NearestIndex(double x, ResizeNearestMode m) {
     case ResizeNearestMode::kRoundPreferCeil:
       return x == std::floor(x) + 0.5 ? static_cast<int64_t>(std::ceil(x))
                                       : static_cast<int64_t>(std::round(x));
-    case ResizeNearestMode::kFloor: return static_cast<int64_t>(std::floor(x));
-    case ResizeNearestMode::kCeil: return static_cast<int64_t>(std::ceil(x));
+    case ResizeNearestMode::kFloor:
+      return static_cast<int64_t>(std::floor(x));
+    case ResizeNearestMode::kCeil:
+      return static_cast<int64_t>(std::ceil(x));
   }
   return 0;
 }

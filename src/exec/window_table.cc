@@ -71,10 +71,9 @@ std::vector<int32_t> CountTapsInsidePaddedInput(const ConvGeometry& g) {
   std::vector<int64_t> padded(g.in.size());
   for (size_t d = 0; d < g.in.size(); ++d) padded[d] = g.in[d] + g.pad_begin[d] + g.pad_end[d];
   // Coordinates shifted by pad_begin so "inside the padded input" is [0, padded).
-  const std::vector<int32_t> table = BuildTable(g.kernel, g.out, padded, [&](size_t d, int64_t k,
-                                                                            int64_t o) {
-    return o * g.strides[d] + k * g.dilations[d];
-  });
+  const std::vector<int32_t> table = BuildTable(
+      g.kernel, g.out, padded,
+      [&](size_t d, int64_t k, int64_t o) { return o * g.strides[d] + k * g.dilations[d]; });
   const size_t num_pos = static_cast<size_t>(g.OutSize());
   std::vector<int32_t> count(num_pos, 0);
   for (size_t i = 0; i < table.size(); ++i)

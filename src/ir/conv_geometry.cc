@@ -26,8 +26,8 @@ Status ReadInts(const Graph& graph, const Node& node, const char* name, size_t n
                         std::to_string(out->size()) + " values, expected " + std::to_string(n));
   for (int64_t v : *out)
     if (v < min_value)
-      return InvalidModel(graph.Where(&node) + "attribute '" + name + "' = " +
-                          IntsToString(*out) + " must be >= " + std::to_string(min_value));
+      return InvalidModel(graph.Where(&node) + "attribute '" + name + "' = " + IntsToString(*out) +
+                          " must be >= " + std::to_string(min_value));
   return Status::Ok();
 }
 
@@ -43,8 +43,9 @@ Status ReadCommon(const Graph& graph, const Node& node, const Shape& x_shape,
                         std::to_string(kernel.size()) + " dims, input has " + std::to_string(n) +
                         " spatial dims");
   for (int64_t k : kernel)
-    if (k < 1) return InvalidModel(graph.Where(&node) + "kernel " + IntsToString(kernel) +
-                                   " must be positive");
+    if (k < 1)
+      return InvalidModel(graph.Where(&node) + "kernel " + IntsToString(kernel) +
+                          " must be positive");
   g->in.assign(x_shape.begin() + 2, x_shape.end());
   g->kernel = kernel;
   TQ_RETURN_IF_ERROR(ReadInts(graph, node, "strides", n, 1, 1, &g->strides));
@@ -79,8 +80,7 @@ int64_t ConvGeometry::OutSize() const { return Product(out); }
 int64_t ConvGeometry::KernelSize() const { return Product(kernel); }
 
 StatusOr<ConvGeometry> ComputeConvGeometry(const Graph& graph, const Node& node,
-                                           const Shape& x_shape,
-                                           const std::vector<int64_t>& kernel,
+                                           const Shape& x_shape, const std::vector<int64_t>& kernel,
                                            bool allow_ceil_mode) {
   ConvGeometry g;
   std::string auto_pad;
@@ -130,7 +130,8 @@ StatusOr<ConvGeometry> ComputeConvTransposeGeometry(const Graph& graph, const No
   std::vector<int64_t> output_shape = node.GetInts("output_shape");
   // output_shape may include N and C; only the trailing spatial dims matter.
   if (!output_shape.empty()) {
-    if (output_shape.size() == n + 2) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+    if (output_shape.size() == n + 2)
+      output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
     if (output_shape.size() != n)
       return InvalidModel(graph.Where(&node) + "attribute 'output_shape' has " +
                           std::to_string(output_shape.size()) + " values, expected " +
@@ -141,8 +142,8 @@ StatusOr<ConvGeometry> ComputeConvTransposeGeometry(const Graph& graph, const No
   }
   g.out.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    const int64_t full = g.strides[i] * (g.in[i] - 1) + g.output_padding[i] +
-                         (g.kernel[i] - 1) * g.dilations[i] + 1;
+    const int64_t full =
+        g.strides[i] * (g.in[i] - 1) + g.output_padding[i] + (g.kernel[i] - 1) * g.dilations[i] + 1;
     if (!output_shape.empty()) {
       // ONNX: total_padding = full - output_shape; SAME_UPPER puts the extra pad at the end,
       // everything else (NOTSET with output_shape, SAME_LOWER) at the beginning.

@@ -41,8 +41,7 @@ struct ConvGeometry {
 // InvalidModel (prefixed with graph.Where(&node)) for wrong attribute lengths, non-positive
 // strides/dilations/kernel, negative pads, an unknown auto_pad, or an output size < 1.
 StatusOr<ConvGeometry> ComputeConvGeometry(const Graph& graph, const Node& node,
-                                           const Shape& x_shape,
-                                           const std::vector<int64_t>& kernel,
+                                           const Shape& x_shape, const std::vector<int64_t>& kernel,
                                            bool allow_ceil_mode);
 
 // Geometry of a ConvTranspose node (attributes as ONNX: strides, dilations, pads, auto_pad,

@@ -16,7 +16,8 @@ StatusOr<ReduceAxes> ResolveReduceAxes(const Graph& graph, const Node& node, con
   ReduceAxes r;
   r.reduced.assign(in.size(), axes.empty() && node.GetInt("noop_with_empty_axes", 0) == 0);
   for (int64_t a : axes) {
-    TQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(a, static_cast<int>(in.size()), graph.Where(&node)));
+    TQ_ASSIGN_OR_RETURN(int axis,
+                        NormalizeAxis(a, static_cast<int>(in.size()), graph.Where(&node)));
     if (r.reduced[static_cast<size_t>(axis)])
       return InvalidModel(graph.Where(&node) + "axis " + std::to_string(a) + " is repeated");
     r.reduced[static_cast<size_t>(axis)] = true;
@@ -25,8 +26,10 @@ StatusOr<ReduceAxes> ResolveReduceAxes(const Graph& graph, const Node& node, con
   for (size_t d = 0; d < in.size(); ++d) {
     if (r.reduced[d] && in[d] == 0)
       return InvalidModel(graph.Where(&node) + "cannot reduce the empty dim " + std::to_string(d));
-    if (!r.reduced[d]) r.out_shape.push_back(in[d]);
-    else if (keepdims) r.out_shape.push_back(1);
+    if (!r.reduced[d])
+      r.out_shape.push_back(in[d]);
+    else if (keepdims)
+      r.out_shape.push_back(1);
   }
   return r;
 }

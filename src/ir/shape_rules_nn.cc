@@ -32,7 +32,8 @@ Status RequireInputs(const Graph& graph, const Node& node, int required, int max
                         std::to_string(node.num_inputs()));
   for (int i = 0; i < required; ++i)
     if (!node.input(i))
-      return InvalidModel(graph.Where(&node) + "required input " + std::to_string(i) + " is absent");
+      return InvalidModel(graph.Where(&node) + "required input " + std::to_string(i) +
+                          " is absent");
   if (node.num_outputs() < 1 || !node.output(0))
     return InvalidModel(graph.Where(&node) + "has no output");
   return Status::Ok();
@@ -85,8 +86,7 @@ Status ConvRule(const Graph& graph, const Node& node) {
                         " do not match with group = " + std::to_string(groups));
   std::vector<int64_t> kernel(ws.begin() + 2, ws.end());
   if (node.HasAttr("kernel_shape") && node.GetInts("kernel_shape") != kernel)
-    return InvalidModel(graph.Where(&node) + "kernel_shape does not match weight shape " +
-                        Str(ws));
+    return InvalidModel(graph.Where(&node) + "kernel_shape does not match weight shape " + Str(ws));
   TQ_RETURN_IF_ERROR(RequireVector(graph, node, 2, cout, "bias"));
   StatusOr<ConvGeometry> g = transpose ? ComputeConvTransposeGeometry(graph, node, xs, kernel)
                                        : ComputeConvGeometry(graph, node, xs, kernel, false);
@@ -104,8 +104,8 @@ Status GemmRule(const Graph& graph, const Node& node) {
   TQ_RETURN_IF_ERROR(RequireF32(graph, node, a, "input A"));
   TQ_RETURN_IF_ERROR(RequireF32(graph, node, b, "input B"));
   if (a->shape().size() != 2 || b->shape().size() != 2)
-    return InvalidModel(graph.Where(&node) + "A " + Str(a->shape()) + " and B " +
-                        Str(b->shape()) + " must be 2-D");
+    return InvalidModel(graph.Where(&node) + "A " + Str(a->shape()) + " and B " + Str(b->shape()) +
+                        " must be 2-D");
   const bool ta = node.GetInt("transA", 0) != 0, tb = node.GetInt("transB", 0) != 0;
   const int64_t m = a->shape()[ta ? 1 : 0], k = a->shape()[ta ? 0 : 1];
   const int64_t kb = b->shape()[tb ? 1 : 0], n = b->shape()[tb ? 0 : 1];
@@ -144,11 +144,11 @@ Status MatMulRule(const Graph& graph, const Node& node) {
   if (a_vec) as.insert(as.begin(), 1);
   if (b_vec) bs.push_back(1);
   if (as.back() != bs[bs.size() - 2])
-    return InvalidModel(graph.Where(&node) + "inner dimensions differ: " + Str(a->shape()) +
-                        " x " + Str(b->shape()));
-  TQ_ASSIGN_OR_RETURN(Shape batch,
-                      BroadcastShapes(Shape(as.begin(), as.end() - 2),
-                                      Shape(bs.begin(), bs.end() - 2), graph.Where(&node)));
+    return InvalidModel(graph.Where(&node) + "inner dimensions differ: " + Str(a->shape()) + " x " +
+                        Str(b->shape()));
+  TQ_ASSIGN_OR_RETURN(
+      Shape batch, BroadcastShapes(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2),
+                                   graph.Where(&node)));
   Shape out = batch;
   if (!a_vec) out.push_back(as[as.size() - 2]);
   if (!b_vec) out.push_back(bs.back());
@@ -286,8 +286,7 @@ Status ResizeRule(const Graph& graph, const Node& node) {
       return InvalidModel(graph.Where(&node) + "scales must be f32");
     const std::vector<float> s = scales->ToFloatVector();
     for (size_t d = 0; d < xs.size(); ++d) {
-      if (!(s[d] > 0.0f))
-        return InvalidModel(graph.Where(&node) + "scales must be positive");
+      if (!(s[d] > 0.0f)) return InvalidModel(graph.Where(&node) + "scales must be positive");
       out[d] = static_cast<int64_t>(std::floor(static_cast<double>(xs[d]) * s[d]));
     }
   } else {

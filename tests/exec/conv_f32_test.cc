@@ -191,12 +191,13 @@ TEST(ConvF32Test, Conv1dGroupedStridedDilatedMatchesNaive) {
   CheckConv1dAgainstNaive(4, 6, 2, 3, 2, 2, 2, 1, 80);
 }
 
-TEST(ConvF32Test, Conv1dDepthwiseMatchesNaive) { CheckConv1dAgainstNaive(3, 6, 3, 4, 1, 1, 1, 2, 90); }
+TEST(ConvF32Test, Conv1dDepthwiseMatchesNaive) {
+  CheckConv1dAgainstNaive(3, 6, 3, 4, 1, 1, 1, 2, 90);
+}
 
 // ONNX ConvTranspose by its definition: each input scatters w * x into the output.
-std::vector<float> NaiveConvTranspose2d(const Tensor& x, const Tensor& w, int64_t group,
-                                        int64_t s, int64_t d, int64_t pad, int64_t out_pad,
-                                        Shape* out_shape) {
+std::vector<float> NaiveConvTranspose2d(const Tensor& x, const Tensor& w, int64_t group, int64_t s,
+                                        int64_t d, int64_t pad, int64_t out_pad, Shape* out_shape) {
   const int64_t n = x.dim(0), cin = x.dim(1), h = x.dim(2), wd = x.dim(3);
   const int64_t cout_g = w.dim(1), k = w.dim(2), cin_g = cin / group;
   const int64_t oh = s * (h - 1) + out_pad + (k - 1) * d + 1 - 2 * pad;
@@ -230,6 +231,20 @@ TEST(ConvTransposeF32Test, HandComputed1dStride2) {
   const Tensor y = t.Eval();
   EXPECT_EQ(y.shape(), (Shape{1, 1, 5}));
   ExpectNear(Values(y), {1, 1, 3, 2, 2});
+}
+
+TEST(ConvTransposeF32Test, OutputShapeLargerThanFullAppendsAtTheEnd) {
+  // Full size 5, output_shape 6: total padding -1, the extra element is bias only.
+  const Tensor x = Tensor::FromVector<float>({1, 1, 2}, {1, 2});
+  const Tensor w = Tensor::FromVector<float>({1, 1, 3}, {1, 1, 1});
+  const Tensor b = Tensor::FromVector<float>({1}, {0.5f});
+  OneNode t(OpKind::kConvTranspose, x, {&w, &b});
+  t.node->SetInts("strides", {2});
+  t.node->SetInts("output_shape", {6});
+  ASSERT_TRUE(t.Prepare().ok());
+  const Tensor y = t.Eval();
+  EXPECT_EQ(y.shape(), (Shape{1, 1, 6}));
+  ExpectNear(Values(y), {1.5f, 1.5f, 3.5f, 2.5f, 2.5f, 0.5f});
 }
 
 TEST(ConvTransposeF32Test, GroupsStrideDilationPadsOutputPaddingMatchNaive) {

@@ -44,8 +44,8 @@ TEST(MatMulF32Test, AllTransposesMatchNaive) {
     for (int tb = 0; tb < 2; ++tb) {
       std::vector<float> out(m * n, 100.0f);
       MatMulF32(a.data(), b.data(), out.data(), m, k, n, ta, tb, 1.0f, /*accumulate=*/true);
-      std::vector<float> want = NaiveMatMul(a.data(), ta ? 1 : k, ta ? m : 1, b.data(),
-                                            tb ? 1 : n, tb ? k : 1, m, k, n);
+      std::vector<float> want =
+          NaiveMatMul(a.data(), ta ? 1 : k, ta ? m : 1, b.data(), tb ? 1 : n, tb ? k : 1, m, k, n);
       for (float& v : want) v += 100.0f;
       ExpectNear(out, want, 1e-4f);
     }
@@ -61,8 +61,7 @@ TEST(GemmKernelTest, AlphaBetaTransBRowBroadcastC) {
   t.node->SetFloat("alpha", 0.5f);
   t.node->SetFloat("beta", 2.0f);
   ASSERT_TRUE(t.Prepare().ok()) << t.Prepare().ToString();
-  std::vector<float> want =
-      NaiveMatMul(a.data<float>(), 3, 1, b.data<float>(), 1, 3, 2, 3, 4);
+  std::vector<float> want = NaiveMatMul(a.data<float>(), 3, 1, b.data<float>(), 1, 3, 2, 3, 4);
   for (size_t i = 0; i < want.size(); ++i) want[i] = 0.5f * want[i] + 2.0f * (i % 4 + 1);
   const Tensor y = t.Eval();
   EXPECT_EQ(y.shape(), (Shape{2, 4}));
@@ -118,8 +117,8 @@ TEST(MatMulKernelTest, BroadcastBatchDimsMatchNaive) {
   std::vector<float> want;
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 4; ++j) {
-      auto part = NaiveMatMul(a.data<float>() + i * 15, 5, 1, b.data<float>() + j * 10, 2, 1,
-                              3, 5, 2);
+      auto part =
+          NaiveMatMul(a.data<float>() + i * 15, 5, 1, b.data<float>() + j * 10, 2, 1, 3, 5, 2);
       want.insert(want.end(), part.begin(), part.end());
     }
   ExpectNear(Values(y), want, 1e-5f);
@@ -132,8 +131,7 @@ TEST(MatMulKernelTest, BatchedTimesMatrixAndVector) {
   ASSERT_TRUE(t.Prepare().ok());
   const Tensor y = t.Eval();
   ASSERT_EQ(y.shape(), (Shape{2, 3}));
-  ExpectNear(Values(y), NaiveMatMul(a.data<float>(), 5, 1, b.data<float>(), 1, 1, 6, 5, 1),
-             1e-5f);
+  ExpectNear(Values(y), NaiveMatMul(a.data<float>(), 5, 1, b.data<float>(), 1, 1, 6, 5, 1), 1e-5f);
 }
 
 TEST(MatMulKernelTest, InnerDimensionMismatchIsRefused) {

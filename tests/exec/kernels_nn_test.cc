@@ -19,12 +19,12 @@ using testing_nn::RandomTensor;
 using testing_nn::Values;
 
 TEST(KernelsNnTest, EveryOwnedOpHasAFloatKernel) {
-  for (OpKind op : {OpKind::kConv, OpKind::kConvTranspose, OpKind::kGemm, OpKind::kMatMul,
-                    OpKind::kMaxPool, OpKind::kAveragePool, OpKind::kGlobalAveragePool,
-                    OpKind::kGlobalMaxPool, OpKind::kBatchNormalization,
-                    OpKind::kInstanceNormalization, OpKind::kResize, OpKind::kSoftmax,
-                    OpKind::kLogSoftmax, OpKind::kReduceMean, OpKind::kReduceMax,
-                    OpKind::kReduceSum})
+  for (OpKind op :
+       {OpKind::kConv, OpKind::kConvTranspose, OpKind::kGemm, OpKind::kMatMul, OpKind::kMaxPool,
+        OpKind::kAveragePool, OpKind::kGlobalAveragePool, OpKind::kGlobalMaxPool,
+        OpKind::kBatchNormalization, OpKind::kInstanceNormalization, OpKind::kResize,
+        OpKind::kSoftmax, OpKind::kLogSoftmax, OpKind::kReduceMean, OpKind::kReduceMax,
+        OpKind::kReduceSum})
     EXPECT_NE(FindKernel(op, ExecMode::kFloat), nullptr) << OpKindName(op);
 }
 
@@ -41,9 +41,8 @@ TEST(KernelsNnTest, PrepareRefusesOutputShapeThatDisagreesWithTheOp) {
   OneNode t(OpKind::kGlobalAveragePool, RandomTensor({1, 2, 3, 3}, 1), {});
   ASSERT_TRUE(InferNodeShapes(t.graph, *t.node).ok());
   t.node->output(0)->set_shape({1, 2, 3, 3});  // e.g. a corrupted model value_info
-  const Status s = FindKernel(OpKind::kGlobalAveragePool, ExecMode::kFloat)
-                       ->prepare(t.graph, *t.node)
-                       .status();
+  const Status s =
+      FindKernel(OpKind::kGlobalAveragePool, ExecMode::kFloat)->prepare(t.graph, *t.node).status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
   EXPECT_NE(s.message().find("[1,2,1,1]"), std::string::npos) << s.message();
 }

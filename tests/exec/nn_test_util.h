@@ -28,8 +28,8 @@ inline std::vector<float> RandomVector(size_t n, uint32_t seed) {
 }
 
 inline Tensor RandomTensor(const Shape& shape, uint32_t seed) {
-  return Tensor::FromVector<float>(shape, RandomVector(static_cast<size_t>(NumElements(shape)),
-                                                       seed));
+  return Tensor::FromVector<float>(shape,
+                                   RandomVector(static_cast<size_t>(NumElements(shape)), seed));
 }
 
 // A graph with one node: input 0 is a graph input (fed at Run), the other inputs are constants

@@ -77,10 +77,9 @@ TEST(InstanceNormKernelTest, MatchesDefinition) {
     for (int i = 0; i < 9; ++i) mean += x.data<float>()[p * 9 + i] / 9.0;
     for (int i = 0; i < 9; ++i) var += std::pow(x.data<float>()[p * 9 + i] - mean, 2) / 9.0;
     for (int i = 0; i < 9; ++i)
-      want[p * 9 + i] = static_cast<float>(scale.data<float>()[p % 2] *
-                                               (x.data<float>()[p * 9 + i] - mean) /
-                                               std::sqrt(var + 1e-5) +
-                                           bias.data<float>()[p % 2]);
+      want[p * 9 + i] = static_cast<float>(
+          scale.data<float>()[p % 2] * (x.data<float>()[p * 9 + i] - mean) / std::sqrt(var + 1e-5) +
+          bias.data<float>()[p % 2]);
   }
   ExpectNear(Values(t.Eval()), want, 1e-5f);
 }

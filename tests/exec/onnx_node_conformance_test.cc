@@ -3,14 +3,13 @@
 // Each case builds a one-node tinyq Graph from the model by hand (the first input is fed, the
 // others become constants, as weights are after import), infers its shapes, runs it with the
 // Executor and compares with the reference output: |got - want| <= 1e-4 + 1e-3 * |want|.
+#include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "src/ir/shape_inference.h"
 #include "tinyq/executor.h"
@@ -53,16 +52,23 @@ Tensor ToTensor(const onnx::TensorProto& t) {
 void CopyAttributes(const onnx::NodeProto& n, Node* node) {
   for (const onnx::AttributeProto& a : n.attribute()) {
     switch (a.type()) {
-      case onnx::AttributeProto::INT: node->SetInt(a.name(), a.i()); break;
-      case onnx::AttributeProto::FLOAT: node->SetFloat(a.name(), a.f()); break;
-      case onnx::AttributeProto::STRING: node->SetString(a.name(), a.s()); break;
+      case onnx::AttributeProto::INT:
+        node->SetInt(a.name(), a.i());
+        break;
+      case onnx::AttributeProto::FLOAT:
+        node->SetFloat(a.name(), a.f());
+        break;
+      case onnx::AttributeProto::STRING:
+        node->SetString(a.name(), a.s());
+        break;
       case onnx::AttributeProto::INTS:
         node->SetInts(a.name(), std::vector<int64_t>(a.ints().begin(), a.ints().end()));
         break;
       case onnx::AttributeProto::FLOATS:
         node->SetFloats(a.name(), std::vector<float>(a.floats().begin(), a.floats().end()));
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -159,15 +165,15 @@ INSTANTIATE_TEST_SUITE_P(
         "test_averagepool_2d_precomputed_same_upper", "test_averagepool_2d_precomputed_strides",
         "test_averagepool_2d_same_lower", "test_averagepool_2d_same_upper",
         "test_averagepool_2d_strides", "test_averagepool_3d_default",
-        "test_basic_conv_with_padding", "test_basic_conv_without_padding",
-        "test_batchnorm_epsilon", "test_batchnorm_example", "test_conv_with_autopad_same",
+        "test_basic_conv_with_padding", "test_basic_conv_without_padding", "test_batchnorm_epsilon",
+        "test_batchnorm_example", "test_conv_with_autopad_same",
         "test_conv_with_strides_and_asymmetric_padding", "test_conv_with_strides_no_padding",
         "test_conv_with_strides_padding", "test_convtranspose", "test_convtranspose_1d",
-        "test_convtranspose_3d", "test_convtranspose_autopad_same",
-        "test_convtranspose_dilations", "test_convtranspose_kernel_shape",
-        "test_convtranspose_output_shape", "test_convtranspose_pad", "test_convtranspose_pads",
-        "test_convtranspose_with_kernel", "test_gemm_all_attributes", "test_gemm_alpha",
-        "test_gemm_beta", "test_gemm_default_matrix_bias", "test_gemm_default_no_bias",
+        "test_convtranspose_3d", "test_convtranspose_autopad_same", "test_convtranspose_dilations",
+        "test_convtranspose_kernel_shape", "test_convtranspose_output_shape",
+        "test_convtranspose_pad", "test_convtranspose_pads", "test_convtranspose_with_kernel",
+        "test_gemm_all_attributes", "test_gemm_alpha", "test_gemm_beta",
+        "test_gemm_default_matrix_bias", "test_gemm_default_no_bias",
         "test_gemm_default_scalar_bias", "test_gemm_default_single_elem_vector_bias",
         "test_gemm_default_vector_bias", "test_gemm_default_zero_bias", "test_gemm_transposeA",
         "test_gemm_transposeB", "test_globalaveragepool", "test_globalaveragepool_precomputed",
@@ -186,10 +192,9 @@ INSTANTIATE_TEST_SUITE_P(
         "test_reduce_max_keepdims_random", "test_reduce_max_negative_axes_keepdims_example",
         "test_reduce_max_negative_axes_keepdims_random",
         "test_reduce_mean_default_axes_keepdims_example",
-        "test_reduce_mean_default_axes_keepdims_random",
-        "test_reduce_mean_do_not_keepdims_example", "test_reduce_mean_do_not_keepdims_random",
-        "test_reduce_mean_keepdims_example", "test_reduce_mean_keepdims_random",
-        "test_reduce_mean_negative_axes_keepdims_example",
+        "test_reduce_mean_default_axes_keepdims_random", "test_reduce_mean_do_not_keepdims_example",
+        "test_reduce_mean_do_not_keepdims_random", "test_reduce_mean_keepdims_example",
+        "test_reduce_mean_keepdims_random", "test_reduce_mean_negative_axes_keepdims_example",
         "test_reduce_mean_negative_axes_keepdims_random",
         "test_reduce_sum_default_axes_keepdims_example",
         "test_reduce_sum_default_axes_keepdims_random", "test_reduce_sum_do_not_keepdims_example",

@@ -44,8 +44,8 @@ std::vector<float> NaivePool2d(const Tensor& x, bool is_max, int64_t k, int64_t 
 }
 
 TEST(MaxPoolF32Test, HandComputed2x2Stride2) {
-  const Tensor x = Tensor::FromVector<float>({1, 1, 4, 4}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                                            12, 13, 14, 15, 16});
+  const Tensor x = Tensor::FromVector<float>(
+      {1, 1, 4, 4}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
   OneNode t(OpKind::kMaxPool, x, {});
   t.node->SetInts("kernel_shape", {2, 2});
   t.node->SetInts("strides", {2, 2});

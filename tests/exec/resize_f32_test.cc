@@ -22,7 +22,8 @@ std::vector<float> Resize1d(const std::vector<float>& x, int64_t out, const std:
                             const std::string& coord, const std::string& nearest) {
   const int64_t w = static_cast<int64_t>(x.size());
   const Tensor sizes = Tensor::FromVector<int64_t>({4}, {1, 1, 1, out});
-  OneNode t(OpKind::kResize, Tensor::FromVector<float>({1, 1, 1, w}, x), {nullptr, nullptr, &sizes});
+  OneNode t(OpKind::kResize, Tensor::FromVector<float>({1, 1, 1, w}, x),
+            {nullptr, nullptr, &sizes});
   t.node->SetString("mode", mode);
   t.node->SetString("coordinate_transformation_mode", coord);
   t.node->SetString("nearest_mode", nearest);
@@ -36,8 +37,7 @@ TEST(ResizeF32Test, NearestModesAtHalfwayPoints) {
   // asymmetric, 2 -> 4: source coordinates 0, 0.5, 1, 1.5.
   ExpectNear(Resize1d({10, 20}, 4, "nearest", "asymmetric", "round_prefer_floor"),
              {10, 10, 20, 20});
-  ExpectNear(Resize1d({10, 20}, 4, "nearest", "asymmetric", "round_prefer_ceil"),
-             {10, 20, 20, 20});
+  ExpectNear(Resize1d({10, 20}, 4, "nearest", "asymmetric", "round_prefer_ceil"), {10, 20, 20, 20});
   ExpectNear(Resize1d({10, 20}, 4, "nearest", "asymmetric", "floor"), {10, 10, 20, 20});
   ExpectNear(Resize1d({10, 20}, 4, "nearest", "asymmetric", "ceil"), {10, 20, 20, 20});
 }

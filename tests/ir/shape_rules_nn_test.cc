@@ -159,17 +159,16 @@ struct ResizeCase : RuleCase {
   ResizeCase(const Shape& x, const std::vector<float>& scales, const std::vector<int64_t>& sizes)
       : RuleCase(OpKind::kResize, {x}) {
     graph.SetInput(node, 1, nullptr);
-    graph.SetInput(node, 2,
-                   scales.empty() ? nullptr
-                                  : graph.AddConstant("scales", Tensor::FromVector<float>(
-                                                                    {static_cast<int64_t>(
-                                                                        scales.size())},
-                                                                    scales)));
+    graph.SetInput(
+        node, 2,
+        scales.empty()
+            ? nullptr
+            : graph.AddConstant("scales", Tensor::FromVector<float>(
+                                              {static_cast<int64_t>(scales.size())}, scales)));
     if (!sizes.empty())
       graph.SetInput(node, 3,
                      graph.AddConstant("sizes", Tensor::FromVector<int64_t>(
-                                                    {static_cast<int64_t>(sizes.size())},
-                                                    sizes)));
+                                                    {static_cast<int64_t>(sizes.size())}, sizes)));
   }
 };
 
