@@ -107,8 +107,9 @@ struct ObserverOptions {
 class Observer {
  public:
   virtual ~Observer() = default;
-  // Adds n values. InvalidArgument "tensor '<name>': non-finite value ..." if any value is NaN or
-  // infinite; the observer is then left unchanged.
+  // Adds n values (`data` is only read during the call). InvalidArgument "tensor '<name>':
+  // non-finite value ..." if any value is NaN or infinite (also for n < 0 or null data); the
+  // observer is then left unchanged. Not thread-safe: one observer per thread or a lock.
   virtual Status Observe(const float* data, int64_t n) = 0;
   // The chosen range (always within the observed [min, max]). FailedPrecondition if no value was
   // observed.

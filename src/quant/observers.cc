@@ -66,7 +66,9 @@ StatusOr<std::unique_ptr<Observer>> MakeObserver(const std::string& name,
 
 namespace quant {
 
-Status CheckFinite(const std::string& name, const float* data, int64_t n) {
+Status CheckBatch(const std::string& name, const float* data, int64_t n) {
+  if (n < 0) return InvalidArgument("tensor '" + name + "': negative batch size");
+  if (n > 0 && data == nullptr) return InvalidArgument("tensor '" + name + "': null data");
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(data[i])) {
       char buf[64];
@@ -79,7 +81,7 @@ Status CheckFinite(const std::string& name, const float* data, int64_t n) {
 }
 
 Status MinMaxObserver::Observe(const float* data, int64_t n) {
-  TQ_RETURN_IF_ERROR(CheckFinite(name(), data, n));
+  TQ_RETURN_IF_ERROR(CheckBatch(name(), data, n));
   for (int64_t i = 0; i < n; ++i) {
     if (count_ == 0 && i == 0) {
       min_ = max_ = data[0];
@@ -88,7 +90,7 @@ Status MinMaxObserver::Observe(const float* data, int64_t n) {
     min_ = std::min(min_, data[i]);
     max_ = std::max(max_, data[i]);
   }
-  count_ += std::max<int64_t>(n, 0);
+  count_ += n;
   return Status::Ok();
 }
 
@@ -106,7 +108,7 @@ HistogramObserver::HistogramObserver(std::string name, CalibrationMethod method,
       chosen_(method) {}
 
 Status HistogramObserver::Observe(const float* data, int64_t n) {
-  TQ_RETURN_IF_ERROR(CheckFinite(name(), data, n));
+  TQ_RETURN_IF_ERROR(CheckBatch(name(), data, n));
   hist_.Add(data, n);
   return Status::Ok();
 }

@@ -21,9 +21,9 @@
 namespace tinyq {
 namespace quant {
 
-// Returns InvalidArgument "tensor '<name>': non-finite value <v> at index <i>" for the first
-// NaN/Inf in data[0, n), Ok otherwise.
-Status CheckFinite(const std::string& name, const float* data, int64_t n);
+// Validates a batch: InvalidArgument "tensor '<name>': non-finite value <v> at index <i> ..." for
+// the first NaN/Inf in data[0, n), or for n < 0 or null data with n > 0; Ok otherwise.
+Status CheckBatch(const std::string& name, const float* data, int64_t n);
 
 class MinMaxObserver : public Observer {
  public:
@@ -45,6 +45,7 @@ class HistogramObserver : public Observer {
   HistogramObserver(std::string name, CalibrationMethod method, double percentile, int num_bins);
   Status Observe(const float* data, int64_t n) override;
   StatusOr<Range> ComputeRange() const override;
+  // Set by ComputeRange (which is therefore not safe to call concurrently on one observer).
   CalibrationMethod chosen_method() const override { return chosen_; }
   std::optional<HistogramSummary> histogram() const override;
 

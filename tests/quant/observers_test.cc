@@ -130,6 +130,17 @@ TEST(ObserverTest, NonFiniteIsInvalidArgumentNamingTensorAndLeavesStateUnchanged
   }
 }
 
+TEST(ObserverTest, BadBatchArgumentsAreInvalidArgument) {
+  for (CalibrationMethod m : kAllMethods) {
+    auto obs = Make(m, "x");
+    EXPECT_EQ(obs->Observe(nullptr, 3).code(), StatusCode::kInvalidArgument);
+    const float one[] = {1.0f};
+    EXPECT_EQ(obs->Observe(one, -1).code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(obs->Observe(nullptr, 0).ok());  // an empty batch is fine
+    EXPECT_EQ(obs->ComputeRange().status().code(), StatusCode::kFailedPrecondition);
+  }
+}
+
 TEST(ObserverTest, NoDataIsFailedPrecondition) {
   for (CalibrationMethod m : kAllMethods) {
     EXPECT_EQ(Make(m)->ComputeRange().status().code(), StatusCode::kFailedPrecondition);
