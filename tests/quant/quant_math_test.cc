@@ -233,6 +233,39 @@ TEST(QuantizeMultiplierTest, LogSweepMatchesExactMath) {
   EXPECT_GT(checked, 4000);
 }
 
+// The requantization the runtime applies to (m0, shift), written here from its definition
+// (gemmlowp / TFLM MultiplyByQuantizedMultiplier): saturating rounding doubling high multiply,
+// then a rounding divide by 2^right, both rounding half away from zero.
+int32_t ApplyMultiplier(int32_t x, const QuantizedMultiplier& qm) {
+  const int left = qm.shift > 0 ? qm.shift : 0;
+  const int right = qm.shift > 0 ? 0 : -qm.shift;
+  const int64_t a = static_cast<int64_t>(x) * (int64_t{1} << left);  // callers keep it in int32
+  const int64_t ab = a * qm.m0;
+  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
+  const int64_t high = (ab + nudge) / (int64_t{1} << 31);  // truncating division, as gemmlowp
+  if (right == 0) return static_cast<int32_t>(high);
+  const int64_t mask = (int64_t{1} << right) - 1;
+  const int64_t rem = high & mask;
+  const int64_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+  return static_cast<int32_t>((high >> right) + (rem > threshold ? 1 : 0));
+}
+
+TEST(QuantizeMultiplierTest, RuntimeRequantizationMatchesRealProduct) {
+  // With the sign convention documented in quant_math.h, applying (m0, shift) to an int32
+  // accumulator gives x * real to within 1 (two roundings).
+  std::mt19937 rng(17);
+  std::uniform_real_distribution<double> log2_real(-20.0, 4.0);
+  std::uniform_int_distribution<int32_t> acc(-(1 << 20), 1 << 20);
+  for (int i = 0; i < 20000; ++i) {
+    const double real = std::pow(2.0, log2_real(rng));
+    auto qm = QuantizeMultiplier(real);
+    ASSERT_TRUE(qm.ok());
+    const int32_t x = acc(rng);
+    const double exact = static_cast<double>(x) * real;
+    ASSERT_LE(std::abs(ApplyMultiplier(x, *qm) - exact), 1.0) << x << " * " << real;
+  }
+}
+
 TEST(QuantizeMultiplierTest, RejectsNegativeAndNonFinite) {
   EXPECT_EQ(QuantizeMultiplier(-0.5).status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(QuantizeMultiplier(std::numeric_limits<double>::quiet_NaN()).ok());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -63,6 +64,23 @@ TEST(PercentileRangeTest, AsymmetricData) {
   EXPECT_NEAR(r.max, 2.8, 4.0 / 2048 + 1e-3);
 }
 
+TEST(PercentileRangeTest, MatchesSortedQuantilesWithinABin) {
+  std::mt19937 rng(21);
+  std::gamma_distribution<float> d(2.0f, 1.5f);  // skewed, so the two tails differ
+  std::vector<float> v(50000);
+  for (float& x : v) x = d(rng) - 2.0f;
+  GrowingHistogram h(2048);
+  h.Add(v.data(), static_cast<int64_t>(v.size()));
+  std::vector<float> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  for (double pct : {99.0, 99.9, 99.99}) {
+    const size_t k = static_cast<size_t>(std::floor(v.size() * (100.0 - pct) / 200.0));
+    const Range r = PercentileRange(h, pct);
+    EXPECT_NEAR(r.min, sorted[k], 1.5 * h.bin_width()) << pct;
+    EXPECT_NEAR(r.max, sorted[sorted.size() - 1 - k], 1.5 * h.bin_width()) << pct;
+  }
+}
+
 TEST(EntropyRangeTest, UniformKeepsNearlyFullRange) {
   GrowingHistogram h = Uniform(-1.0, 3.0, 200000);
   Range r = EntropyRange(h);
@@ -91,6 +109,41 @@ TEST(MseRangeTest, NeverWorseThanMinMaxByItsCriterion) {
     EXPECT_GE(r.min, h.data_min());
     EXPECT_LE(r.max, h.data_max());
   }
+}
+
+// Empirical MSE of quantize-dequantize of the samples with the int8 grid of [lo, hi], written
+// here from the definition (TFLite nudging) rather than through src/quant.
+double EmpiricalMse(const std::vector<float>& v, double lo, double hi) {
+  const double rmin = std::min(lo, 0.0), rmax = std::max(hi, 0.0);
+  const double s = (rmax - rmin) / 255.0;
+  const double zp = std::round(-128.0 - rmin / s);
+  double sum = 0;
+  for (float x : v) {
+    const double q = std::max(-128.0, std::min(127.0, std::round(x / s) + zp));
+    sum += (x - s * (q - zp)) * (x - s * (q - zp));
+  }
+  return sum / static_cast<double>(v.size());
+}
+
+TEST(MseRangeTest, CloseToBruteForceOptimumOnSamples) {
+  std::mt19937 rng(4);
+  std::lognormal_distribution<float> d(0.0f, 1.0f);
+  std::vector<float> v(20000);
+  for (float& x : v) x = d(rng) - 1.5f;  // asymmetric, long right tail
+  GrowingHistogram h(2048);
+  h.Add(v.data(), static_cast<int64_t>(v.size()));
+  const Range r = MseRange(h);
+  const double found = EmpiricalMse(v, r.min, r.max);
+  double best = EmpiricalMse(v, h.data_min(), h.data_max());
+  for (int i = 0; i <= 30; ++i) {
+    for (int j = 1; j <= 60; ++j) {
+      const double lo = h.data_min() * i / 30.0;
+      const double hi = h.data_max() * j / 60.0;
+      best = std::min(best, EmpiricalMse(v, lo, hi));
+    }
+  }
+  EXPECT_LE(found, best * 1.03) << "[" << r.min << ", " << r.max << "]";
+  EXPECT_LE(found, EmpiricalMse(v, h.data_min(), h.data_max()));
 }
 
 TEST(MseRangeTest, PositiveOnlyDataStartsAtZero) {
