@@ -53,33 +53,15 @@ tq_status tq_fully_connected_s8(const tq_context* ctx, const tq_fc_params* param
     for (i = 0; i < cin; ++i) x16[i] = (int16_t)(x[i] + params->input_offset);
     for (o = 0; o < cout;) {
       if (cout - o >= 4) {
-        const int8_t* w0 = filter + (size_t)o * cin;
-        const int8_t* w1 = w0 + cin;
-        const int8_t* w2 = w1 + cin;
-        const int8_t* w3 = w2 + cin;
-        int32_t a0 = bias == NULL ? 0 : bias[o];
-        int32_t a1 = bias == NULL ? 0 : bias[o + 1];
-        int32_t a2 = bias == NULL ? 0 : bias[o + 2];
-        int32_t a3 = bias == NULL ? 0 : bias[o + 3];
-        for (i = 0; i < cin; ++i) {
-          const int32_t xv = x16[i];
-          a0 += xv * w0[i];
-          a1 += xv * w1[i];
-          a2 += xv * w2[i];
-          a3 += xv * w3[i];
+        int32_t acc[4];
+        int32_t j;
+        for (j = 0; j < 4; ++j) acc[j] = bias == NULL ? 0 : bias[o + j];
+        tq_dot4_s16_s8(x16, filter + (size_t)o * cin, cin, cin, acc);
+        for (j = 0; j < 4; ++j) {
+          y[o + j] = tq_output_stage(acc[j], quant->multiplier[(o + j) * qstep],
+                                     quant->shift[(o + j) * qstep], params->output_offset,
+                                     params->activation.min, params->activation.max);
         }
-        y[o] = tq_output_stage(a0, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                               params->output_offset, params->activation.min,
-                               params->activation.max);
-        y[o + 1] = tq_output_stage(a1, quant->multiplier[(o + 1) * qstep],
-                                   quant->shift[(o + 1) * qstep], params->output_offset,
-                                   params->activation.min, params->activation.max);
-        y[o + 2] = tq_output_stage(a2, quant->multiplier[(o + 2) * qstep],
-                                   quant->shift[(o + 2) * qstep], params->output_offset,
-                                   params->activation.min, params->activation.max);
-        y[o + 3] = tq_output_stage(a3, quant->multiplier[(o + 3) * qstep],
-                                   quant->shift[(o + 3) * qstep], params->output_offset,
-                                   params->activation.min, params->activation.max);
         o += 4;
       } else {
         const int8_t* w = filter + (size_t)o * cin;
