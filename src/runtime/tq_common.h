@@ -65,23 +65,21 @@ typedef struct {
 #define TQ_INT32_MIN_ ((int32_t)(-TQ_INT32_MAX_ - 1))
 
 /* (a * b) / 2^31 rounded to nearest, bit-exact with gemmlowp/TFLite
- * SaturatingRoundingDoublingHighMul: the nudge is +2^30 for a*b >= 0 and 1 - 2^30 otherwise,
- * followed by a division that truncates toward zero. Net effect: ties round up (toward +inf) for
- * non-negative products and toward zero (also +inf) for negative ones; e.g. -0.5 -> 0, 0.5 -> 1.
- * The only overflow, INT32_MIN * INT32_MIN, saturates to INT32_MAX. */
+ * SaturatingRoundingDoublingHighMul. gemmlowp adds a nudge of +2^30 (a*b >= 0) or 1 - 2^30
+ * (a*b < 0) and divides by 2^31 truncating toward zero; for a*b < 0 that truncation of
+ * (a*b + 1 - 2^30) / 2^31 equals floor((a*b + 2^30) / 2^31), so both cases are one
+ * floor((a*b + 2^30) / 2^31): round to nearest, ties toward +inf (0.5 -> 1, -0.5 -> 0,
+ * -1.5 -> -1). The floor is an arithmetic shift of the int64 sum (cheap on Cortex-M: smull,
+ * adds, adc, shifts). The only overflow, INT32_MIN * INT32_MIN, saturates to INT32_MAX. */
 static inline int32_t tq_saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  int64_t ab;
-  int64_t nudge;
   if (a == TQ_INT32_MIN_ && b == TQ_INT32_MIN_) return TQ_INT32_MAX_;
-  ab = (int64_t)a * (int64_t)b;
-  nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+  return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* x / 2^exponent rounded to nearest, ties away from zero (TFLite RoundingDivideByPOT).
  * exponent in [0, 31]. */
 static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
-  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u);
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
@@ -92,15 +90,17 @@ static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
  * max(-shift,0). m0 in [2^30, 2^31-1] (or 0), shift in [-31, 30].
  * One deliberate difference: TFLite computes acc * 2^left_shift in int32 (undefined behaviour on
  * overflow); here that product saturates to int32, so the function is defined for every input
- * and equals TFLite wherever TFLite is defined. */
+ * and equals TFLite wherever TFLite is defined. Note the double rounding TFLite has too: the
+ * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1). */
 static inline int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
-  const int32_t left_shift = shift > 0 ? shift : 0;
-  const int32_t right_shift = shift > 0 ? 0 : -shift;
-  int64_t shifted = (int64_t)acc * ((int64_t)1 << left_shift);
-  if (shifted > TQ_INT32_MAX_) shifted = TQ_INT32_MAX_;
-  if (shifted < TQ_INT32_MIN_) shifted = TQ_INT32_MIN_;
-  return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul((int32_t)shifted, m0),
-                                   right_shift);
+  int32_t x = acc;
+  int32_t right_shift = -shift;
+  if (shift > 0) {
+    const int64_t s = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
+    x = s > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (s < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)s);
+    right_shift = 0;
+  }
+  return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul(x, m0), right_shift);
 }
 
 /* Clamp helper used by every kernel's output stage. */
