@@ -118,15 +118,13 @@ tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* para
           const int32_t oc_end = (g + 1) * cout_g;
           const int8_t* in_g = in_n + (size_t)g * cg;
           for (oc = g * cout_g; oc < oc_end;) {
-            const int32_t block = (full && oc_end - oc >= 4) ? 4 : 1;
+            const int32_t block = oc_end - oc >= 4 ? 4 : 1;
             int32_t acc[4];
             int32_t j, ky, kx;
-            for (j = 0; j < block; ++j) {
-              acc[j] = bias == NULL ? 0 : bias[oc + j];
-              if (full) acc[j] += off * sums[oc + j];
-            }
+            for (j = 0; j < block; ++j) acc[j] = bias == NULL ? 0 : bias[oc + j];
             if (full) {
               /* Hoisted zero point: only int8 x int8 products in the inner loops. */
+              for (j = 0; j < block; ++j) acc[j] += off * sums[oc + j];
               for (ky = 0; ky < kh; ++ky) {
                 const int8_t* in_row = in_g + ((size_t)(iy0 + ky * dil_h) * in_w + ix0) * in_c;
                 const int8_t* w_row = filter + ((size_t)oc * kh + ky) * kw * cg;
@@ -148,16 +146,28 @@ tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* para
                 }
               }
             } else {
-              /* Border window: direct form over the in-bound taps only. */
+              /* Border window: direct form (x + input_offset) * w over the in-bound taps. */
               for (ky = ky0; ky < ky1; ++ky) {
                 const int32_t iy = iy0 + ky * dil_h;
-                for (kx = kx0; kx < kx1; ++kx) {
-                  const int8_t* xp = in_g + ((size_t)iy * in_w + ix0 + kx * dil_w) * in_c;
-                  const int8_t* wp = filter + (((size_t)oc * kh + ky) * kw + kx) * cg;
-                  int32_t ci;
-                  int32_t a = acc[0];
-                  for (ci = 0; ci < cg; ++ci) a += ((int32_t)xp[ci] + off) * wp[ci];
-                  acc[0] = a;
+                const int8_t* in_row = in_g + ((size_t)iy * in_w + ix0) * in_c;
+                const int8_t* w_row = filter + ((size_t)oc * kh + ky) * kw * cg;
+                if (row_contiguous) {
+                  const int32_t run = (kx1 - kx0) * cg;
+                  const int8_t* xp = in_row + (size_t)kx0 * in_c;
+                  if (block == 4) {
+                    tq_dot4_off_s8(xp, w_row + kx0 * cg, k, run, off, acc);
+                  } else {
+                    acc[0] = tq_dot_off_s8(xp, w_row + kx0 * cg, run, off, acc[0]);
+                  }
+                } else {
+                  for (kx = kx0; kx < kx1; ++kx) {
+                    const int8_t* xp = in_row + (size_t)kx * dil_w * in_c;
+                    if (block == 4) {
+                      tq_dot4_off_s8(xp, w_row + kx * cg, k, cg, off, acc);
+                    } else {
+                      acc[0] = tq_dot_off_s8(xp, w_row + kx * cg, cg, off, acc[0]);
+                    }
+                  }
                 }
               }
             }
