@@ -69,19 +69,6 @@ static int32_t* tq_conv_kernel_sums(const tq_context* ctx, const tq_dims* filter
   return sums;
 }
 
-/* Smallest k >= 0 with start + k*step >= 0, i.e. the first in-bound tap (start may be < 0). */
-static int32_t tq_first_tap(int32_t start, int32_t step) {
-  return start >= 0 ? 0 : (-start + step - 1) / step;
-}
-
-/* One past the last tap k < taps with start + k*step < extent. */
-static int32_t tq_end_tap(int32_t start, int32_t step, int32_t extent, int32_t taps) {
-  int32_t end;
-  if (start >= extent) return 0;
-  end = (extent - 1 - start) / step + 1;
-  return end < taps ? end : taps;
-}
-
 tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* params,
                                const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
                                const int8_t* input, const tq_dims* filter_dims,

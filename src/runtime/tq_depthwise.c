@@ -36,7 +36,8 @@ tq_status tq_depthwise_conv2d_s8_validate(const tq_dw_conv_params* params,
 }
 
 size_t tq_depthwise_conv2d_s8_get_buffer_size(const tq_dims* output_dims) {
-  return (size_t)output_dims->c * sizeof(int32_t);
+  (void)output_dims;
+  return 0;
 }
 
 int64_t tq_depthwise_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
@@ -71,45 +72,77 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
   const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
   const int32_t mult = params->depth_multiplier;
   const int32_t off = params->input_offset;
-  int32_t* acc;
-  int32_t n, oy, ox, ky, kx, c, m;
-  if (ctx == NULL || ctx->buf == NULL ||
-      ctx->size < tq_depthwise_conv2d_s8_get_buffer_size(output_dims)) {
-    return TQ_ARG_ERROR;
-  }
-  acc = (int32_t*)ctx->buf;
+  const int32_t dil_h = params->dilation.h, dil_w = params->dilation.w;
+  int32_t n, oy, ox, ky, kx, c;
+  (void)ctx; /* no scratch needed; kept for a uniform kernel signature */
   for (n = 0; n < input_dims->n; ++n) {
     const int8_t* in_n = input + (size_t)n * in_h * in_w * in_c;
     for (oy = 0; oy < out_h; ++oy) {
       const int32_t iy0 = oy * params->stride.h - params->padding.h;
+      const int32_t ky0 = tq_first_tap(iy0, dil_h);
+      const int32_t ky1 = tq_end_tap(iy0, dil_h, in_h, kh);
       for (ox = 0; ox < out_w; ++ox) {
         const int32_t ix0 = ox * params->stride.w - params->padding.w;
+        const int32_t kx0 = tq_first_tap(ix0, dil_w);
+        const int32_t kx1 = tq_end_tap(ix0, dil_w, in_w, kw);
         int8_t* out_px = output + (((size_t)n * out_h + oy) * out_w + ox) * out_c;
-        for (c = 0; c < out_c; ++c) acc[c] = bias == NULL ? 0 : bias[c];
-        for (ky = 0; ky < kh; ++ky) {
-          const int32_t iy = iy0 + ky * params->dilation.h;
-          if (iy < 0 || iy >= in_h) continue;
-          for (kx = 0; kx < kw; ++kx) {
-            const int32_t ix = ix0 + kx * params->dilation.w;
-            const int8_t* xp;
-            const int8_t* wp;
-            if (ix < 0 || ix >= in_w) continue;
-            xp = in_n + ((size_t)iy * in_w + ix) * in_c;
-            wp = filter + ((size_t)ky * kw + kx) * out_c;
-            if (mult == 1) {
-              for (c = 0; c < in_c; ++c) acc[c] += ((int32_t)xp[c] + off) * wp[c];
-            } else {
-              for (c = 0; c < in_c; ++c) {
-                const int32_t xv = (int32_t)xp[c] + off;
-                for (m = 0; m < mult; ++m) acc[c * mult + m] += xv * wp[c * mult + m];
+        /* Output channels in blocks of four held in registers; the in-bound taps are
+         * visited once per block (no per-tap bounds checks). */
+        for (c = 0; c < out_c;) {
+          if (mult == 1 && out_c - c >= 4) {
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            if (bias != NULL) {
+              a0 = bias[c];
+              a1 = bias[c + 1];
+              a2 = bias[c + 2];
+              a3 = bias[c + 3];
+            }
+            for (ky = ky0; ky < ky1; ++ky) {
+              const int8_t* xp =
+                  in_n + ((size_t)(iy0 + ky * dil_h) * in_w + ix0 + kx0 * dil_w) * in_c + c;
+              const int8_t* wp = filter + ((size_t)ky * kw + kx0) * out_c + c;
+              for (kx = kx0; kx < kx1; ++kx) {
+                a0 += ((int32_t)xp[0] + off) * wp[0];
+                a1 += ((int32_t)xp[1] + off) * wp[1];
+                a2 += ((int32_t)xp[2] + off) * wp[2];
+                a3 += ((int32_t)xp[3] + off) * wp[3];
+                xp += (size_t)dil_w * in_c;
+                wp += out_c;
               }
             }
+            out_px[c] = tq_output_stage(a0, quant->multiplier[c], quant->shift[c],
+                                        params->output_offset, params->activation.min,
+                                        params->activation.max);
+            out_px[c + 1] = tq_output_stage(a1, quant->multiplier[c + 1], quant->shift[c + 1],
+                                            params->output_offset, params->activation.min,
+                                            params->activation.max);
+            out_px[c + 2] = tq_output_stage(a2, quant->multiplier[c + 2], quant->shift[c + 2],
+                                            params->output_offset, params->activation.min,
+                                            params->activation.max);
+            out_px[c + 3] = tq_output_stage(a3, quant->multiplier[c + 3], quant->shift[c + 3],
+                                            params->output_offset, params->activation.min,
+                                            params->activation.max);
+            c += 4;
+          } else {
+            /* Depth multiplier > 1 or a channel remainder: one output channel oc = c, which
+             * reads input channel c / mult. */
+            const int32_t ic = c / mult;
+            int32_t acc = bias == NULL ? 0 : bias[c];
+            for (ky = ky0; ky < ky1; ++ky) {
+              const int8_t* xp =
+                  in_n + ((size_t)(iy0 + ky * dil_h) * in_w + ix0 + kx0 * dil_w) * in_c + ic;
+              const int8_t* wp = filter + ((size_t)ky * kw + kx0) * out_c + c;
+              for (kx = kx0; kx < kx1; ++kx) {
+                acc += ((int32_t)*xp + off) * *wp;
+                xp += (size_t)dil_w * in_c;
+                wp += out_c;
+              }
+            }
+            out_px[c] = tq_output_stage(acc, quant->multiplier[c], quant->shift[c],
+                                        params->output_offset, params->activation.min,
+                                        params->activation.max);
+            ++c;
           }
-        }
-        for (c = 0; c < out_c; ++c) {
-          out_px[c] = tq_output_stage(acc[c], quant->multiplier[c], quant->shift[c],
-                                      params->output_offset, params->activation.min,
-                                      params->activation.max);
         }
       }
     }

@@ -5,9 +5,9 @@
  *                                                      * w[0,ky,kx,oc]
  *     iy = oy*stride.h - padding.h + ky*dilation.h (ix likewise); out-of-input taps are skipped.
  *   y = clamp(tq_requantize(acc, multiplier[oc], shift[oc]) + output_offset, act.min, act.max)
- * Filter layout [1,KH,KW,C*depth_multiplier] (TFLite). Evaluated in exactly this order: one int32
- * accumulator per output channel kept in the scratch buffer, taps outer, channels inner (the
- * channel loop is contiguous and vectorizes).
+ * Filter layout [1,KH,KW,C*depth_multiplier] (TFLite). Evaluated in exactly this order, four
+ * output channels at a time with the accumulators in registers and the in-bound taps computed
+ * once per output pixel.
  *
  * Overflow: every partial sum is bounded by
  *   B[oc] = |bias[oc]| + max(|input_offset - 128|, |input_offset + 127|) * sum_{ky,kx} |w[oc]|
@@ -38,14 +38,14 @@ tq_status tq_depthwise_conv2d_s8_validate(const tq_dw_conv_params* params,
                                           const tq_dims* input_dims, const tq_dims* filter_dims,
                                           const tq_dims* output_dims);
 
-/* Scratch bytes: C*mult int32 accumulators. */
+/* Scratch bytes: 0 (ctx may be NULL; the parameter keeps the kernel signatures uniform). */
 size_t tq_depthwise_conv2d_s8_get_buffer_size(const tq_dims* output_dims);
 
 /* Worst-case |partial sum| (see header comment), int64. bias may be NULL. */
 int64_t tq_depthwise_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
                                          const int32_t* bias, int32_t input_offset);
 
-/* bias may be NULL. Returns TQ_ARG_ERROR only for a NULL/too small scratch buffer. */
+/* bias may be NULL. Always returns TQ_OK (validate first). */
 tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params* params,
                                  const tq_per_channel_quant_params* quant,
                                  const tq_dims* input_dims, const int8_t* input,

@@ -111,6 +111,19 @@ static inline int64_t tq_sum_abs_s8(const int8_t* w, int32_t n) {
   return s;
 }
 
+/* Smallest k >= 0 with start + k*step >= 0, i.e. the first in-bound tap (start may be < 0). */
+static inline int32_t tq_first_tap(int32_t start, int32_t step) {
+  return start >= 0 ? 0 : (-start + step - 1) / step;
+}
+
+/* One past the last tap k < taps with start + k*step < extent. */
+static inline int32_t tq_end_tap(int32_t start, int32_t step, int32_t extent, int32_t taps) {
+  int32_t end;
+  if (start >= extent) return 0;
+  end = (extent - 1 - start) / step + 1;
+  return end < taps ? end : taps;
+}
+
 /* Requantize + output offset + clamp: the output stage of every MAC kernel. */
 static inline int8_t tq_output_stage(int32_t acc, int32_t m0, int32_t shift, int32_t out_offset,
                                      int32_t act_min, int32_t act_max) {

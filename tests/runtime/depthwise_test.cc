@@ -144,16 +144,17 @@ TEST(DepthwiseConv2dS8Test, ValidateRejectsBadArguments) {
   bad(p, in, f, out);
 }
 
-TEST(DepthwiseConv2dS8Test, SmallScratchIsArgError) {
+TEST(DepthwiseConv2dS8Test, NeedsNoScratch) {
+  // 1x1x1x4 input, 1x1 filter of ones, M = 1.0, zp 0: y = x; ctx may be NULL.
   tq_dw_conv_params p = {0, 0, 1, {1, 1}, {0, 0}, {1, 1}, {-128, 127}};
   tq_dims in = {1, 1, 1, 4}, f = {1, 1, 1, 4}, out = {1, 1, 1, 4};
-  const int8_t x[4] = {}, w[4] = {};
-  const int32_t m0[4] = {}, sh[4] = {};
+  const int8_t x[4] = {-128, -1, 5, 127}, w[4] = {1, 1, 1, 1};
+  const int32_t m0[4] = {1 << 30, 1 << 30, 1 << 30, 1 << 30}, sh[4] = {1, 1, 1, 1};
   tq_per_channel_quant_params q = {m0, sh};
   int8_t y[4];
-  int32_t scratch[3];
-  tq_context ctx = {scratch, sizeof(scratch)};
-  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
+  EXPECT_EQ(tq_depthwise_conv2d_s8_get_buffer_size(&out), 0u);
+  EXPECT_EQ(tq_depthwise_conv2d_s8(nullptr, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_OK);
+  EXPECT_EQ(std::vector<int8_t>(y, y + 4), (std::vector<int8_t>{-128, -1, 5, 127}));
 }
 
 }  // namespace
