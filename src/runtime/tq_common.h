@@ -20,8 +20,8 @@ extern "C" {
  * errors; kernels otherwise run blind (validate once at prepare time). */
 typedef enum {
   TQ_OK = 0,
-  TQ_ARG_ERROR = 1,   /* inconsistent dims/params, NULL scratch, too small scratch */
-  TQ_OVERFLOW = 2,    /* a worst-case accumulator bound exceeds int32 */
+  TQ_ARG_ERROR = 1, /* inconsistent dims/params, NULL scratch, too small scratch */
+  TQ_OVERFLOW = 2,  /* a worst-case accumulator bound exceeds int32 */
 } tq_status;
 
 /* A 4-D NHWC shape. Activations [N,H,W,C]; conv filters use it as [Cout,KH,KW,Cin/groups]

@@ -186,7 +186,8 @@ tq_status tq_conv2d_1x1_s8(const tq_context* ctx, const tq_conv_params* params,
     for (oy = 0; oy < out_h; ++oy) {
       for (ox = 0; ox < out_w; ++ox) {
         const int8_t* x = input + (((size_t)n * in_h + (size_t)oy * params->stride.h) * in_w +
-                                   (size_t)ox * params->stride.w) * cin;
+                                   (size_t)ox * params->stride.w) *
+                                      cin;
         int8_t* out_px = output + (((size_t)n * out_h + oy) * out_w + ox) * cout;
         int32_t oc = 0;
         for (; oc + 4 <= cout; oc += 4) {
@@ -203,9 +204,9 @@ tq_status tq_conv2d_1x1_s8(const tq_context* ctx, const tq_conv_params* params,
         for (; oc < cout; ++oc) {
           const int32_t acc = tq_dot_s8(x, filter + (size_t)oc * cin, cin,
                                         (bias == NULL ? 0 : bias[oc]) + off * sums[oc]);
-          out_px[oc] = tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc],
-                                       params->output_offset, params->activation.min,
-                                       params->activation.max);
+          out_px[oc] =
+              tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
+                              params->activation.min, params->activation.max);
         }
       }
     }

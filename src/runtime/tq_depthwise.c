@@ -110,9 +110,9 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
                 wp += out_c;
               }
             }
-            out_px[c] = tq_output_stage(a0, quant->multiplier[c], quant->shift[c],
-                                        params->output_offset, params->activation.min,
-                                        params->activation.max);
+            out_px[c] =
+                tq_output_stage(a0, quant->multiplier[c], quant->shift[c], params->output_offset,
+                                params->activation.min, params->activation.max);
             out_px[c + 1] = tq_output_stage(a1, quant->multiplier[c + 1], quant->shift[c + 1],
                                             params->output_offset, params->activation.min,
                                             params->activation.max);
@@ -138,9 +138,9 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
                 wp += out_c;
               }
             }
-            out_px[c] = tq_output_stage(acc, quant->multiplier[c], quant->shift[c],
-                                        params->output_offset, params->activation.min,
-                                        params->activation.max);
+            out_px[c] =
+                tq_output_stage(acc, quant->multiplier[c], quant->shift[c], params->output_offset,
+                                params->activation.min, params->activation.max);
             ++c;
           }
         }

@@ -79,8 +79,10 @@ void tq_add_s8(const tq_add_params* params, const tq_dims* d, const int8_t* inpu
   for (n = 0; n < d->n; ++n) {
     for (h = 0; h < d->h; ++h) {
       for (w = 0; w < d->w; ++w) {
-        const int8_t* x1 = input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
-        const int8_t* x2 = input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
+        const int8_t* x1 =
+            input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
+        const int8_t* x2 =
+            input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
         int8_t* y = output + (((size_t)n * d->h + h) * d->w + w) * d->c;
         tq_add_row(params, x1, s1->c, x2, s2->c, y, d->c);
       }
@@ -94,8 +96,10 @@ void tq_mul_s8(const tq_mul_params* params, const tq_dims* d, const int8_t* inpu
   for (n = 0; n < d->n; ++n) {
     for (h = 0; h < d->h; ++h) {
       for (w = 0; w < d->w; ++w) {
-        const int8_t* x1 = input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
-        const int8_t* x2 = input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
+        const int8_t* x1 =
+            input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
+        const int8_t* x2 =
+            input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
         int8_t* y = output + (((size_t)n * d->h + h) * d->w + w) * d->c;
         tq_mul_row(params, x1, s1->c, x2, s2->c, y, d->c);
       }

@@ -67,9 +67,9 @@ tq_status tq_fully_connected_s8(const tq_context* ctx, const tq_fc_params* param
         const int8_t* w = filter + (size_t)o * cin;
         int32_t a = bias == NULL ? 0 : bias[o];
         for (i = 0; i < cin; ++i) a += (int32_t)x16[i] * w[i];
-        y[o] = tq_output_stage(a, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                               params->output_offset, params->activation.min,
-                               params->activation.max);
+        y[o] =
+            tq_output_stage(a, quant->multiplier[o * qstep], quant->shift[o * qstep],
+                            params->output_offset, params->activation.min, params->activation.max);
         ++o;
       }
     }

@@ -1,8 +1,7 @@
 /* tq_pool.c - int8 pooling kernels. */
 #include "tq_pool.h"
 
-tq_status tq_pool2d_s8_validate(const tq_pool_params* p, const tq_dims* in,
-                                const tq_dims* out) {
+tq_status tq_pool2d_s8_validate(const tq_pool_params* p, const tq_dims* in, const tq_dims* out) {
   if (p == NULL || tq_dims_validate(in) != TQ_OK || tq_dims_validate(out) != TQ_OK) {
     return TQ_ARG_ERROR;
   }
@@ -112,8 +111,8 @@ void tq_avg_pool2d_s8(const tq_pool_params* p, const tq_dims* in, const int8_t* 
   }
 }
 
-void tq_global_avg_pool_s8(const tq_global_pool_params* p, const tq_dims* in,
-                           const int8_t* input, int8_t* output) {
+void tq_global_avg_pool_s8(const tq_global_pool_params* p, const tq_dims* in, const int8_t* input,
+                           int8_t* output) {
   const int32_t hw = in->h * in->w, c_n = in->c;
   int32_t n, i, c;
   for (n = 0; n < in->n; ++n) {
@@ -121,9 +120,9 @@ void tq_global_avg_pool_s8(const tq_global_pool_params* p, const tq_dims* in,
     for (c = 0; c < c_n; ++c) {
       int32_t acc = -p->input_zero_point * hw;
       for (i = 0; i < hw; ++i) acc += x[(size_t)i * c_n + c];
-      output[(size_t)n * c_n + c] = (int8_t)tq_clamp_s32(
-          tq_requantize(acc, p->multiplier, p->shift) + p->output_zero_point, p->activation.min,
-          p->activation.max);
+      output[(size_t)n * c_n + c] =
+          (int8_t)tq_clamp_s32(tq_requantize(acc, p->multiplier, p->shift) + p->output_zero_point,
+                               p->activation.min, p->activation.max);
     }
   }
 }

@@ -61,11 +61,11 @@ size_t tq_max_pool2d_s8_get_buffer_size(void);
 size_t tq_avg_pool2d_s8_get_buffer_size(void);
 size_t tq_global_avg_pool_s8_get_buffer_size(void);
 
-void tq_max_pool2d_s8(const tq_pool_params* params, const tq_dims* input_dims,
-                      const int8_t* input, const tq_dims* output_dims, int8_t* output);
+void tq_max_pool2d_s8(const tq_pool_params* params, const tq_dims* input_dims, const int8_t* input,
+                      const tq_dims* output_dims, int8_t* output);
 
-void tq_avg_pool2d_s8(const tq_pool_params* params, const tq_dims* input_dims,
-                      const int8_t* input, const tq_dims* output_dims, int8_t* output);
+void tq_avg_pool2d_s8(const tq_pool_params* params, const tq_dims* input_dims, const int8_t* input,
+                      const tq_dims* output_dims, int8_t* output);
 
 void tq_global_avg_pool_s8(const tq_global_pool_params* params, const tq_dims* input_dims,
                            const int8_t* input, int8_t* output);

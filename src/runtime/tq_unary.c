@@ -13,12 +13,12 @@ tq_status tq_rescale_s8_validate(const tq_rescale_params* p, int32_t size) {
 
 size_t tq_rescale_s8_get_buffer_size(void) { return 0; }
 
-void tq_rescale_s8(const tq_rescale_params* p, const int8_t* input, int32_t size,
-                   int8_t* output) {
+void tq_rescale_s8(const tq_rescale_params* p, const int8_t* input, int32_t size, int8_t* output) {
   int32_t i;
   for (i = 0; i < size; ++i) {
-    const int32_t v = tq_requantize((int32_t)input[i] - p->input_zero_point, p->multiplier,
-                                    p->shift) + p->output_zero_point;
+    const int32_t v =
+        tq_requantize((int32_t)input[i] - p->input_zero_point, p->multiplier, p->shift) +
+        p->output_zero_point;
     output[i] = (int8_t)tq_clamp_s32(v, p->activation.min, p->activation.max);
   }
 }

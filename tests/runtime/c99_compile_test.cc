@@ -39,8 +39,8 @@ TEST(RuntimeC99Test, EverySourceCompilesAsStrictHostC99) {
   SetUpOutDir();
   for (const auto& src : RuntimeSources()) {
     std::string log;
-    const std::string cmd = "gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c '" +
-                            SourceDir() + src + "' -o '" + OutDir() + "/" + src + ".host.o'";
+    const std::string cmd = "gcc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c '" + SourceDir() +
+                            src + "' -o '" + OutDir() + "/" + src + ".host.o'";
     EXPECT_EQ(RunShell(cmd, &log), 0) << cmd << "\n" << log;
   }
 }
@@ -66,7 +66,8 @@ void CrossCompileAll(const std::string& cpu) {
     const std::string obj = OutDir() + "/" + src + "." + cpu + ".o";
     const std::string cmd = "arm-none-eabi-gcc -mcpu=" + cpu +
                             " -mthumb -Os -std=c99 -Wall -Wextra -Werror -pedantic "
-                            "-ffreestanding -c '" + SourceDir() + src + "' -o '" + obj + "'";
+                            "-ffreestanding -c '" +
+                            SourceDir() + src + "' -o '" + obj + "'";
     ASSERT_EQ(RunShell(cmd, &log), 0) << cmd << "\n" << log;
     // Undefined symbols: only libgcc integer helpers (64-bit multiply/divide, division on cores
     // without a divider) and the mem* functions compilers emit for loops are acceptable.

@@ -59,16 +59,16 @@ enum class Path { kWrapper, kGeneric, k1x1 };
 
 std::vector<int8_t> RunConv(const ConvCase& c, const std::vector<int8_t>& x,
                             const std::vector<int8_t>& w, const std::vector<int32_t>& bias,
-                            const std::vector<int32_t>& m0, const std::vector<int32_t>& sh,
-                            int oh, int ow, Path path) {
-  tq_conv_params p = {-c.in_zp, c.out_zp, {c.sh, c.sw}, {c.pt, c.pl}, {c.dh, c.dw}, c.groups,
-                      {c.act_min, c.act_max}};
+                            const std::vector<int32_t>& m0, const std::vector<int32_t>& sh, int oh,
+                            int ow, Path path) {
+  tq_conv_params p = {-c.in_zp,     c.out_zp, {c.sh, c.sw},          {c.pt, c.pl},
+                      {c.dh, c.dw}, c.groups, {c.act_min, c.act_max}};
   tq_dims in = {c.n, c.h, c.w, c.cin}, f = {c.cout, c.kh, c.kw, c.cin / c.groups},
           out = {c.n, oh, ow, c.cout};
   EXPECT_EQ(tq_conv2d_s8_validate(&p, &in, &f, &out), TQ_OK);
-  EXPECT_LE(tq_conv2d_s8_acc_bound(&f, w.data(), c.with_bias ? bias.data() : nullptr,
-                                   p.input_offset),
-            INT32_MAX);
+  EXPECT_LE(
+      tq_conv2d_s8_acc_bound(&f, w.data(), c.with_bias ? bias.data() : nullptr, p.input_offset),
+      INT32_MAX);
   std::vector<int32_t> scratch(tq_conv2d_s8_get_buffer_size(&f) / 4);
   tq_context ctx = {scratch.data(), scratch.size() * 4};
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
@@ -95,8 +95,7 @@ void CheckCase(const ConvCase& c, uint32_t seed, int w_lo = -127, int w_hi = 127
   const int oh = OutExtent(c.h, c.kh, c.dh, c.sh, c.pt, c.pb);
   const int ow = OutExtent(c.w, c.kw, c.dw, c.sw, c.pl, c.pr);
   auto x = tinyq_test::RandomS8(rng, (size_t)c.n * c.h * c.w * c.cin);
-  auto w = tinyq_test::RandomS8(rng, (size_t)c.cout * c.kh * c.kw * (c.cin / c.groups), w_lo,
-                                w_hi);
+  auto w = tinyq_test::RandomS8(rng, (size_t)c.cout * c.kh * c.kw * (c.cin / c.groups), w_lo, w_hi);
   auto bias = tinyq_test::RandomS32(rng, c.cout, -20000, 20000);
   std::vector<int32_t> m0, sh;
   tinyq_test::RandomMultipliers(rng, c.cout, 1e-4, 2e-2, &m0, &sh);
@@ -225,18 +224,18 @@ TEST(Conv2dS8Test, ValidateRejectsBadArguments) {
     EXPECT_EQ(tq_conv2d_s8_validate(&p, &i, &fd, &o), TQ_ARG_ERROR);
   };
   tq_conv_params p = good;
-  expect_bad(good, in, {6, 3, 3, 3}, out);      // filter Cin != input C
-  expect_bad(good, in, f, {1, 8, 8, 5});        // output C != Cout
-  expect_bad(good, in, f, {2, 8, 8, 6});        // batch mismatch
+  expect_bad(good, in, {6, 3, 3, 3}, out);  // filter Cin != input C
+  expect_bad(good, in, f, {1, 8, 8, 5});    // output C != Cout
+  expect_bad(good, in, f, {2, 8, 8, 6});    // batch mismatch
   // 10 output rows imply a bottom padding of 3 > max(pad_top 1, (KH-1)*dil 2).
   expect_bad(good, in, f, {1, 10, 8, 6});
   EXPECT_EQ(tq_conv2d_s8_validate(&good, &in, &f, &out), TQ_OK);
-  expect_bad(good, {1, 0, 8, 4}, f, out);       // empty input
+  expect_bad(good, {1, 0, 8, 4}, f, out);  // empty input
   p.groups = 3;
-  expect_bad(p, in, f, out);                    // groups does not divide Cin
+  expect_bad(p, in, f, out);  // groups does not divide Cin
   p = good;
   p.groups = 2;
-  expect_bad(p, in, f, out);                    // filter must be [6,3,3,2] for 2 groups
+  expect_bad(p, in, f, out);                      // filter must be [6,3,3,2] for 2 groups
   expect_bad(p, in, {5, 3, 3, 2}, {1, 8, 8, 5});  // 2 groups do not divide Cout 5
   p = good;
   p.stride.h = 0;

@@ -24,8 +24,8 @@ int OutExtent(int in, int k, int d, int s, int p0, int p1) {
 
 std::vector<int8_t> NaiveDw(const DwCase& c, const std::vector<int8_t>& x,
                             const std::vector<int8_t>& w, const std::vector<int32_t>& bias,
-                            const std::vector<int32_t>& m0, const std::vector<int32_t>& sh,
-                            int oh, int ow) {
+                            const std::vector<int32_t>& m0, const std::vector<int32_t>& sh, int oh,
+                            int ow) {
   const int oc_n = c.c * c.mult;
   std::vector<int8_t> y((size_t)c.n * oh * ow * oc_n);
   for (int b = 0; b < c.n; ++b)
@@ -53,8 +53,8 @@ std::vector<int8_t> RunDw(const DwCase& c, const std::vector<int8_t>& x,
                           const std::vector<int32_t>& m0, const std::vector<int32_t>& sh, int oh,
                           int ow) {
   const int oc_n = c.c * c.mult;
-  tq_dw_conv_params p = {-c.in_zp, c.out_zp,       c.mult,  {c.sh, c.sw},
-                         {c.pt, c.pl}, {c.dh, c.dw}, {c.act_min, c.act_max}};
+  tq_dw_conv_params p = {
+      -c.in_zp, c.out_zp, c.mult, {c.sh, c.sw}, {c.pt, c.pl}, {c.dh, c.dw}, {c.act_min, c.act_max}};
   tq_dims in = {c.n, c.h, c.w, c.c}, f = {1, c.kh, c.kw, oc_n}, out = {c.n, oh, ow, oc_n};
   EXPECT_EQ(tq_depthwise_conv2d_s8_validate(&p, &in, &f, &out), TQ_OK);
   EXPECT_LE(tq_depthwise_conv2d_s8_acc_bound(&f, w.data(), c.with_bias ? bias.data() : nullptr,
@@ -126,10 +126,10 @@ TEST(DepthwiseConv2dS8Test, ValidateRejectsBadArguments) {
   auto bad = [&](tq_dw_conv_params p, tq_dims i, tq_dims fd, tq_dims o) {
     EXPECT_EQ(tq_depthwise_conv2d_s8_validate(&p, &i, &fd, &o), TQ_ARG_ERROR);
   };
-  bad(good, in, {1, 3, 3, 5}, out);       // C*mult mismatch in the filter
-  bad(good, in, {2, 3, 3, 6}, out);       // filter N must be 1
-  bad(good, in, f, {1, 6, 6, 3});         // output channels
-  bad(good, in, f, {1, 9, 6, 6});         // implied bottom pad 4 > 2
+  bad(good, in, {1, 3, 3, 5}, out);  // C*mult mismatch in the filter
+  bad(good, in, {2, 3, 3, 6}, out);  // filter N must be 1
+  bad(good, in, f, {1, 6, 6, 3});    // output channels
+  bad(good, in, f, {1, 9, 6, 6});    // implied bottom pad 4 > 2
   tq_dw_conv_params p = good;
   p.depth_multiplier = 0;
   bad(p, in, f, out);

@@ -23,8 +23,8 @@ tq_add_params MakeAdd(double s1, int z1, double s2, int z2, double so, int zo) {
   const int left_shift = 20;
   auto m1 = QuantizeMultiplier(s1 / twice_max), m2 = QuantizeMultiplier(s2 / twice_max);
   auto mo = QuantizeMultiplier(twice_max / ((1 << left_shift) * so));
-  return tq_add_params{-z1, m1.first, m1.second, -z2,       m2.first,   m2.second,
-                       left_shift, mo.first, mo.second, zo, {-128, 127}};
+  return tq_add_params{-z1,        m1.first, m1.second, -z2, m2.first,   m2.second,
+                       left_shift, mo.first, mo.second, zo,  {-128, 127}};
 }
 
 tq_mul_params MakeMul(double s1, int z1, double s2, int z2, double so, int zo) {
@@ -33,17 +33,18 @@ tq_mul_params MakeMul(double s1, int z1, double s2, int z2, double so, int zo) {
 }
 
 int8_t RefAdd(const tq_add_params& p, int x1, int x2) {
-  const int32_t a = RefRequantize((x1 + p.input1_offset) * (1 << p.left_shift),
-                                  p.input1_multiplier, p.input1_shift);
-  const int32_t b = RefRequantize((x2 + p.input2_offset) * (1 << p.left_shift),
-                                  p.input2_multiplier, p.input2_shift);
+  const int32_t a = RefRequantize((x1 + p.input1_offset) * (1 << p.left_shift), p.input1_multiplier,
+                                  p.input1_shift);
+  const int32_t b = RefRequantize((x2 + p.input2_offset) * (1 << p.left_shift), p.input2_multiplier,
+                                  p.input2_shift);
   const int32_t v = RefRequantize(a + b, p.output_multiplier, p.output_shift) + p.output_offset;
   return (int8_t)std::clamp(v, p.activation.min, p.activation.max);
 }
 
 int8_t RefMul(const tq_mul_params& p, int x1, int x2) {
   const int32_t v = RefRequantize((x1 + p.input1_offset) * (x2 + p.input2_offset),
-                                  p.output_multiplier, p.output_shift) + p.output_offset;
+                                  p.output_multiplier, p.output_shift) +
+                    p.output_offset;
   return (int8_t)std::clamp(v, p.activation.min, p.activation.max);
 }
 

@@ -53,7 +53,8 @@ std::vector<int8_t> NaivePool(const PoolCase& c, const std::vector<int8_t>& x, b
 
 void Check(const PoolCase& c, uint32_t seed, bool avg, bool include_pad, int zp, int lo, int hi) {
   std::mt19937 rng(seed);
-  const int oh = OutExtent(c.h, c.fh, c.sh, c.pt, c.pb), ow = OutExtent(c.w, c.fw, c.sw, c.pl, c.pr);
+  const int oh = OutExtent(c.h, c.fh, c.sh, c.pt, c.pb),
+            ow = OutExtent(c.w, c.fw, c.sw, c.pl, c.pr);
   auto x = tinyq_test::RandomS8(rng, (size_t)c.n * c.h * c.w * c.c);
   tq_pool_params p = {{c.fh, c.fw}, {c.sh, c.sw}, {c.pt, c.pl}, include_pad ? 1 : 0, zp, {lo, hi}};
   tq_dims in = {c.n, c.h, c.w, c.c}, out = {c.n, oh, ow, c.c};
@@ -101,8 +102,8 @@ TEST(AvgPool2dS8Test, HandComputedRoundingAndPadding) {
 
 TEST(Pool2dS8Test, SweepMatchesNaiveReference) {
   const PoolCase cases[] = {
-      {1, 7, 7, 3, 3, 3, 2, 2, 1, 1, 1, 1}, {2, 8, 6, 5, 2, 2, 2, 2, 0, 0, 0, 0},
-      {1, 5, 9, 4, 3, 2, 1, 3, 2, 1, 0, 1}, {1, 6, 6, 8, 6, 6, 1, 1, 0, 0, 0, 0},
+      {1, 7, 7, 3, 3, 3, 2, 2, 1, 1, 1, 1},  {2, 8, 6, 5, 2, 2, 2, 2, 0, 0, 0, 0},
+      {1, 5, 9, 4, 3, 2, 1, 3, 2, 1, 0, 1},  {1, 6, 6, 8, 6, 6, 1, 1, 0, 0, 0, 0},
       {1, 10, 3, 2, 4, 1, 3, 1, 3, 0, 2, 0},
   };
   uint32_t seed = 70;

@@ -45,10 +45,10 @@ TEST(RequantizeTest, RoundingDivideByPotTiesAwayFromZero) {
   EXPECT_EQ(tq_rounding_divide_by_pot(11, 3), 1);    // 1.375
   EXPECT_EQ(tq_rounding_divide_by_pot(-13, 3), -2);  // -1.625
   EXPECT_EQ(tq_rounding_divide_by_pot(7, 0), 7);
-  EXPECT_EQ(tq_rounding_divide_by_pot(INT32_MAX, 31), 1);   // 0.99999... -> 1
-  EXPECT_EQ(tq_rounding_divide_by_pot(INT32_MIN, 31), -1);  // -1 exactly
-  EXPECT_EQ(tq_rounding_divide_by_pot(1 << 30, 31), 1);     // 0.5 -> 1
-  EXPECT_EQ(tq_rounding_divide_by_pot(-(1 << 30), 31), -1); // -0.5 -> -1
+  EXPECT_EQ(tq_rounding_divide_by_pot(INT32_MAX, 31), 1);    // 0.99999... -> 1
+  EXPECT_EQ(tq_rounding_divide_by_pot(INT32_MIN, 31), -1);   // -1 exactly
+  EXPECT_EQ(tq_rounding_divide_by_pot(1 << 30, 31), 1);      // 0.5 -> 1
+  EXPECT_EQ(tq_rounding_divide_by_pot(-(1 << 30), 31), -1);  // -0.5 -> -1
   EXPECT_EQ(tq_rounding_divide_by_pot((1 << 30) - 1, 31), 0);
 }
 
@@ -94,8 +94,8 @@ TEST(RequantizeTest, RandomWithinOneOfLongDoubleWhenNotSaturated) {
 }
 
 TEST(RequantizeTest, EdgeCasesMatchExactInt128) {
-  const int32_t accs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -3, -2, -1, 0, 1, 2, 3,
-                          1 << 30, INT32_MAX - 1, INT32_MAX};
+  const int32_t accs[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30),    -3,       -2, -1, 0, 1, 2,
+                          3,         1 << 30,       INT32_MAX - 1, INT32_MAX};
   const int32_t m0s[] = {1 << 30, (1 << 30) + 1, INT32_MAX - 1, INT32_MAX, 0};
   for (int32_t acc : accs) {
     for (int32_t m0 : m0s) {
@@ -119,8 +119,7 @@ TEST(RequantizeTest, ExactTiesBothSignsAllShifts) {
     for (int k = -50; k <= 50; ++k) {
       const int32_t acc = (2 * k + 1) * (1 << rs);
       const long double exact = ((long double)(2 * k + 1)) / 2.0L;
-      EXPECT_EQ(tq_requantize(acc, kOneHalfQ31, -rs),
-                (int32_t)tinyq_test::RoundHalfAway(exact))
+      EXPECT_EQ(tq_requantize(acc, kOneHalfQ31, -rs), (int32_t)tinyq_test::RoundHalfAway(exact))
           << "rs=" << rs << " k=" << k;
     }
   }

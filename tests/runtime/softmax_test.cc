@@ -17,7 +17,8 @@ namespace {
 // The table the C++ prepare builds: round(2^20 * exp(-beta * s_in * d)).
 std::vector<int32_t> MakeTable(double beta_scale) {
   std::vector<int32_t> t(256);
-  for (int d = 0; d < 256; ++d) t[d] = (int32_t)std::lround(std::ldexp(std::exp(-beta_scale * d), 20));
+  for (int d = 0; d < 256; ++d)
+    t[d] = (int32_t)std::lround(std::ldexp(std::exp(-beta_scale * d), 20));
   return t;
 }
 
@@ -32,7 +33,8 @@ std::vector<int8_t> RefSoftmax(const std::vector<int32_t>& t, const std::vector<
     for (int i = 0; i < depth; ++i) sum += t[m - x[r * depth + i]];
     const __int128 recip = ((__int128)1 << 50) / sum;
     for (int i = 0; i < depth; ++i) {
-      const __int128 v = (t[m - x[r * depth + i]] * recip + ((__int128)1 << 41)) / ((__int128)1 << 42);
+      const __int128 v =
+          (t[m - x[r * depth + i]] * recip + ((__int128)1 << 41)) / ((__int128)1 << 42);
       y[r * depth + i] = (int8_t)std::min<int>((int)v - 128, 127);
     }
   }
