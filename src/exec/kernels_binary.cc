@@ -12,6 +12,7 @@
 
 #include "src/exec/broadcast.h"
 #include "src/exec/elementwise_math.h"
+#include "src/exec/fused_activation.h"
 #include "src/exec/kernels_elementwise.h"
 
 namespace tinyq {
@@ -114,6 +115,11 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareTwo(const Graph& g, const Node&
   return PrepareFold<Fn>(g, n);
 }
 
+// Add may carry a fused activation (tq_act, set by the fuse_activation pass).
+StatusOr<std::unique_ptr<KernelInstance>> PrepareAdd(const Graph& g, const Node& n) {
+  return WithFusedActivation(g, n, PrepareTwo<AddFn>(g, n));
+}
+
 // ---- Pow ----
 
 template <typename TA, typename TB>
@@ -200,7 +206,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePRelu(const Graph& g, const Nod
 }  // namespace
 
 void AppendBinaryKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareTwo<AddFn>});
+  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareAdd});
   table->push_back({OpKind::kSub, ExecMode::kFloat, PrepareTwo<SubFn>});
   table->push_back({OpKind::kMul, ExecMode::kFloat, PrepareTwo<MulFn>});
   table->push_back({OpKind::kDiv, ExecMode::kFloat, PrepareTwo<DivFn>});
