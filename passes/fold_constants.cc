@@ -72,8 +72,9 @@ Status FoldConstantsPass::Run(Graph& graph, PassStats* stats) {
     ++folded;
   }
   stats->nodes_removed += folded;
-  if (folded > 0) stats->notes.push_back(std::string(name()) + ": folded " +
-                                         std::to_string(folded) + " nodes into constants");
+  if (folded > 0)
+    stats->notes.push_back(std::string(name()) + ": folded " + std::to_string(folded) +
+                           " nodes into constants");
   return Status::Ok();
 }
 

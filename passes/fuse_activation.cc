@@ -2,7 +2,8 @@
 // into an output clamp of that node.
 //
 //   Before:  X -> Conv -> Z -> Relu -> Y          After:  X -> Conv[tq_act="relu",
-//            X -> Gemm -> Z -> Clip(0, 6) -> Y                     tq_act_min=0, tq_act_max=inf] -> Y
+//            X -> Gemm -> Z -> Clip(0, 6) -> Y                     tq_act_min=0, tq_act_max=inf] ->
+//            Y
 //                                                          X -> Gemm[tq_act="clip", 0, 6] -> Y
 //
 // Math: Relu(z) = min(max(z, 0), +inf); Clip(z, lo, hi) = min(max(z, lo), hi) (ONNX order: if

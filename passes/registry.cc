@@ -62,7 +62,8 @@ Status RunPasses(Graph& graph, const std::vector<std::string>& names, PassStats*
     passes.push_back(CreatePass(name));
     if (!passes.back()) {
       std::string known;
-      for (const PassRegistration& r : PassTable()) known += std::string(known.empty() ? "" : ", ") + r.name;
+      for (const PassRegistration& r : PassTable())
+        known += std::string(known.empty() ? "" : ", ") + r.name;
       return InvalidArgument("unknown pass '" + name + "' (known: " + known + ")");
     }
   }

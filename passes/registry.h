@@ -14,8 +14,8 @@
 namespace tinyq {
 
 struct PassRegistration {
-  const char* name;  // verb-first snake_case, equal to Pass::name()
-  const char* help;  // one line, for `tinyq ... --passes` listings
+  const char* name;                   // verb-first snake_case, equal to Pass::name()
+  const char* help;                   // one line, for `tinyq ... --passes` listings
   std::unique_ptr<Pass> (*create)();  // the pass with its default configuration
 };
 

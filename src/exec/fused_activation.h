@@ -1,8 +1,9 @@
 // src/exec/fused_activation.h - the output clamp that fuse_activation puts on Conv, ConvTranspose,
 // Gemm, MatMul and Add (attributes tq_act, tq_act_min, tq_act_max; docs/ir_ops.md).
 //
-// A kernel's prepare wraps its instance with WithFusedActivation: the attributes are parsed and
-// validated once there, and Eval clamps output 0 after the wrapped kernel ran:
+// A kernel's prepare is wrapped with WithFusedActivation (or registered through
+// PrepareWithFusedActivation): the attributes are parsed and validated once at prepare, and Eval
+// clamps output 0 after the wrapped kernel ran:
 //   y = min(max(y, lo), hi)   (the ONNX Clip order: lo > hi gives hi everywhere).
 #ifndef TINYQ_SRC_EXEC_FUSED_ACTIVATION_H_
 #define TINYQ_SRC_EXEC_FUSED_ACTIVATION_H_
@@ -61,6 +62,14 @@ inline StatusOr<std::unique_ptr<KernelInstance>> WithFusedActivation(
     return Unsupported(graph.Where(&node) + "fused activation needs an f32 output");
   return std::unique_ptr<KernelInstance>(std::make_unique<FusedActivationKernel>(
       std::move(kernel).value(), FusedActivationF32{lo->f, hi->f}));
+}
+
+// A PrepareFn that runs `kPrepare` and adds the clamp; register kernels that may carry a fused
+// activation as {op, mode, PrepareWithFusedActivation<PrepareX>}.
+template <PrepareFn kPrepare>
+StatusOr<std::unique_ptr<KernelInstance>> PrepareWithFusedActivation(const Graph& graph,
+                                                                     const Node& node) {
+  return WithFusedActivation(graph, node, kPrepare(graph, node));
 }
 
 }  // namespace tinyq

@@ -115,11 +115,6 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareTwo(const Graph& g, const Node&
   return PrepareFold<Fn>(g, n);
 }
 
-// Add may carry a fused activation (tq_act, set by the fuse_activation pass).
-StatusOr<std::unique_ptr<KernelInstance>> PrepareAdd(const Graph& g, const Node& n) {
-  return WithFusedActivation(g, n, PrepareTwo<AddFn>(g, n));
-}
-
 // ---- Pow ----
 
 template <typename TA, typename TB>
@@ -206,7 +201,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePRelu(const Graph& g, const Nod
 }  // namespace
 
 void AppendBinaryKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareAdd});
+  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareWithFusedActivation<PrepareTwo<AddFn>>});
   table->push_back({OpKind::kSub, ExecMode::kFloat, PrepareTwo<SubFn>});
   table->push_back({OpKind::kMul, ExecMode::kFloat, PrepareTwo<MulFn>});
   table->push_back({OpKind::kDiv, ExecMode::kFloat, PrepareTwo<DivFn>});

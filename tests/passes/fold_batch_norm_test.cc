@@ -67,7 +67,9 @@ TEST(FoldBatchNormTest, ConvWithAndWithoutBias) {
   GraphBuilder b;
   Value* x = b.Input("x", {2, 3, 6, 6});
   Value* z1 = b.Out(OpKind::kConv, "conv1", {x, b.Const("w1", {4, 3, 3, 3}), b.Const("b1", {4})},
-                    [](Node* n) { n->SetInts("pads", {1, 1, 1, 1}); });
+                    [](Node* n) {
+                      n->SetInts("pads", {1, 1, 1, 1});
+                    });
   Value* y1 = AddBn(b, "bn1", z1, 4);
   Value* z = b.Out(OpKind::kConv, "conv2", {y1, b.Const("w2", {5, 4, 1, 1})});
   b.Output(AddBn(b, "bn", z, 5));
@@ -85,11 +87,11 @@ TEST(FoldBatchNormTest, ConvWithAndWithoutBias) {
 TEST(FoldBatchNormTest, DepthwiseConv) {
   GraphBuilder b;
   Value* x = b.Input("x", {1, 6, 7, 7});
-  Value* z = b.Out(OpKind::kConv, "dw", {x, b.Const("w", {6, 1, 3, 3}), b.Const("b", {6})},
-                   [](Node* n) {
-                     n->SetInt("group", 6);
-                     n->SetInts("strides", {2, 2});
-                   });
+  Value* z =
+      b.Out(OpKind::kConv, "dw", {x, b.Const("w", {6, 1, 3, 3}), b.Const("b", {6})}, [](Node* n) {
+        n->SetInt("group", 6);
+        n->SetInts("strides", {2, 2});
+      });
   b.Output(AddBn(b, "bn", z, 6));
   ExpectFolded(b, "dw");
 }
@@ -98,8 +100,8 @@ TEST(FoldBatchNormTest, GroupedConvTranspose) {
   GraphBuilder b;
   Value* x = b.Input("x", {1, 4, 3, 3});
   // groups = 2: W [Cin=4, Cout/g=3, 2, 2], Cout = 6.
-  Value* z = b.Out(OpKind::kConvTranspose, "convt", {x, b.Const("w", {4, 3, 2, 2}), b.Const("b", {6})},
-                   [](Node* n) {
+  Value* z = b.Out(OpKind::kConvTranspose, "convt",
+                   {x, b.Const("w", {4, 3, 2, 2}), b.Const("b", {6})}, [](Node* n) {
                      n->SetInt("group", 2);
                      n->SetInts("strides", {2, 2});
                    });
@@ -118,11 +120,11 @@ TEST(FoldBatchNormTest, ConvTransposeWithoutBias) {
 TEST(FoldBatchNormTest, GemmTransB0WithScaledRowBias) {
   GraphBuilder b;
   Value* x = b.Input("x", {3, 4});
-  Value* z = b.Out(OpKind::kGemm, "gemm", {x, b.Const("w", {4, 5}), b.Const("c", {1, 5})},
-                   [](Node* n) {
-                     n->SetFloat("alpha", 0.5f);
-                     n->SetFloat("beta", 2.0f);
-                   });
+  Value* z =
+      b.Out(OpKind::kGemm, "gemm", {x, b.Const("w", {4, 5}), b.Const("c", {1, 5})}, [](Node* n) {
+        n->SetFloat("alpha", 0.5f);
+        n->SetFloat("beta", 2.0f);
+      });
   b.Output(AddBn(b, "bn", z, 5));
   ExpectFolded(b, "gemm");
   EXPECT_EQ(b.graph().FindNode("gemm")->GetFloat("beta", 0.0f), 1.0f);
@@ -168,9 +170,9 @@ TEST(FoldBatchNormTest, BatchNormAfterOtherOpsOrWithComputedParamsIsNotFolded) {
   b.Output(AddBn(b, "bn_after_relu", r, 3));
   Value* gamma = b.Input("gamma", {3});  // a computed scale
   Value* z = b.Out(OpKind::kConv, "conv", {x, b.Const("w", {3, 3, 1, 1})});
-  b.Output(b.Out(OpKind::kBatchNormalization, "bn_dyn",
-                 {z, gamma, b.Const("beta", {3}), b.Const("mean", {3}),
-                  b.Const("var", {3}, 0.5f, 1.0f)}));
+  b.Output(b.Out(
+      OpKind::kBatchNormalization, "bn_dyn",
+      {z, gamma, b.Const("beta", {3}), b.Const("mean", {3}), b.Const("var", {3}, 0.5f, 1.0f)}));
   const std::string fp = Fingerprint(b.graph());
   FoldBatchNormPass pass;
   PassStats stats;

@@ -87,9 +87,9 @@ TEST(FoldConstantsTest, DequantizeLinearOfConstantWeightsIsKept) {
   GraphBuilder b;
   Value* x = b.Input("x", {3});
   Value* q = b.graph().AddConstant("wq", Tensor::FromVector<int8_t>({3}, {-5, 0, 7}));
-  Value* w = b.Out(OpKind::kDequantizeLinear, "dq",
-                   {q, b.Scalar("s", 0.5f),
-                    b.graph().AddConstant("zp", Tensor::FromVector<int8_t>({}, {0}))});
+  Value* w = b.Out(
+      OpKind::kDequantizeLinear, "dq",
+      {q, b.Scalar("s", 0.5f), b.graph().AddConstant("zp", Tensor::FromVector<int8_t>({}, {0}))});
   b.Output(b.Out(OpKind::kMul, "mul", {x, w}));
   FoldConstantsPass pass;
   PassStats stats;

@@ -21,8 +21,8 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 // Runs fuse_activation, expects the activation node gone, the producer carrying the attributes
 // and the same float function (the clamp is exact, so the tolerance is tiny).
-void ExpectFused(GraphBuilder& b, const std::string& producer, const std::string& act,
-                 float lo, float hi) {
+void ExpectFused(GraphBuilder& b, const std::string& producer, const std::string& act, float lo,
+                 float hi) {
   auto before = b.graph().Clone();
   FuseActivationPass pass;
   PassStats stats;
@@ -64,11 +64,14 @@ TEST(FuseActivationTest, Relu6ClipAfterGemm) {
 TEST(FuseActivationTest, ReluAfterConvAndConvTranspose) {
   GraphBuilder b;
   Value* x = b.Input("x", {1, 2, 5, 5});
-  Value* c = b.Out(OpKind::kConv, "conv", {x, b.Const("w", {3, 2, 3, 3}), b.Const("b", {3})},
-                   [](Node* n) { n->SetInts("pads", {1, 1, 1, 1}); });
+  Value* c =
+      b.Out(OpKind::kConv, "conv", {x, b.Const("w", {3, 2, 3, 3}), b.Const("b", {3})}, [](Node* n) {
+        n->SetInts("pads", {1, 1, 1, 1});
+      });
   Value* r = b.Out(OpKind::kRelu, "relu", {c});
-  Value* t = b.Out(OpKind::kConvTranspose, "convt", {r, b.Const("wt", {3, 2, 2, 2})},
-                   [](Node* n) { n->SetInts("strides", {2, 2}); });
+  Value* t = b.Out(OpKind::kConvTranspose, "convt", {r, b.Const("wt", {3, 2, 2, 2})}, [](Node* n) {
+    n->SetInts("strides", {2, 2});
+  });
   b.Output(b.Out(OpKind::kClip, "clip", {t, b.Scalar("lo", -0.25f), b.Scalar("hi", 0.5f)}));
   auto before = b.graph().Clone();
   FuseActivationPass pass;
@@ -147,8 +150,7 @@ TEST(FuseActivationTest, KernelRefusesUnknownActivation) {
   auto prepared = FindKernel(OpKind::kAdd, ExecMode::kFloat)->prepare(b.graph(), *add);
   ASSERT_FALSE(prepared.ok());
   EXPECT_EQ(prepared.status().code(), StatusCode::kInvalidModel);
-  EXPECT_NE(prepared.status().message().find("t.onnx: node 'add' (Add): tq_act"),
-            std::string::npos)
+  EXPECT_NE(prepared.status().message().find("t.onnx: node 'add' (Add): tq_act"), std::string::npos)
       << prepared.status().message();
   add->SetString("tq_act", "relu");
   add->mutable_attrs().erase("tq_act_max");

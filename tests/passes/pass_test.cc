@@ -18,8 +18,8 @@ class CollapseReluPass : public NodeRewritePass {
  protected:
   bool Match(const Graph& graph, const Node& node) const override {
     const Value* in = node.input(0);
-    return node.op() == OpKind::kRelu && in->producer() &&
-           in->producer()->op() == OpKind::kRelu && !IsGraphOutput(graph, node.output(0));
+    return node.op() == OpKind::kRelu && in->producer() && in->producer()->op() == OpKind::kRelu &&
+           !IsGraphOutput(graph, node.output(0));
   }
   Status Rewrite(Graph& graph, Node& node, PassStats* stats) override {
     stats->notes.push_back("collapsed " + node.name());

@@ -79,10 +79,12 @@ TEST(DefaultFloatPipelineTest, SmallConvNetLosesBnReluIdentityAndKeepsItsFunctio
   Value* x = b.Input("input", {1, 3, 8, 8});
   // Weight stored transposed and fixed up by a constant Transpose (fold_constants removes it).
   Value* w1t = b.Const("w1t", {3, 3, 3, 8});
-  Value* w1 = b.Out(OpKind::kTranspose, "w1_fix", {w1t},
-                    [](Node* n) { n->SetInts("perm", {3, 2, 1, 0}); });
-  Value* c1 = b.Out(OpKind::kConv, "conv1", {x, w1, b.Const("b1", {8})},
-                    [](Node* n) { n->SetInts("pads", {1, 1, 1, 1}); });
+  Value* w1 = b.Out(OpKind::kTranspose, "w1_fix", {w1t}, [](Node* n) {
+    n->SetInts("perm", {3, 2, 1, 0});
+  });
+  Value* c1 = b.Out(OpKind::kConv, "conv1", {x, w1, b.Const("b1", {8})}, [](Node* n) {
+    n->SetInts("pads", {1, 1, 1, 1});
+  });
   auto bn = [&](const std::string& name, Value* v, int64_t c) {
     return b.Out(OpKind::kBatchNormalization, name,
                  {v, b.Const(name + "_g", {c}, 0.5f, 2.0f), b.Const(name + "_b", {c}),
@@ -95,8 +97,8 @@ TEST(DefaultFloatPipelineTest, SmallConvNetLosesBnReluIdentityAndKeepsItsFunctio
     n->SetInts("strides", {2, 2});
     n->SetInts("pads", {1, 1, 1, 1});
   });
-  Value* r2 = b.Out(OpKind::kClip, "relu6", {bn("bn2", c2, 8), b.Scalar("zero", 0.0f),
-                                             b.Scalar("six", 6.0f)});
+  Value* r2 = b.Out(OpKind::kClip, "relu6",
+                    {bn("bn2", c2, 8), b.Scalar("zero", 0.0f), b.Scalar("six", 6.0f)});
   Value* d2 = b.Out(OpKind::kDropout, "drop", {r2, b.Scalar("ratio", 0.2f)});
   Value* p = b.Out(OpKind::kGlobalAveragePool, "gap", {d2});
   Value* f = b.Out(OpKind::kFlatten, "flatten", {p});
