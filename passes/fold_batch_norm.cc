@@ -20,7 +20,8 @@
 //
 // Applies only when Z has no reader other than the BN and is not a graph output (otherwise the
 // unnormalized Z is still needed), the BN is in inference form (training outputs unused), all BN
-// parameters, W and b are f32 constants of the expected shapes, and σ² + ε > 0 everywhere. Any
+// parameters, W and b are f32 constants of the expected shapes, σ² + ε > 0 everywhere, and the
+// producer carries no fused activation (tq_act: BN after a clamp is not affine). Any
 // other BatchNormalization is left alone: the float kernel runs it.
 #include "passes/fold_batch_norm.h"
 
@@ -47,6 +48,7 @@ bool IsChannelVector(const Value* v, int64_t n) {
 int64_t FoldableChannels(const Node& p) {
   const Value* w = p.input(1);
   if (!IsF32Constant(w) || !p.input(0) || !p.output(0)) return -1;
+  if (p.HasAttr("tq_act")) return -1;  // BN(clamp(z)) is not affine in z
   const Shape& ws = w->shape();
   const int64_t groups = p.GetInt("group", 1);
   int64_t cout = -1;

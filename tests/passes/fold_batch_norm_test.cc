@@ -180,6 +180,22 @@ TEST(FoldBatchNormTest, BatchNormAfterOtherOpsOrWithComputedParamsIsNotFolded) {
   EXPECT_EQ(Fingerprint(b.graph()), fp);
 }
 
+TEST(FoldBatchNormTest, ProducerWithFusedActivationIsNotFolded) {
+  GraphBuilder b;
+  Value* x = b.Input("x", {1, 2, 3, 3});
+  Value* z = b.Out(OpKind::kConv, "conv", {x, b.Const("w", {2, 2, 1, 1})}, [](Node* n) {
+    n->SetString("tq_act", "relu");
+    n->SetFloat("tq_act_min", 0.0f);
+    n->SetFloat("tq_act_max", 1e30f);
+  });
+  b.Output(AddBn(b, "bn", z, 2));
+  const std::string fp = Fingerprint(b.graph());
+  FoldBatchNormPass pass;
+  PassStats stats;
+  ASSERT_TRUE(RunPass(b.graph(), pass, &stats).ok());
+  EXPECT_EQ(Fingerprint(b.graph()), fp);
+}
+
 TEST(FoldBatchNormTest, SharedWeightsAreNotModifiedInPlace) {
   GraphBuilder b;
   Value* x = b.Input("x", {1, 2, 3, 3});
