@@ -1,0 +1,136 @@
+/* tq_common.h - types shared by every tinyq int8 kernel and THE requantize function.
+ *
+ * Pure C99, integer only, no libc beyond <stdint.h>/<stddef.h>. This file is copied verbatim into
+ * generated MCU code; the host int8 executor uses the same file, so both are bit-exact.
+ *
+ * Requires two's complement integers with arithmetic right shift of negative values (gcc, clang,
+ * armcc, IAR all qualify) - the same assumption TFLite Micro and CMSIS-NN make.
+ */
+#ifndef TINYQ_RUNTIME_TQ_COMMON_H_
+#define TINYQ_RUNTIME_TQ_COMMON_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One status enum for the whole runtime. Only *_validate functions and scratch checks return
+ * errors; kernels otherwise run blind (validate once at prepare time). */
+typedef enum {
+  TQ_OK = 0,
+  TQ_ARG_ERROR = 1, /* inconsistent dims/params, NULL scratch, too small scratch */
+  TQ_OVERFLOW = 2,  /* a worst-case accumulator bound exceeds int32 */
+} tq_status;
+
+/* A 4-D NHWC shape. Activations [N,H,W,C]; conv filters use it as [Cout,KH,KW,Cin/groups]
+ * (OHWI); depthwise filters as [1,KH,KW,C*multiplier]. */
+typedef struct {
+  int32_t n;
+  int32_t h;
+  int32_t w;
+  int32_t c;
+} tq_dims;
+
+/* A (height, width) pair: strides, dilations, top/left paddings, pooling window sizes. */
+typedef struct {
+  int32_t h;
+  int32_t w;
+} tq_tile;
+
+/* Fused activation as a clamp of the quantized output: act_min <= out <= act_max, both in
+ * [-128,127]. No activation = {-128, 127}. */
+typedef struct {
+  int32_t min;
+  int32_t max;
+} tq_activation;
+
+/* Per-output-channel requantization: real multiplier M[c] = multiplier[c] * 2^(shift[c] - 31),
+ * multiplier[c] in [2^30, 2^31-1] (or 0 for M = 0), shift[c] in [-31, 30]. Arrays are borrowed
+ * for the duration of the call. */
+typedef struct {
+  const int32_t* multiplier;
+  const int32_t* shift;
+} tq_per_channel_quant_params;
+
+/* Caller-owned scratch memory; size in bytes from the matching *_get_buffer_size query. The
+ * buffer must be 4-byte aligned. */
+typedef struct {
+  void* buf;
+  size_t size;
+} tq_context;
+
+#define TQ_INT32_MAX_ ((int32_t)0x7FFFFFFF)
+#define TQ_INT32_MIN_ ((int32_t)(-TQ_INT32_MAX_ - 1))
+
+/* (a * b) / 2^31 rounded to nearest, bit-exact with gemmlowp/TFLite
+ * SaturatingRoundingDoublingHighMul. gemmlowp adds a nudge of +2^30 (a*b >= 0) or 1 - 2^30
+ * (a*b < 0) and divides by 2^31 truncating toward zero; for a*b < 0 that truncation of
+ * (a*b + 1 - 2^30) / 2^31 equals floor((a*b + 2^30) / 2^31), so both cases are one
+ * floor((a*b + 2^30) / 2^31): round to nearest, ties toward +inf (0.5 -> 1, -0.5 -> 0,
+ * -1.5 -> -1). The floor is an arithmetic shift of the int64 sum (cheap on Cortex-M: smull,
+ * adds, adc, shifts). The only overflow, INT32_MIN * INT32_MIN, saturates to INT32_MAX. */
+static inline int32_t tq_saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == TQ_INT32_MIN_ && b == TQ_INT32_MIN_) return TQ_INT32_MAX_;
+  return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+}
+
+/* x / 2^exponent rounded to nearest, ties away from zero (TFLite RoundingDivideByPOT).
+ * exponent in [0, 31]. */
+static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
+  const int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* THE requantize of tinyq: acc * m0 * 2^(shift-31), exactly TFLite's
+ * MultiplyByQuantizedMultiplier: SRDHM(acc * 2^max(shift,0), m0) then RoundingDivideByPOT by
+ * max(-shift,0). m0 in [2^30, 2^31-1] (or 0), shift in [-31, 30].
+ * One deliberate difference: TFLite computes acc * 2^left_shift in int32 (undefined behaviour on
+ * overflow); here that product saturates to int32, so the function is defined for every input
+ * and equals TFLite wherever TFLite is defined. Note the double rounding TFLite has too: the
+ * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1). */
+static inline int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
+  int32_t x = acc;
+  int32_t right_shift = -shift;
+  if (shift > 0) {
+    const int64_t s = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
+    x = s > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (s < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)s);
+    right_shift = 0;
+  }
+  return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul(x, m0), right_shift);
+}
+
+/* Clamp helper used by every kernel's output stage. */
+static inline int32_t tq_clamp_s32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Validates a fused activation clamp: -128 <= min <= max <= 127. */
+static inline tq_status tq_activation_validate(const tq_activation* act) {
+  if (act == NULL || act->min < -128 || act->max > 127 || act->min > act->max) {
+    return TQ_ARG_ERROR;
+  }
+  return TQ_OK;
+}
+
+/* Validates a dims struct: all extents >= 1. */
+static inline tq_status tq_dims_validate(const tq_dims* d) {
+  if (d == NULL || d->n < 1 || d->h < 1 || d->w < 1 || d->c < 1) return TQ_ARG_ERROR;
+  return TQ_OK;
+}
+
+/* Validates a (multiplier, shift) pair: multiplier 0 or in [2^30, 2^31-1], shift in [-31,30]. */
+static inline tq_status tq_multiplier_validate(int32_t multiplier, int32_t shift) {
+  if (multiplier < 0 || (multiplier != 0 && multiplier < ((int32_t)1 << 30))) return TQ_ARG_ERROR;
+  if (shift < -31 || shift > 30) return TQ_ARG_ERROR;
+  return TQ_OK;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYQ_RUNTIME_TQ_COMMON_H_ */
