@@ -12,6 +12,7 @@
 
 #include "src/exec/broadcast.h"
 #include "src/exec/elementwise_math.h"
+#include "src/exec/fused_activation.h"
 #include "src/exec/kernels_elementwise.h"
 
 namespace tinyq {
@@ -200,7 +201,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePRelu(const Graph& g, const Nod
 }  // namespace
 
 void AppendBinaryKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareTwo<AddFn>});
+  table->push_back({OpKind::kAdd, ExecMode::kFloat, PrepareWithFusedActivation<PrepareTwo<AddFn>>});
   table->push_back({OpKind::kSub, ExecMode::kFloat, PrepareTwo<SubFn>});
   table->push_back({OpKind::kMul, ExecMode::kFloat, PrepareTwo<MulFn>});
   table->push_back({OpKind::kDiv, ExecMode::kFloat, PrepareTwo<DivFn>});

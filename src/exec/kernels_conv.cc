@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/exec/conv_f32.h"
+#include "src/exec/fused_activation.h"
 #include "src/exec/kernels_nn.h"
 #include "src/exec/window_table.h"
 #include "src/ir/conv_geometry.h"
@@ -141,8 +142,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvTranspose(const Graph& grap
 }  // namespace
 
 void AppendConvKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kConv, ExecMode::kFloat, PrepareConv});
-  table->push_back({OpKind::kConvTranspose, ExecMode::kFloat, PrepareConvTranspose});
+  table->push_back({OpKind::kConv, ExecMode::kFloat, PrepareWithFusedActivation<PrepareConv>});
+  table->push_back({OpKind::kConvTranspose, ExecMode::kFloat,
+                    PrepareWithFusedActivation<PrepareConvTranspose>});
 }
 
 }  // namespace tinyq

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "src/exec/fused_activation.h"
 #include "src/exec/gemm_f32.h"
 #include "src/exec/kernels_nn.h"
 #include "src/ir/shape_inference.h"
@@ -146,8 +147,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareMatMul(const Graph& graph, cons
 }  // namespace
 
 void AppendGemmKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kGemm, ExecMode::kFloat, PrepareGemm});
-  table->push_back({OpKind::kMatMul, ExecMode::kFloat, PrepareMatMul});
+  table->push_back({OpKind::kGemm, ExecMode::kFloat, PrepareWithFusedActivation<PrepareGemm>});
+  table->push_back({OpKind::kMatMul, ExecMode::kFloat, PrepareWithFusedActivation<PrepareMatMul>});
 }
 
 }  // namespace tinyq
