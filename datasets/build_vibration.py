@@ -1,7 +1,7 @@
 """Builds the machine-vibration anomaly-detection set from the physical model in vibration.py.
 
 Outputs (x: float32 (N,128) log band powers, y: int64, 0 normal / 1 anomalous):
-  <out>/vibration_train.npz  4,000 normal windows (seed 11)
+  <out>/vibration_train.npz  3,000 normal windows (seed 11)
   <out>/vibration_test.npz   1,000 normal + 1,000 anomalous (250 each: outer race, inner race,
                              imbalance, misalignment), interleaved in a seeded order (seed 12)
   <out>/vibration_calib.npz  the first 200 training windows, compressed (committed as a fixture)
@@ -25,7 +25,7 @@ def generate(conditions, seed):
 
 
 def build(out_dir):
-    train = generate(["normal"] * 4000, seed=11)
+    train = generate(["normal"] * 3000, seed=11)
     conds = ["normal"] * 1000 + [f for f in vibration.FAULTS[1:] for _ in range(250)]
     order = np.random.default_rng(12).permutation(len(conds))
     conds = [conds[i] for i in order]

@@ -1,6 +1,6 @@
 """Physical model of a rotating machine's accelerometer signal, for predictive-maintenance data.
 
-One window of a(t), t = n / FS, n = 0..WINDOW-1 (FS = 8192 Hz, WINDOW = 2048 samples = 0.25 s):
+One window of a(t), t = n / FS, n = 0..WINDOW-1 (FS = 8192 Hz, WINDOW = 4096 samples = 0.5 s):
 
   a(t) = sum_{k=1..5} A_k sin(2 pi k f_r t + phi_k)                 shaft harmonics
        + I * sum_i g_i h(t - t_i)                                   bearing-fault impulse train
@@ -10,27 +10,30 @@ One window of a(t), t = n / FS, n = 0..WINDOW-1 (FS = 8192 Hz, WINDOW = 2048 sam
   harmonics    A_k = a_1 (1 + 0.3 L) / k^1.5,  a_1 ~ U(0.8, 1.2)
   resonance    h(t) = exp(-2 pi zeta f_n t) sin(2 pi f_n sqrt(1 - zeta^2) t), t >= 0,
                f_n ~ U(2800, 3200) Hz, zeta = 0.02, h normalised to unit peak
-  noise        w white Gaussian (unit variance); s_n ~ U(0.02, 0.06), s_w ~ U(0.05, 0.15)
+  noise        w white Gaussian (unit variance); s_n ~ U(0.005, 0.02), s_w ~ U(0.05, 0.15)
 
 Faults (anomalies; I = 0 for a healthy machine):
   outer race   impulses at the ball-pass frequency outer race
                BPFO = (n_b / 2) f_r (1 - (d/D) cos theta) = 3.585 f_r (n_b = 9, d/D = 0.2033,
                theta = 0; SKF 6205 geometry), g_i = 1, t_i = i / BPFO + 1% timing jitter (slip),
-               I ~ U(0.3, 1.2)
+               I ~ U(0.5, 1.5)
   inner race   impulses at BPFI = (n_b / 2) f_r (1 + (d/D) cos theta) = 5.415 f_r, amplitude
                modulated by the load zone at shaft rate: g_i = 0.5 (1 + cos(2 pi f_r t_i)),
-               I ~ U(0.4, 1.5)
+               I ~ U(0.6, 2.0)
   imbalance    the once-per-revolution force m e (2 pi f_r)^2 grows: A_1 multiplied by U(1.8, 3.0)
   misalignment the twice-per-revolution component grows: A_2 multiplied by U(3, 6)
 
-Features (what the autoencoder sees): the window is Hann-weighted, |rFFT|^2 of its 1025 bins is
-averaged over 128 bands of 8 bins (32 Hz each, DC dropped), and log10(band power + 1e-8) is taken:
-float32 (128,).
+Features (what the autoencoder sees): a Welch power spectrum (Hann-weighted segments of SEGMENT =
+1024 samples, 50 % overlap, 7 segments, |rFFT|^2 averaged), its 512 bins above DC averaged into 128
+bands of 4 bins (32 Hz each), and log10(band power + 1e-8): float32 (128,). Averaging segments and
+bins keeps the estimation noise of each band small, so that a change confined to a few bands (the
+1x or 2x line) still moves the reconstruction error of a 128-feature autoencoder.
 """
 import numpy as np
 
 FS = 8192
-WINDOW = 2048
+WINDOW = 4096
+SEGMENT = 1024
 BPFO_RATIO = 3.585
 BPFI_RATIO = 5.415
 FAULTS = ["normal", "outer_race", "inner_race", "imbalance", "misalignment"]
@@ -81,26 +84,30 @@ def window(rng, fault="normal", return_params=False):
     fn = rng.uniform(2800, 3200)
     h = resonance_kernel(fn)
     white = rng.standard_normal(WINDOW)
-    sig += rng.uniform(0.02, 0.06) * convolve(rng.standard_normal(WINDOW), h)
+    sig += rng.uniform(0.005, 0.02) * convolve(rng.standard_normal(WINDOW), h)
     sig += rng.uniform(0.05, 0.15) * white
     fault_hz = None
     if fault == "outer_race":
         fault_hz = BPFO_RATIO * fr
-        sig += rng.uniform(0.3, 1.2) * convolve(impulse_train(fault_hz, rng), h)
+        sig += rng.uniform(0.5, 1.5) * convolve(impulse_train(fault_hz, rng), h)
     elif fault == "inner_race":
         fault_hz = BPFI_RATIO * fr
-        sig += rng.uniform(0.4, 1.5) * convolve(impulse_train(fault_hz, rng, shaft_hz=fr), h)
+        sig += rng.uniform(0.6, 2.0) * convolve(impulse_train(fault_hz, rng, shaft_hz=fr), h)
     if return_params:
         return sig, {"shaft_hz": fr, "fault_hz": fault_hz, "resonance_hz": fn}
     return sig
 
 
-_HANN = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(WINDOW) / WINDOW)
+def hann(n):
+    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
 
 
 def features(sig):
-    """(..., WINDOW) -> float32 (..., 128) log10 band powers (see module docstring)."""
-    p = np.abs(np.fft.rfft(sig * _HANN, axis=-1)) ** 2
+    """(..., WINDOW) -> float32 (..., 128) log10 band powers (see module docstring): Welch average
+    of Hann-weighted SEGMENT-sample periodograms with 50 % overlap."""
+    starts = range(0, sig.shape[-1] - SEGMENT + 1, SEGMENT // 2)
+    p = np.mean([np.abs(np.fft.rfft(sig[..., s:s + SEGMENT] * hann(SEGMENT), axis=-1)) ** 2
+                 for s in starts], axis=0)
     bands = p[..., 1:].reshape(p.shape[:-1] + (N_BANDS, -1)).mean(axis=-1)
     return np.log10(bands + 1e-8).astype(np.float32)
 
@@ -112,4 +119,4 @@ def envelope_spectrum(sig, lo_hz, hi_hz):
     analytic = np.where((f >= lo_hz) & (f <= hi_hz), 2.0 * spec, 0.0)
     env = np.abs(np.fft.ifft(analytic))
     env -= env.mean()
-    return np.fft.rfftfreq(len(sig), 1.0 / FS), np.abs(np.fft.rfft(env * _HANN))
+    return np.fft.rfftfreq(len(sig), 1.0 / FS), np.abs(np.fft.rfft(env * hann(len(sig))))

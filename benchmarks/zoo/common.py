@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -72,6 +73,10 @@ def train_classifier(model, xtr, ytr, epochs, lr=3e-3, batch=128, wd=5e-4, augme
     steps = epochs * ((len(xtr) + batch - 1) // batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.2)
     lossf = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    # NHWC is 1.3-1.7x faster for these small (depthwise) convs on CPU; export converts back
+    cl = xtr.dim() == 4
+    if cl:
+        model.to(memory_format=torch.channels_last)
     for ep in range(epochs):
         model.train()
         t0 = time.time()
@@ -82,6 +87,8 @@ def train_classifier(model, xtr, ytr, epochs, lr=3e-3, batch=128, wd=5e-4, augme
             xb, yb = xtr[idx], ytr[idx]
             if augment is not None:
                 xb = augment(xb)
+            if cl:
+                xb = xb.contiguous(memory_format=torch.channels_last)
             out = model(xb)
             loss = lossf(out, yb)
             opt.zero_grad()
@@ -133,12 +140,16 @@ def export(model, sample_shape, path, output_name="logits"):
     """Exports opset 13 with dynamic batch, keeping BatchNormalization nodes in the graph."""
     import onnx
     model.eval()
+    model.to(memory_format=torch.contiguous_format)
     dummy = torch.zeros((1,) + tuple(sample_shape), dtype=torch.float32)
     tmp = path + ".tmp"
-    torch.onnx.export(model, dummy, tmp, opset_version=13, input_names=["input"],
-                      output_names=[output_name],
-                      dynamic_axes={"input": {0: "N"}, output_name: {0: "N"}},
-                      do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE)
+    with warnings.catch_warnings():
+        # PRESERVE + constant folding warns for models in training mode; this one is in eval mode
+        warnings.filterwarnings("ignore", message=".*constant folding.*")
+        torch.onnx.export(model, dummy, tmp, opset_version=13, input_names=["input"],
+                          output_names=[output_name],
+                          dynamic_axes={"input": {0: "N"}, output_name: {0: "N"}},
+                          do_constant_folding=True, training=torch.onnx.TrainingMode.PRESERVE)
     m = onnx.load(tmp)
     _constants_to_initializers(m)
     onnx.checker.check_model(m)

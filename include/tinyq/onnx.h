@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tinyq/ir.h"
 #include "tinyq/status.h"
@@ -15,6 +16,9 @@ struct LoadOptions {
   // Overrides for graph input shapes ("input" -> {8,1,28,28}). Dynamic dimensions not covered
   // here become 1.
   std::map<std::string, Shape> input_shapes;
+  // Inputs frozen to a known value: each becomes a constant of the graph (and is no longer an
+  // input), so shape parameters fed as inputs (a Reshape target, Slice starts) fold away.
+  std::map<std::string, Tensor> constant_inputs;
 };
 
 // Reads an ONNX model (opsets 7..18, default domain) into a Graph with static shapes; shape
@@ -32,6 +36,18 @@ StatusOr<std::unique_ptr<Graph>> LoadOnnxFromBytes(const std::string& bytes,
 // temporary name and renamed, so a failure never leaves a partial file.
 Status SaveOnnx(const Graph& graph, const std::string& path);
 StatusOr<std::string> SerializeOnnx(const Graph& graph);
+
+// Reads a serialized TensorProto file (the ONNX test-data format, e.g. input_0.pb).
+StatusOr<Tensor> ReadTensorProtoFile(const std::string& path);
+
+// What a model file declares, read without importing it (no validation beyond parsing).
+struct OnnxFileInfo {
+  std::vector<std::string> ops;     // node op types in file order ("Conv", or "domain:Op")
+  std::vector<std::string> inputs;  // graph inputs that are not initializers, in order
+  // For each graph input: the (op type, input index) of every node input it feeds.
+  std::map<std::string, std::vector<std::pair<std::string, int>>> input_uses;
+};
+StatusOr<OnnxFileInfo> InspectOnnxFile(const std::string& path);
 
 }  // namespace tinyq
 

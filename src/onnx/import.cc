@@ -106,6 +106,23 @@ class Importer {
     return Status::Ok();
   }
 
+  Status CheckConstantInputs() const {
+    for (const auto& [name, tensor] : options_.constant_inputs) {
+      bool found = false;
+      for (const auto& in : proto_.input()) {
+        const Value* v = g_.FindValue(in.name());
+        found = found || (in.name() == name && !(v && v->is_constant()));
+      }
+      if (!found)
+        return InvalidArgument(Where() + "constant_inputs names '" + name +
+                               "', which is not a graph input");
+      if (options_.input_shapes.count(name))
+        return InvalidArgument(Where() + "input '" + name +
+                               "' is in both input_shapes and constant_inputs");
+    }
+    return Status::Ok();
+  }
+
   Status CheckShapeOverrides() const {
     for (const auto& [name, shape] : options_.input_shapes) {
       bool found = false;
@@ -152,6 +169,7 @@ class Importer {
 
   Status ReadInputs() {
     TQ_RETURN_IF_ERROR(CheckShapeOverrides());
+    TQ_RETURN_IF_ERROR(CheckConstantInputs());
     for (const onnx::ValueInfoProto& in : proto_.input()) {
       const std::string where = Where() + "input '" + in.name() + "': ";
       const Value* existing = g_.FindValue(in.name());
@@ -162,6 +180,20 @@ class Importer {
       const int32_t et = in.type().tensor_type().elem_type();
       const std::optional<DType> dtype = DTypeFromOnnx(et);
       if (!dtype) return Unsupported(where + "unsupported element type " + OnnxTypeName(et));
+      if (auto c = options_.constant_inputs.find(in.name()); c != options_.constant_inputs.end()) {
+        // A frozen input: its value is known, so it becomes a constant (not a graph input).
+        if (c->second.dtype() != *dtype)
+          return InvalidArgument(where + "constant_inputs gives dtype " +
+                                 DTypeName(c->second.dtype()) + ", the model declares " +
+                                 DTypeName(*dtype));
+        const auto& tt = in.type().tensor_type();
+        if (tt.has_shape() && tt.shape().dim_size() != c->second.rank())
+          return InvalidArgument(where + "constant_inputs gives rank " +
+                                 std::to_string(c->second.rank()) + ", the model declares rank " +
+                                 std::to_string(tt.shape().dim_size()));
+        g_.AddConstant(in.name(), c->second);
+        continue;
+      }
       TQ_ASSIGN_OR_RETURN(Shape shape, InputShape(in, DTypeSize(*dtype)));
       Value* v = g_.AddValue(in.name(), *dtype, shape);
       if (!v) return InvalidModel(where + "input without a name");

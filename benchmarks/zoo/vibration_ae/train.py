@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import common  # noqa: E402
 
 SEED = 1
-EPOCHS = int(os.environ.get("EPOCHS", 60))
+EPOCHS = int(os.environ.get("EPOCHS", 40))
 
 
 def dense(i, o):
