@@ -13,17 +13,33 @@ namespace tinyq {
 struct Executor::Impl {
   const Graph* graph = nullptr;
   ExecutorOptions options;
-  struct Step {
-    const Node* node;
-    std::unique_ptr<KernelInstance> kernel;
-  };
-  std::vector<Step> steps;
+  // Nodes in execution order, and one prepared kernel per node for each worker thread: kernel
+  // instances own scratch buffers, so two threads never share one.
+  std::vector<const Node*> order;
+  std::vector<std::vector<std::unique_ptr<KernelInstance>>> kernels;
   // Inputs whose leading dim is the batch dimension; batch = graph input dim 0.
   std::vector<const Value*> inputs;
   std::vector<const Value*> outputs;
 
-  // Runs one evaluation; inputs already validated.
-  TensorMap RunValidated(const TensorMap& feeds, const Observer& observer) const {
+  // Prepares a kernel for every node (one worker's set).
+  Status PrepareWorker() {
+    const ExecMode mode = options.int8 ? ExecMode::kInt8 : ExecMode::kFloat;
+    std::vector<std::unique_ptr<KernelInstance>> set;
+    for (const Node* n : order) {
+      const KernelRegistration* reg = FindKernel(n->op(), mode);
+      if (!reg && mode == ExecMode::kInt8) reg = FindKernel(n->op(), ExecMode::kFloat);
+      if (!reg)
+        return Unsupported(graph->Where(n) + "no " + (options.int8 ? "int8" : "float") +
+                           " kernel for this op");
+      TQ_ASSIGN_OR_RETURN(auto kernel, reg->prepare(*graph, *n));
+      set.push_back(std::move(kernel));
+    }
+    kernels.push_back(std::move(set));
+    return Status::Ok();
+  }
+
+  // Runs one evaluation with worker `w`'s kernels; inputs already validated.
+  TensorMap RunValidated(const TensorMap& feeds, const Observer& observer, size_t w = 0) const {
     std::unordered_map<const Value*, Tensor> env;
     auto lookup = [&](const Value* v) -> const Tensor* {
       if (!v) return nullptr;
@@ -34,13 +50,13 @@ struct Executor::Impl {
     for (const Value* v : inputs) env.emplace(v, feeds.at(v->name()));
     // Free intermediate tensors after their last use to keep memory flat.
     std::unordered_map<const Value*, int> remaining;
-    for (const Step& s : steps)
-      for (const Value* v : s.node->inputs())
+    for (const Node* n : order)
+      for (const Value* v : n->inputs())
         if (v && !v->is_constant()) remaining[v]++;
     for (const Value* v : outputs) remaining[v] += 1 << 20;
     KernelIO io;
-    for (const Step& s : steps) {
-      const Node* n = s.node;
+    for (size_t step = 0; step < order.size(); ++step) {
+      const Node* n = order[step];
       io.inputs.clear();
       io.outputs.clear();
       for (const Value* v : n->inputs()) io.inputs.push_back(lookup(v));
@@ -52,7 +68,7 @@ struct Executor::Impl {
         auto it = env.emplace(o, Tensor(o->dtype(), o->shape())).first;
         io.outputs.push_back(&it->second);
       }
-      s.kernel->Eval(io);
+      kernels[w][step]->Eval(io);
       if (observer)
         for (size_t i = 0; i < n->outputs().size(); ++i)
           if (n->outputs()[i]) observer(*n->outputs()[i], *io.outputs[i]);
@@ -78,22 +94,15 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, Executo
   auto impl = std::make_unique<Impl>();
   impl->graph = &graph;
   impl->options = options;
-  const ExecMode mode = options.int8 ? ExecMode::kInt8 : ExecMode::kFloat;
-  for (const Node* n : graph.TopoOrder()) {
-    const KernelRegistration* reg = FindKernel(n->op(), mode);
-    if (!reg && mode == ExecMode::kInt8) reg = FindKernel(n->op(), ExecMode::kFloat);
-    if (!reg)
-      return Unsupported(graph.Where(n) + "no " + (options.int8 ? "int8" : "float") +
-                         " kernel for this op");
+  for (const Node* n : graph.TopoOrder()) impl->order.push_back(n);
+  for (const Node* n : impl->order)
     for (const Value* o : n->outputs())
       if (o && !o->shape_known())
         return FailedPrecondition(graph.Where(n) + "output '" + o->name() +
                                   "' has no static shape");
-    TQ_ASSIGN_OR_RETURN(auto kernel, reg->prepare(graph, *n));
-    impl->steps.push_back({n, std::move(kernel)});
-  }
-  if (impl->steps.size() != graph.nodes().size())
+  if (impl->order.size() != graph.nodes().size())
     return InvalidModel(graph.Where() + "graph has a cycle");
+  TQ_RETURN_IF_ERROR(impl->PrepareWorker());
   for (const Value* v : graph.inputs())
     if (!v->is_constant()) impl->inputs.push_back(v);
   for (const Value* v : graph.outputs()) impl->outputs.push_back(v);
@@ -170,21 +179,24 @@ StatusOr<TensorMap> Executor::RunBatch(const TensorMap& inputs, const Observer& 
   if (k <= 1) return impl_->RunValidated(inputs, observer);
 
   std::vector<TensorMap> results(static_cast<size_t>(k));
-  auto run_slice = [&](int64_t i, const Observer& obs) {
+  auto run_slice = [&](int64_t i, const Observer& obs, size_t worker) {
     TensorMap feed;
     for (const Value* v : impl_->inputs)
       feed.emplace(v->name(), SliceRows(inputs.at(v->name()), i, v->shape()[0]));
-    results[static_cast<size_t>(i)] = impl_->RunValidated(feed, obs);
+    results[static_cast<size_t>(i)] = impl_->RunValidated(feed, obs, worker);
   };
   int threads = impl_->options.threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<int64_t>(threads, k));
   if (observer || threads == 1) {
-    for (int64_t i = 0; i < k; ++i) run_slice(i, observer);
+    for (int64_t i = 0; i < k; ++i) run_slice(i, observer, 0);
   } else {
+    while (impl_->kernels.size() < static_cast<size_t>(threads))
+      TQ_RETURN_IF_ERROR(impl_->PrepareWorker());
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
-        for (int64_t i = t; i < k; i += threads) run_slice(i, nullptr);
+        for (int64_t i = t; i < k; i += threads) run_slice(i, nullptr, static_cast<size_t>(t));
       });
     for (auto& th : pool) th.join();
   }

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import common  # noqa: E402
 
 SEED = 1
-EPOCHS = int(os.environ.get("EPOCHS", 4))
+EPOCHS = int(os.environ.get("EPOCHS", 8))
 PRE = {"scale": 1.0 / 255.0, "mean": 0.2860, "std": 0.3530}
 
 
