@@ -46,6 +46,12 @@ ModelSummary Summarize(const Graph& graph);
 std::string SummaryToJson(const ModelSummary& s);   // pretty-printed JSON object
 std::string SummaryToText(const ModelSummary& s);   // aligned table for terminals
 
+// ---- execution ----------------------------------------------------------------------------------
+// The graph the executors run: a clone of `graph` after the default float pipeline
+// (fold_constants, eliminate_identity, fold_batch_norm, fuse_activation, eliminate_dead), as ONNX
+// Runtime optimizes before running. Inputs and outputs keep their names and shapes.
+StatusOr<std::unique_ptr<Graph>> OptimizeForInference(const Graph& graph);
+
 // ---- preprocessing and model cards ------------------------------------------------------------
 // Model input = ((x * scale) - mean) / std, in float32, from the dataset's x of any numeric dtype.
 struct Preprocess {

@@ -154,12 +154,14 @@ class PyModel {
     if (!exec_ || threads != threads_) {
       ExecutorOptions o;
       o.threads = threads;
-      exec_ = Take(Executor::Create(*graph_, o));
+      if (!optimized_) optimized_ = Take(OptimizeForInference(*graph_));
+      exec_ = Take(Executor::Create(*optimized_, o));
       threads_ = threads;
     }
     return *exec_;
   }
   std::unique_ptr<Graph> graph_;
+  std::unique_ptr<Graph> optimized_;  // what the executor runs (must outlive exec_)
   std::unique_ptr<Executor> exec_;
   int threads_ = -1;
 };

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tinyq/api.h"
+#include "tinyq/passes.h"
 
 namespace tinyq {
 namespace {
@@ -29,6 +30,12 @@ void Preprocessed(const T* src, float* dst, int64_t n, const Preprocess& p) {
 }
 
 }  // namespace
+
+StatusOr<std::unique_ptr<Graph>> OptimizeForInference(const Graph& graph) {
+  std::unique_ptr<Graph> g = graph.Clone();
+  TQ_RETURN_IF_ERROR(RunPasses(*g, DefaultFloatPipeline()));
+  return g;
+}
 
 StatusOr<Tensor> PrepareInputBatch(const Graph& graph, const Tensor& x, int64_t begin, int64_t end,
                                    const Preprocess& pre, const std::string& data_path) {
@@ -130,7 +137,8 @@ StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std
   ExecutorOptions eo;
   eo.threads = options.threads;
   eo.int8 = options.int8;
-  TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(graph, eo));
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> optimized, OptimizeForInference(graph));
+  TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(*optimized, eo));
   const int64_t chunk = 256 * b;
   double loss_sum = 0.0;
   int64_t correct = 0;

@@ -57,7 +57,9 @@ int RunMain(const std::vector<std::string>& args) {
   }
   ExecutorOptions eo;
   eo.threads = vm["threads"].as<int>();
-  auto exec = Executor::Create(**graph, eo);
+  auto optimized = OptimizeForInference(**graph);
+  if (!optimized.ok()) return Fail(optimized.status());
+  auto exec = Executor::Create(**optimized, eo);
   if (!exec.ok()) return Fail(exec.status());
   auto outs = (*exec)->RunBatch(feeds);
   if (!outs.ok()) return Fail(outs.status());
