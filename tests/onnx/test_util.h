@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -95,6 +96,16 @@ inline void AddOutput(onnx::ModelProto* m, const std::string& name) {
 // ImportGraphWithoutShapes of `m`, named "t.onnx", without a model folder.
 inline StatusOr<std::unique_ptr<Graph>> Import(const onnx::ModelProto& m, LoadOptions o = {}) {
   return ImportGraphWithoutShapes(m.SerializeAsString(), "t.onnx", "", o);
+}
+
+// onnx.checker.check_model (structure, op schemas, attributes) on a saved model, run with Debian's
+// python3 and onnx.
+inline bool CheckerAccepts(const std::string& path) {
+  const std::string cmd =
+      "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
+      " '" +
+      path + "'";
+  return std::system(cmd.c_str()) == 0;
 }
 
 // Expects `result` to have failed with `code` and a message containing `substr`.
