@@ -50,6 +50,31 @@ Shape OutputShape(int64_t n, int64_t c, const ConvGeometry& g) {
   return s;
 }
 
+// The fields ConvParamsF32 and ConvTransposeParamsF32 share, filled from the node and geometry.
+template <typename Params>
+Params CommonParams(const Node& node, const Shape& xs, int64_t cout, const ConvGeometry& g) {
+  Params p;
+  p.in_channels = xs[1];
+  p.out_channels = cout;
+  p.groups = node.GetInt("group", 1);
+  p.in_size = g.InSize();
+  p.out_size = g.OutSize();
+  p.kernel_size = g.KernelSize();
+  return p;
+}
+
+// Runs `Run` (ConvF32 or ConvTransposeF32) once per image of the batch.
+template <auto Run, typename Params>
+void EvalBatch(KernelIO& io, int64_t batch, const Params& p, float* scratch) {
+  const float* x = io.inputs[0]->data<float>();
+  const float* w = io.inputs[1]->data<float>();
+  const float* bias = io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+  float* out = io.outputs[0]->data<float>();
+  for (int64_t b = 0; b < batch; ++b)
+    Run(p, x + b * p.in_channels * p.in_size, w, bias, scratch,
+        out + b * p.out_channels * p.out_size);
+}
+
 class ConvKernel : public KernelInstance {
  public:
   ConvKernel(int64_t batch, const ConvGeometry& g, ConvParamsF32 p) : batch_(batch), p_(p) {
@@ -65,16 +90,7 @@ class ConvKernel : public KernelInstance {
     }
     scratch_.resize(static_cast<size_t>(ConvScratchSizeF32(p_)));
   }
-  void Eval(KernelIO& io) override {
-    const float* x = io.inputs[0]->data<float>();
-    const float* w = io.inputs[1]->data<float>();
-    const float* bias =
-        io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
-    float* out = io.outputs[0]->data<float>();
-    for (int64_t b = 0; b < batch_; ++b)
-      ConvF32(p_, x + b * p_.in_channels * p_.in_size, w, bias, scratch_.data(),
-              out + b * p_.out_channels * p_.out_size);
-  }
+  void Eval(KernelIO& io) override { EvalBatch<ConvF32>(io, batch_, p_, scratch_.data()); }
 
  private:
   int64_t batch_;
@@ -88,13 +104,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConv(const Graph& graph, const 
   TQ_ASSIGN_OR_RETURN(ConvGeometry g, PrepareGeometry(graph, node, false, &cout));
   const Shape& xs = node.input(0)->shape();
   TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 2, 3, OutputShape(xs[0], cout, g)));
-  ConvParamsF32 p;
-  p.in_channels = xs[1];
-  p.out_channels = cout;
-  p.groups = node.GetInt("group", 1);
-  p.in_size = g.InSize();
-  p.out_size = g.OutSize();
-  p.kernel_size = g.KernelSize();
+  const auto p = CommonParams<ConvParamsF32>(node, xs, cout, g);
   return std::unique_ptr<KernelInstance>(std::make_unique<ConvKernel>(xs[0], g, p));
 }
 
@@ -105,16 +115,7 @@ class ConvTransposeKernel : public KernelInstance {
     p_.scatter_offsets = offsets_.data();
     scratch_.resize(static_cast<size_t>(ConvTransposeScratchSizeF32(p_)));
   }
-  void Eval(KernelIO& io) override {
-    const float* x = io.inputs[0]->data<float>();
-    const float* w = io.inputs[1]->data<float>();
-    const float* bias =
-        io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
-    float* out = io.outputs[0]->data<float>();
-    for (int64_t b = 0; b < batch_; ++b)
-      ConvTransposeF32(p_, x + b * p_.in_channels * p_.in_size, w, bias, scratch_.data(),
-                       out + b * p_.out_channels * p_.out_size);
-  }
+  void Eval(KernelIO& io) override { EvalBatch<ConvTransposeF32>(io, batch_, p_, scratch_.data()); }
 
  private:
   int64_t batch_;
@@ -129,13 +130,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvTranspose(const Graph& grap
   TQ_ASSIGN_OR_RETURN(ConvGeometry g, PrepareGeometry(graph, node, true, &cout));
   const Shape& xs = node.input(0)->shape();
   TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 2, 3, OutputShape(xs[0], cout, g)));
-  ConvTransposeParamsF32 p;
-  p.in_channels = xs[1];
-  p.out_channels = cout;
-  p.groups = node.GetInt("group", 1);
-  p.in_size = g.InSize();
-  p.out_size = g.OutSize();
-  p.kernel_size = g.KernelSize();
+  const auto p = CommonParams<ConvTransposeParamsF32>(node, xs, cout, g);
   return std::unique_ptr<KernelInstance>(std::make_unique<ConvTransposeKernel>(xs[0], g, p));
 }
 
@@ -143,8 +138,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvTranspose(const Graph& grap
 
 void AppendConvKernels(std::vector<KernelRegistration>* table) {
   table->push_back({OpKind::kConv, ExecMode::kFloat, PrepareWithFusedActivation<PrepareConv>});
-  table->push_back({OpKind::kConvTranspose, ExecMode::kFloat,
-                    PrepareWithFusedActivation<PrepareConvTranspose>});
+  table->push_back(
+      {OpKind::kConvTranspose, ExecMode::kFloat, PrepareWithFusedActivation<PrepareConvTranspose>});
 }
 
 }  // namespace tinyq

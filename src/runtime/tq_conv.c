@@ -5,35 +5,18 @@
 
 tq_status tq_conv2d_s8_validate(const tq_conv_params* params, const tq_dims* input_dims,
                                 const tq_dims* filter_dims, const tq_dims* output_dims) {
-  if (params == NULL || tq_dims_validate(input_dims) != TQ_OK ||
-      tq_dims_validate(filter_dims) != TQ_OK || tq_dims_validate(output_dims) != TQ_OK) {
+  if (params == NULL ||
+      tq_conv_window_validate(&params->activation, params->input_offset, params->output_offset,
+                              params->stride, params->padding, params->dilation, input_dims,
+                              filter_dims, output_dims) != TQ_OK) {
     return TQ_ARG_ERROR;
   }
-  if (tq_activation_validate(&params->activation) != TQ_OK) return TQ_ARG_ERROR;
-  if (params->input_offset < -127 || params->input_offset > 128) return TQ_ARG_ERROR;
-  if (params->output_offset < -128 || params->output_offset > 127) return TQ_ARG_ERROR;
-  if (params->stride.h < 1 || params->stride.w < 1) return TQ_ARG_ERROR;
-  if (params->dilation.h < 1 || params->dilation.w < 1) return TQ_ARG_ERROR;
-  if (params->padding.h < 0 || params->padding.w < 0) return TQ_ARG_ERROR;
   if (params->groups < 1 || input_dims->c % params->groups != 0 ||
       filter_dims->n % params->groups != 0) {
     return TQ_ARG_ERROR;
   }
   if (filter_dims->c * params->groups != input_dims->c) return TQ_ARG_ERROR;
   if (output_dims->n != input_dims->n || output_dims->c != filter_dims->n) return TQ_ARG_ERROR;
-  /* int64 so that absurd extents cannot overflow the checks themselves. */
-  {
-    const int64_t ekh = (int64_t)(filter_dims->h - 1) * params->dilation.h;
-    const int64_t ekw = (int64_t)(filter_dims->w - 1) * params->dilation.w;
-    const int64_t last_y = (int64_t)(output_dims->h - 1) * params->stride.h - params->padding.h;
-    const int64_t last_x = (int64_t)(output_dims->w - 1) * params->stride.w - params->padding.w;
-    /* Implied bottom/right padding: what the last window needs beyond the input. */
-    const int64_t pad_b = last_y + ekh + 1 - input_dims->h;
-    const int64_t pad_r = last_x + ekw + 1 - input_dims->w;
-    if (params->padding.h > 0xFFFF || params->padding.w > 0xFFFF) return TQ_ARG_ERROR;
-    if (pad_b > (params->padding.h > ekh ? params->padding.h : ekh)) return TQ_ARG_ERROR;
-    if (pad_r > (params->padding.w > ekw ? params->padding.w : ekw)) return TQ_ARG_ERROR;
-  }
   return TQ_OK;
 }
 

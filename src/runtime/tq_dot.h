@@ -1,4 +1,5 @@
-/* tq_dot.h - private int8 dot-product helpers shared by conv and fully-connected kernels.
+/* tq_dot.h - private int8 dot-product helpers shared by conv and fully-connected kernels
+ * (plus the window validation conv and depthwise conv share).
  *
  * Plain loops over contiguous memory with int32 accumulators, written so that gcc/clang vectorize
  * them on the host (-O2/-O3) and keep four accumulators in registers on Cortex-M (one input load
@@ -128,6 +129,42 @@ static inline int32_t tq_end_tap(int32_t start, int32_t step, int32_t extent, in
 static inline int8_t tq_output_stage(int32_t acc, int32_t m0, int32_t shift, int32_t out_offset,
                                      int32_t act_min, int32_t act_max) {
   return (int8_t)tq_clamp_s32(tq_requantize(acc, m0, shift) + out_offset, act_min, act_max);
+}
+
+/* The checks conv and depthwise conv share: dims, activation, offsets, stride / dilation /
+ * padding ranges, and that the output dims fit the window geometry (implied bottom/right padding
+ * no larger than max(padding, effective kernel extent - 1)). Kernel-specific channel checks stay
+ * with the caller. */
+static inline tq_status tq_conv_window_validate(const tq_activation* activation,
+                                                int32_t input_offset, int32_t output_offset,
+                                                tq_tile stride, tq_tile padding, tq_tile dilation,
+                                                const tq_dims* input_dims,
+                                                const tq_dims* filter_dims,
+                                                const tq_dims* output_dims) {
+  if (tq_dims_validate(input_dims) != TQ_OK || tq_dims_validate(filter_dims) != TQ_OK ||
+      tq_dims_validate(output_dims) != TQ_OK) {
+    return TQ_ARG_ERROR;
+  }
+  if (tq_activation_validate(activation) != TQ_OK) return TQ_ARG_ERROR;
+  if (input_offset < -127 || input_offset > 128) return TQ_ARG_ERROR;
+  if (output_offset < -128 || output_offset > 127) return TQ_ARG_ERROR;
+  if (stride.h < 1 || stride.w < 1) return TQ_ARG_ERROR;
+  if (dilation.h < 1 || dilation.w < 1) return TQ_ARG_ERROR;
+  if (padding.h < 0 || padding.w < 0) return TQ_ARG_ERROR;
+  /* int64 so that absurd extents cannot overflow the checks themselves. */
+  {
+    const int64_t ekh = (int64_t)(filter_dims->h - 1) * dilation.h;
+    const int64_t ekw = (int64_t)(filter_dims->w - 1) * dilation.w;
+    const int64_t last_y = (int64_t)(output_dims->h - 1) * stride.h - padding.h;
+    const int64_t last_x = (int64_t)(output_dims->w - 1) * stride.w - padding.w;
+    /* Implied bottom/right padding: what the last window needs beyond the input. */
+    const int64_t pad_b = last_y + ekh + 1 - input_dims->h;
+    const int64_t pad_r = last_x + ekw + 1 - input_dims->w;
+    if (padding.h > 0xFFFF || padding.w > 0xFFFF) return TQ_ARG_ERROR;
+    if (pad_b > (padding.h > ekh ? padding.h : ekh)) return TQ_ARG_ERROR;
+    if (pad_r > (padding.w > ekw ? padding.w : ekw)) return TQ_ARG_ERROR;
+  }
+  return TQ_OK;
 }
 
 #endif /* TINYQ_RUNTIME_TQ_DOT_H_ */

@@ -46,6 +46,11 @@ tq_status tq_mul_s8_validate(const tq_mul_params* p, const tq_dims* out_dims) {
 size_t tq_add_s8_get_buffer_size(void) { return 0; }
 size_t tq_mul_s8_get_buffer_size(void) { return 0; }
 
+/* Offset of pixel (n, h, w), channel 0, in a strided (possibly broadcast) input. */
+static ptrdiff_t tq_pixel_offset(const tq_strides* s, int32_t n, int32_t h, int32_t w) {
+  return (ptrdiff_t)n * s->n + (ptrdiff_t)h * s->h + (ptrdiff_t)w * s->w;
+}
+
 /* One output row of C elements for Add. */
 static void tq_add_row(const tq_add_params* p, const int8_t* x1, int32_t sc1, const int8_t* x2,
                        int32_t sc2, int8_t* y, int32_t count) {
@@ -79,12 +84,9 @@ void tq_add_s8(const tq_add_params* params, const tq_dims* d, const int8_t* inpu
   for (n = 0; n < d->n; ++n) {
     for (h = 0; h < d->h; ++h) {
       for (w = 0; w < d->w; ++w) {
-        const int8_t* x1 =
-            input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
-        const int8_t* x2 =
-            input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
-        int8_t* y = output + (((size_t)n * d->h + h) * d->w + w) * d->c;
-        tq_add_row(params, x1, s1->c, x2, s2->c, y, d->c);
+        tq_add_row(params, input1 + tq_pixel_offset(s1, n, h, w), s1->c,
+                   input2 + tq_pixel_offset(s2, n, h, w), s2->c,
+                   output + (((size_t)n * d->h + h) * d->w + w) * d->c, d->c);
       }
     }
   }
@@ -96,12 +98,9 @@ void tq_mul_s8(const tq_mul_params* params, const tq_dims* d, const int8_t* inpu
   for (n = 0; n < d->n; ++n) {
     for (h = 0; h < d->h; ++h) {
       for (w = 0; w < d->w; ++w) {
-        const int8_t* x1 =
-            input1 + (ptrdiff_t)n * s1->n + (ptrdiff_t)h * s1->h + (ptrdiff_t)w * s1->w;
-        const int8_t* x2 =
-            input2 + (ptrdiff_t)n * s2->n + (ptrdiff_t)h * s2->h + (ptrdiff_t)w * s2->w;
-        int8_t* y = output + (((size_t)n * d->h + h) * d->w + w) * d->c;
-        tq_mul_row(params, x1, s1->c, x2, s2->c, y, d->c);
+        tq_mul_row(params, input1 + tq_pixel_offset(s1, n, h, w), s1->c,
+                   input2 + tq_pixel_offset(s2, n, h, w), s2->c,
+                   output + (((size_t)n * d->h + h) * d->w + w) * d->c, d->c);
       }
     }
   }

@@ -100,4 +100,21 @@ Status StatusOf(const StatusOr<T>& s) {
         << "message does not start with the file name: " << tq_s_.ToString(); \
   } while (0)
 
+namespace tinyq {
+namespace testing_data {
+
+// Writes `bytes` to `path`, reads it back with `read` (ReadIdx, ReadNpy, ReadNpz) and expects a
+// failure with `code` whose message starts with the path and contains `fragment`.
+template <typename Read>
+void ExpectBrokenFile(Read read, const std::string& path, const std::string& bytes,
+                      const std::string& fragment, StatusCode code = StatusCode::kInvalidArgument) {
+  WriteBytes(path, bytes);
+  auto r = read(path);
+  EXPECT_FAILS_NAMING(r, code, path);
+  EXPECT_NE(r.status().message().find(fragment), std::string::npos) << r.status().ToString();
+}
+
+}  // namespace testing_data
+}  // namespace tinyq
+
 #endif  // TINYQ_TESTS_DATA_DATA_TEST_UTIL_H_

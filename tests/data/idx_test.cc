@@ -12,7 +12,6 @@ namespace {
 using testing_data::Fixture;
 using testing_data::ReadBytes;
 using testing_data::TempDir;
-using testing_data::WriteBytes;
 
 const char kFashion[] = "/usr/share/datasets/fashion-mnist/";
 
@@ -94,11 +93,7 @@ TEST(IdxTest, RealFashionMnistTrainImagesHaveMnistShape) {
 class BrokenIdxTest : public ::testing::Test {
  protected:
   void ExpectBroken(const std::string& bytes, const std::string& fragment) {
-    const std::string path = dir_.File("broken.idx");
-    WriteBytes(path, bytes);
-    auto t = ReadIdx(path);
-    EXPECT_FAILS_NAMING(t, StatusCode::kInvalidArgument, path);
-    EXPECT_NE(t.status().message().find(fragment), std::string::npos) << t.status().ToString();
+    testing_data::ExpectBrokenFile(ReadIdx, dir_.File("broken.idx"), bytes, fragment);
   }
   TempDir dir_;
 };

@@ -13,7 +13,6 @@ namespace {
 using testing_data::Fixture;
 using testing_data::ReadBytes;
 using testing_data::TempDir;
-using testing_data::WriteBytes;
 
 // Element i of `t` (C order), widened.
 double AtF(const Tensor& t, int64_t i) {
@@ -158,11 +157,7 @@ class BrokenNpyTest : public ::testing::Test {
   // containing `fragment`.
   void ExpectBroken(const std::string& bytes, const std::string& fragment,
                     StatusCode code = StatusCode::kInvalidArgument) {
-    const std::string path = dir_.File("broken.npy");
-    WriteBytes(path, bytes);
-    auto t = ReadNpy(path);
-    EXPECT_FAILS_NAMING(t, code, path);
-    EXPECT_NE(t.status().message().find(fragment), std::string::npos) << t.status().ToString();
+    testing_data::ExpectBrokenFile(ReadNpy, dir_.File("broken.npy"), bytes, fragment, code);
   }
   std::string Good() { return ReadBytes(Fixture("dtype_f4.npy")); }
   // A version 1.0 file with the given header dict and data.

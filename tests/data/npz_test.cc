@@ -11,7 +11,6 @@ namespace {
 using testing_data::Fixture;
 using testing_data::ReadBytes;
 using testing_data::TempDir;
-using testing_data::WriteBytes;
 
 void PutU32(std::string* s, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -82,11 +81,7 @@ TEST(NpzTest, WriteIntoMissingDirectoryIsIoError) {
 class BrokenNpzTest : public ::testing::Test {
  protected:
   void ExpectBroken(const std::string& bytes, const std::string& fragment) {
-    const std::string path = dir_.File("broken.npz");
-    WriteBytes(path, bytes);
-    auto a = ReadNpz(path);
-    EXPECT_FAILS_NAMING(a, StatusCode::kInvalidArgument, path);
-    EXPECT_NE(a.status().message().find(fragment), std::string::npos) << a.status().ToString();
+    testing_data::ExpectBrokenFile(ReadNpz, dir_.File("broken.npz"), bytes, fragment);
   }
   TempDir dir_;
 };

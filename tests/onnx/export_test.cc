@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "tests/onnx/test_util.h"
@@ -13,19 +12,11 @@ namespace tinyq {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_onnx::CheckerAccepts;
 using testing_onnx::ImportTestFile;
 using testing_onnx::ReadBytes;
 using testing_onnx::ScratchDir;
 namespace fs = std::filesystem;
-
-// onnx.checker.check_model (structure, op schemas, attributes) on a saved model.
-bool CheckerAccepts(const std::string& path) {
-  const std::string cmd =
-      "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
-      " '" +
-      path + "'";
-  return std::system(cmd.c_str()) == 0;
-}
 
 // PrintGraph without its first line (which names the opset).
 std::string Body(const Graph& g) {

@@ -17,6 +17,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing_onnx::AddNode;
 using testing_onnx::AddOutput;
+using testing_onnx::ExpectError;
 using testing_onnx::Import;
 using testing_onnx::ImportTestFile;
 using testing_onnx::ReadBytes;
@@ -127,9 +128,7 @@ TEST(OnnxImportTest, ExternalDataIsReadAtItsOffset) {
 TEST(OnnxImportTest, ExternalDataNeedsAModelFolder) {
   const std::string bytes = ReadBytes(TestData("onnx/ext_ok.onnx"));
   auto g = ImportGraphWithoutShapes(bytes, "mem", "", {});
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("mem: initializer 'w': external data 'ext_ok.bin'"));
+  ExpectError(g, StatusCode::kInvalidModel, "mem: initializer 'w': external data 'ext_ok.bin'");
 }
 
 TEST(OnnxImportTest, ExternalDataSymlinkInsideFolderIsFollowed) {
@@ -150,10 +149,8 @@ TEST(OnnxImportTest, ExternalDataSymlinkEscapingFolderIsRefused) {
   fs::create_symlink(fs::absolute(dir + "/outside.bin"), dir + "/model/link.bin");
   auto g = ImportGraphWithoutShapes(ReadBytes(dir + "/model/model.onnx"), "model.onnx",
                                     dir + "/model", {});
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("model.onnx: initializer 'w': external data path 'link.bin' escapes"));
+  ExpectError(g, StatusCode::kInvalidModel,
+              "model.onnx: initializer 'w': external data path 'link.bin' escapes");
 }
 
 TEST(OnnxImportTest, ExternalDataFileTooShortIsInvalidModel) {
@@ -161,9 +158,7 @@ TEST(OnnxImportTest, ExternalDataFileTooShortIsInvalidModel) {
   WriteBytes(dir + "/model.onnx", ReadBytes(TestData("onnx/ext_ok.onnx")));
   WriteBytes(dir + "/ext_ok.bin", std::string(30, '\0'));  // needs 16 + 24 bytes
   auto g = ImportGraphWithoutShapes(ReadBytes(dir + "/model.onnx"), "model.onnx", dir, {});
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("'ext_ok.bin' has 30 bytes, needs 24"));
+  ExpectError(g, StatusCode::kInvalidModel, "'ext_ok.bin' has 30 bytes, needs 24");
 }
 
 // --- models built here with the protobuf classes --------------------------------------------
@@ -252,10 +247,8 @@ TEST(OnnxImportTest, GraphAttributeIsUnsupportedNamingNode) {
   a->set_type(onnx::AttributeProto::GRAPH);
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("t.onnx: node 'r' (Relu): attribute 'body': attribute type GRAPH"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "t.onnx: node 'r' (Relu): attribute 'body': attribute type GRAPH");
 }
 
 TEST(OnnxImportTest, TypedInt8OutOfRangeIsInvalidModel) {
@@ -268,9 +261,7 @@ TEST(OnnxImportTest, TypedInt8OutOfRangeIsInvalidModel) {
   w->add_int32_data(300);
   AddOutput(&m, "q");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("initializer 'q': value 300 at index 1"));
+  ExpectError(g, StatusCode::kInvalidModel, "initializer 'q': value 300 at index 1");
 }
 
 TEST(OnnxImportTest, Float16InputIsUnsupportedNamingInput) {
@@ -280,9 +271,7 @@ TEST(OnnxImportTest, Float16InputIsUnsupportedNamingInput) {
   AddNode(&m, "Relu", "r", {"x"}, {"y"});
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(), HasSubstr("input 'x': unsupported element type FLOAT16"));
+  ExpectError(g, StatusCode::kUnsupported, "input 'x': unsupported element type FLOAT16");
 }
 
 TEST(OnnxImportTest, NodeOutputRedefiningAValueIsInvalidModel) {
@@ -291,9 +280,7 @@ TEST(OnnxImportTest, NodeOutputRedefiningAValueIsInvalidModel) {
   AddNode(&m, "Relu", "r2", {"x"}, {"y"});
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("node 'r2' (Relu): output 'y' is already defined"));
+  ExpectError(g, StatusCode::kInvalidModel, "node 'r2' (Relu): output 'y' is already defined");
 }
 
 TEST(OnnxImportTest, UndefinedGraphOutputIsInvalidModel) {
@@ -301,9 +288,7 @@ TEST(OnnxImportTest, UndefinedGraphOutputIsInvalidModel) {
   AddNode(&m, "Relu", "r1", {"x"}, {"y"});
   AddOutput(&m, "z");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("t.onnx: graph output 'z' is not defined"));
+  ExpectError(g, StatusCode::kInvalidModel, "t.onnx: graph output 'z' is not defined");
 }
 
 TEST(OnnxImportTest, OpsetOutsideSevenToEighteenIsUnsupported) {
@@ -312,10 +297,8 @@ TEST(OnnxImportTest, OpsetOutsideSevenToEighteenIsUnsupported) {
     AddNode(&m, "Relu", "r", {"x"}, {"y"});
     AddOutput(&m, "y");
     auto g = Import(m);
-    ASSERT_FALSE(g.ok());
-    EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-    EXPECT_THAT(g.status().message(),
-                HasSubstr("t.onnx: opset " + std::to_string(opset) + " is not supported (7..18)"));
+    ExpectError(g, StatusCode::kUnsupported,
+                "t.onnx: opset " + std::to_string(opset) + " is not supported (7..18)");
   }
   auto m = TinyModel(18);
   AddNode(&m, "Relu", "r", {"x"}, {"y"});
@@ -329,16 +312,12 @@ TEST(OnnxImportTest, OnlyNonDefaultDomainOpsAreListedAsUnsupported) {
   AddNode(&m, "Adam", "adam", {"x"}, {"y"})->set_domain("ai.onnx.preview.training");
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("t.onnx: 1 unsupported op: node 'adam' (Adam, ai.onnx.preview.training)"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "t.onnx: 1 unsupported op: node 'adam' (Adam, ai.onnx.preview.training)");
   m.mutable_graph()->mutable_node(0)->set_op_type("Relu");
   m.mutable_graph()->mutable_node(0)->set_domain("");
   g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kInvalidModel);
-  EXPECT_THAT(g.status().message(), HasSubstr("t.onnx: model imports no default-domain opset"));
+  ExpectError(g, StatusCode::kInvalidModel, "t.onnx: model imports no default-domain opset");
 }
 
 TEST(OnnxImportTest, OnnxDomainNameIsTheDefaultDomain) {

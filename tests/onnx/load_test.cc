@@ -2,7 +2,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 
 #include "tests/onnx/test_util.h"
 
@@ -10,6 +9,7 @@ namespace tinyq {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_onnx::CheckerAccepts;
 using testing_onnx::ScratchDir;
 using testing_onnx::TestData;
 
@@ -49,14 +49,6 @@ TEST(LoadOnnxTest, ShapeSubgraphFoldsIntoAStaticReshape) {
     EXPECT_EQ(reshape->output(0)->shape(), (Shape{batch, 24}));
     EXPECT_TRUE(Verify(**g).ok());
   }
-}
-
-bool CheckerAccepts(const std::string& path) {
-  const std::string cmd =
-      "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
-      " '" +
-      path + "'";
-  return std::system(cmd.c_str()) == 0;
 }
 
 // load -> save -> load gives the same graph (opset 7 comes back as 13), and the ONNX checker

@@ -13,6 +13,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing_onnx::AddNode;
 using testing_onnx::AddOutput;
+using testing_onnx::ExpectError;
 using testing_onnx::Import;
 using testing_onnx::ImportTestFile;
 using testing_onnx::TinyModel;
@@ -174,10 +175,8 @@ TEST(NormalizeTest, NonConstantSqueezeAxesIsUnsupported) {
   AddNode(&m, "Squeeze", "sq", {"x", "axes"}, {"y"});
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("t.onnx: node 'sq' (Squeeze): input 'axes' (axes) must be a constant"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "t.onnx: node 'sq' (Squeeze): input 'axes' (axes) must be a constant");
 }
 
 onnx::ModelProto BatchNormModel(bool use_running_mean) {
@@ -212,10 +211,8 @@ TEST(NormalizeTest, BatchNormUnusedTrainingOutputsAreDropped) {
 
 TEST(NormalizeTest, BatchNormUsedTrainingOutputIsUnsupported) {
   auto g = Import(BatchNormModel(true));
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("node 'bn' (BatchNormalization): training output 'rm' is used"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "node 'bn' (BatchNormalization): training output 'rm' is used");
 }
 
 TEST(NormalizeTest, DropoutKeepsOnlyItsData) {
@@ -242,11 +239,9 @@ TEST(NormalizeTest, DropoutInTrainingModeIsUnsupported) {
   AddNode(&m, "Dropout", "drop", {"x", "", "train"}, {"y"});
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("node 'drop' (Dropout): training_mode input 'train' must be a constant "
-                        "false"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "node 'drop' (Dropout): training_mode input 'train' must be a constant "
+              "false");
   m.mutable_graph()->mutable_initializer(0)->set_int32_data(0, 0);
   EXPECT_TRUE(Import(m).ok());
 }
@@ -260,10 +255,8 @@ TEST(NormalizeTest, CastToFloat16IsUnsupportedNamingNode) {
   to->set_i(onnx::TensorProto::FLOAT16);
   AddOutput(&m, "y");
   auto g = Import(m);
-  ASSERT_FALSE(g.ok());
-  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(g.status().message(),
-              HasSubstr("t.onnx: node 'to_half' (Cast): cast to FLOAT16 is not supported"));
+  ExpectError(g, StatusCode::kUnsupported,
+              "t.onnx: node 'to_half' (Cast): cast to FLOAT16 is not supported");
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
-// Helpers shared by the tests/onnx tests: test data paths, file I/O, scratch folders.
+// Helpers shared by the tests/onnx tests: test data paths, file I/O, scratch folders, model
+// building, import and error checks.
 #ifndef TINYQ_TESTS_ONNX_TEST_UTIL_H_
 #define TINYQ_TESTS_ONNX_TEST_UTIL_H_
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -93,6 +96,24 @@ inline void AddOutput(onnx::ModelProto* m, const std::string& name) {
 // ImportGraphWithoutShapes of `m`, named "t.onnx", without a model folder.
 inline StatusOr<std::unique_ptr<Graph>> Import(const onnx::ModelProto& m, LoadOptions o = {}) {
   return ImportGraphWithoutShapes(m.SerializeAsString(), "t.onnx", "", o);
+}
+
+// onnx.checker.check_model (structure, op schemas, attributes) on a saved model, run with Debian's
+// python3 and onnx.
+inline bool CheckerAccepts(const std::string& path) {
+  const std::string cmd =
+      "/usr/bin/python3 -c \"import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]))\""
+      " '" +
+      path + "'";
+  return std::system(cmd.c_str()) == 0;
+}
+
+// Expects `result` to have failed with `code` and a message containing `substr`.
+template <typename T>
+void ExpectError(const StatusOr<T>& result, StatusCode code, const std::string& substr) {
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), code);
+  EXPECT_THAT(result.status().message(), ::testing::HasSubstr(substr));
 }
 
 }  // namespace testing_onnx

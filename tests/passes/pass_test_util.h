@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "passes/registry.h"
 #include "src/ir/shape_inference.h"
 #include "tinyq/executor.h"
 #include "tinyq/ir.h"
@@ -144,6 +145,15 @@ inline std::string Fingerprint(const Graph& g) {
 }
 
 // Output names in order.
+// Runs `pass` on `graph` and expects it to succeed and leave the graph exactly as it was (same
+// Fingerprint). `stats`, when given, receives the pass's statistics for further checks.
+inline void ExpectPassKeepsGraph(Graph& graph, Pass& pass, PassStats* stats = nullptr) {
+  const std::string fp = Fingerprint(graph);
+  PassStats local;
+  ASSERT_TRUE(RunPass(graph, pass, stats ? stats : &local).ok());
+  EXPECT_EQ(Fingerprint(graph), fp);
+}
+
 inline std::vector<std::string> OutputNames(const Graph& g) {
   std::vector<std::string> names;
   for (const Value* v : g.outputs()) names.push_back(v->name());
