@@ -63,15 +63,7 @@ def test_card_schema(name):
     assert card["trained_with"]["torch"]
 
 
-# Trained for 4 epochs instead of 8/10 because the shared CPU was overloaded (see
-# benchmarks/zoo/README.md, "Training record"); strict: retraining to the target turns this red
-# until the entry is removed.
-SHORT_OF_TARGET = {"fmnist_dscnn", "fmnist_resnet8"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="under-trained, below issue 3 target"))
-    if n in SHORT_OF_TARGET else n for n in TRAINED])
+@pytest.mark.parametrize("name", TRAINED)
 def test_float_metric_meets_target(name):
     card, _ = load(name)
     assert card["float_metric"] >= MODELS[name][0]
@@ -111,7 +103,7 @@ def test_committed_model_classifies_calibration_fixture(name):
 def test_every_trained_model_has_a_target():
     cards = {d for d in os.listdir(ZOO) if os.path.exists(os.path.join(ZOO, d, "card.json"))}
     assert cards <= set(MODELS)
-    assert {"digits_mlp", "kws_dscnn", "vibration_ae"} <= cards
+    assert cards == set(MODELS)
     for name in MODELS:
         assert os.path.exists(os.path.join(ZOO, name, "train.py"))
 

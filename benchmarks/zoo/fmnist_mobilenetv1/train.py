@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import common  # noqa: E402
 
 SEED = 1
-EPOCHS = int(os.environ.get("EPOCHS", 6))
+EPOCHS = int(os.environ.get("EPOCHS", 5))
 PRE = {"scale": 1.0 / 255.0, "mean": 0.2860, "std": 0.3530}
 BLOCKS = [(16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 1), (128, 1), (128, 1), (128, 1),
           (128, 1), (128, 1), (256, 2), (256, 1)]
