@@ -1,0 +1,359 @@
+#!/usr/bin/python3
+"""Post-training int8 quantization of every zoo model: tinyq against PyTorch FX, same calibration data.
+
+    /usr/bin/python3 benchmarks/ptq_vs_pytorch.py [--models a,b] [--limit N] [--tinyq PATH]
+        [--qconfig qnnpack|x86] [--out FILE.md] [--json FILE.json]
+
+For each zoo model (benchmarks/zoo/<name>/):
+- PyTorch: the nn.Module is rebuilt from the model's train.py `build()` and its weights are loaded from
+  the committed model.onnx initializers, matched to the modules by execution order and checked by type
+  and shape (BatchNormalization is kept in the zoo's ONNX, so the modules keep their BN layers). The
+  rebuilt module must reproduce the numpy reference executor (benchmarks/zoo/onnx_np.py) on 8 test
+  samples to 1e-4 (relative to the largest output), and its float metric on the evaluated test set is
+  reported as "float" (on the full set it must equal the card's float_metric within 0.1 pt / 0.002).
+  Then torch.ao.quantization.quantize_fx: prepare_fx (which fuses Conv/Linear+BN(+ReLU)), calibration
+  on the model's calibration subset, convert_fx; the time of these three steps is "PyTorch time s".
+- tinyq: `tinyq quantize MODEL --calib CALIB.npz --card card.json -o OUT.onnx --report R.json`
+  (wall time of the command is "tinyq time s") then `tinyq eval OUT.onnx --card card.json --int8
+  --json --data TEST.npz`. If either command fails, its error goes into the table cell, the PyTorch
+  columns are still produced, and the script exits with status 1.
+
+Calibration data is the subset tinyq uses (datasets/out/, else the committed datasets/fixtures/ copy):
+fmnist_calib_1k.npz (1,000 images) for the Fashion-MNIST models, digits_calib.npz (100),
+kws_calib.npz (120), vibration_calib.npz (200), preprocessed with the card's scale/mean/std.
+Metrics: top-1 % for classifiers; ROC AUC of the reconstruction MSE for vibration_ae (as its card).
+
+PyTorch backend: Debian's torch 1.13 has the quantized engines qnnpack and onednn (no fbgemm).
+Default --qconfig qnnpack: PyTorch's qconfig mapping for qnnpack, run on the qnnpack engine (quint8
+activations with HistogramObserver over the full 0..255 range, per-tensor symmetric qint8 weights).
+--qconfig x86: the x86 mapping (per-channel weights, activations with reduce_range, i.e. 7 bits), run
+on the onednn engine. tinyq itself uses per-channel weights and full 8-bit activations (TFLite spec).
+All timing is single-threaded (torch.set_num_threads(1)); tinyq's evaluation uses its default threads.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+ROOT = Path(__file__).resolve().parents[1]
+ZOO = ROOT / "benchmarks" / "zoo"
+DATA = Path(os.environ.get("TINYQ_DATASETS", ROOT / "datasets" / "out"))
+FIXTURES = ROOT / "datasets" / "fixtures"
+sys.path.insert(0, str(ZOO))
+import onnx_np  # noqa: E402
+
+MODELS = ["fmnist_dscnn", "fmnist_resnet8", "fmnist_mobilenetv1", "fmnist_teacher", "digits_mlp",
+          "kws_dscnn", "vibration_ae"]
+CALIB = {"fmnist": "fmnist_calib_1k.npz", "digits": "digits_calib.npz", "kws": "kws_calib.npz",
+         "vibration": "vibration_calib.npz"}
+FLOAT_TOL = {"top1": 0.1, "auc": 0.002}   # |re-measured float - card float_metric| on the full set
+ONNX_TOL = 1e-4                            # max |torch - onnx_np| / max(1, max |onnx_np|)
+
+
+class TinyqError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------------
+# data
+
+def card_of(name):
+    with open(ZOO / name / "card.json") as f:
+        return json.load(f)
+
+
+def npz(filename):
+    for d in (DATA, FIXTURES):
+        if (d / filename).exists():
+            return d / filename
+    raise SystemExit(f"{DATA / filename}: missing; run `bash datasets/build_all.sh` first")
+
+
+def load_npz(path, limit=None):
+    with np.load(path) as z:
+        x, y = z["x"], z["y"]
+    return (x[:limit], y[:limit]) if limit else (x, y)
+
+
+def calib_path(card):
+    return npz(CALIB[card["dataset"]])
+
+
+def test_path(card):
+    return npz(f"{card['dataset']}_{card['split']}.npz")
+
+
+def metric(card, outputs, inputs, y):
+    """The card's metric from model outputs on preprocessed inputs (as onnx_np.metric)."""
+    if card["metric"] == "top1":
+        return float(100.0 * np.mean(outputs.argmax(1) == y))
+    from sklearn.metrics import roc_auc_score
+    n = len(inputs)
+    score = np.mean((outputs.reshape(n, -1) - inputs.reshape(n, -1)) ** 2, axis=1)
+    return float(roc_auc_score(y, score))
+
+
+# ---------------------------------------------------------------------------------------------------
+# the torch module of a zoo model, weights from its model.onnx
+
+def build_module(name):
+    """The untrained nn.Module of benchmarks/zoo/<name>/train.py's build()."""
+    spec = importlib.util.spec_from_file_location(f"zoo_train_{name}", ZOO / name / "train.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.build().eval()
+
+
+def _execution_order(model, sample_shape):
+    """Conv2d / Linear / BatchNorm modules in the order a forward pass runs them (= ONNX node order)."""
+    order, hooks = [], []
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm1d, nn.BatchNorm2d)):
+            hooks.append(m.register_forward_hook(lambda mod, i, o: order.append(mod)))
+    with torch.no_grad():
+        model(torch.zeros((2,) + tuple(sample_shape[1:])))
+    for h in hooks:
+        h.remove()
+    return order
+
+
+def _set(param, array, what):
+    t = torch.from_numpy(np.array(array, dtype=np.float32))
+    if tuple(param.shape) != tuple(t.shape):
+        raise ValueError(f"{what}: shape {tuple(t.shape)} in ONNX, {tuple(param.shape)} in torch")
+    param.data.copy_(t)
+
+
+def load_onnx_weights(model, onnx_path, sample_shape):
+    """Copies the initializers of onnx_path into model, pairing the ONNX Conv/MatMul/Gemm/
+    BatchNormalization nodes (graph order) with the torch modules (execution order) and checking that
+    op types, attributes and shapes agree. Raises ValueError on any mismatch."""
+    g = onnx.load(str(onnx_path)).graph
+    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    nodes = [n for n in g.node if n.op_type in ("Conv", "Gemm", "BatchNormalization")
+             or (n.op_type == "MatMul" and n.input[1] in inits)]
+    mods = _execution_order(model, sample_shape)
+    if len(nodes) != len(mods):
+        raise ValueError(f"{onnx_path}: {len(nodes)} parameter nodes, torch module has {len(mods)}")
+    for node, m in zip(nodes, mods):
+        a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+        ins = [inits[i] if i else None for i in node.input[1:]]
+        what = f"{onnx_path}: node {node.name} ({node.op_type}) vs {type(m).__name__}"
+        if node.op_type == "Conv" and isinstance(m, nn.Conv2d):
+            if a.get("group", 1) != m.groups or list(a.get("strides", [1, 1])) != list(m.stride):
+                raise ValueError(f"{what}: group/stride differ")
+            _set(m.weight, ins[0], what)
+            if (len(ins) > 1 and ins[1] is not None) != (m.bias is not None):
+                raise ValueError(f"{what}: bias presence differs")
+            if m.bias is not None:
+                _set(m.bias, ins[1], what)
+        elif node.op_type == "MatMul" and isinstance(m, nn.Linear) and m.bias is None:
+            _set(m.weight, ins[0].T, what)
+        elif node.op_type == "Gemm" and isinstance(m, nn.Linear):
+            if a.get("alpha", 1.0) != 1.0 or a.get("beta", 1.0) != 1.0 or a.get("transA", 0):
+                raise ValueError(f"{what}: alpha/beta/transA")
+            _set(m.weight, ins[0] if a.get("transB", 0) else ins[0].T, what)
+            if m.bias is not None:
+                _set(m.bias, ins[1], what)
+        elif node.op_type == "BatchNormalization" and isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if abs(a.get("epsilon", 1e-5) - m.eps) > 1e-9:
+                raise ValueError(f"{what}: epsilon {a.get('epsilon')} vs {m.eps}")
+            for p, arr in zip((m.weight, m.bias, m.running_mean, m.running_var), ins[:4]):
+                _set(p, arr, what)
+        else:
+            raise ValueError(f"{what}: op types do not correspond")
+    return model
+
+
+@torch.no_grad()
+def predict(model, x, batch=1000):
+    return torch.cat([model(torch.from_numpy(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
+
+
+def torch_float_model(name, card, x_check):
+    """The zoo model as a float nn.Module, checked against onnx_np on x_check (preprocessed)."""
+    onnx_path = ZOO / name / "model.onnx"
+    model = load_onnx_weights(build_module(name), onnx_path, card["input"]["shape"])
+    ref = onnx_np.Model(str(onnx_path)).run(x_check)
+    got = predict(model, x_check)
+    err = float(np.max(np.abs(got - ref)) / max(1.0, float(np.max(np.abs(ref)))))
+    if err > ONNX_TOL:
+        raise ValueError(f"{name}: torch module differs from onnx_np by {err:.2e} (> {ONNX_TOL})")
+    return model, err
+
+
+# ---------------------------------------------------------------------------------------------------
+# PyTorch FX post-training static quantization
+
+ENGINE = {"qnnpack": "qnnpack", "x86": "onednn"}
+
+
+def pytorch_ptq(model, qconfig, x_calib, sample_shape, batch=100):
+    """prepare_fx + calibration + convert_fx on a deep copy; returns (quantized module, seconds)."""
+    import copy
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    torch.backends.quantized.engine = ENGINE[qconfig]
+    model = copy.deepcopy(model).eval()
+    example = (torch.zeros((1,) + tuple(sample_shape[1:])),)
+    t0 = time.perf_counter()
+    prepared = prepare_fx(model, get_default_qconfig_mapping(qconfig), example)
+    with torch.no_grad():
+        for i in range(0, len(x_calib), batch):
+            prepared(torch.from_numpy(x_calib[i:i + batch]))
+    quantized = convert_fx(prepared)
+    return quantized, time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------------------------------
+# tinyq (CLI)
+
+def find_tinyq(path):
+    if path:
+        return Path(path)
+    for p in (ROOT / "build" / "tinyq", ROOT / "build" / "src" / "cli" / "tinyq"):
+        if p.exists():
+            return p
+    return ROOT / "build" / "tinyq"
+
+
+def _run(cmd, timeout=3600):
+    try:
+        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise TinyqError(f"{Path(cmd[0]).name} {cmd[1]}: {e}")
+    if r.returncode != 0:
+        # the first message line names the cause (the usage text and progress lines follow it)
+        lines = [ln for ln in (r.stderr + r.stdout).splitlines() if ln.strip()
+                 and "ETA" not in ln] or ["(no output)"]
+        raise TinyqError(f"`tinyq {cmd[1]}` exit {r.returncode}: {lines[0].strip()}")
+    return r.stdout
+
+
+def tinyq_ptq(exe, name, card, test_npz, tmp):
+    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds).
+    Raises TinyqError with the command's last error line when a command fails."""
+    d = ZOO / name
+    out, report = tmp / f"{name}_int8.onnx", tmp / f"{name}_report.json"
+    t0 = time.perf_counter()
+    _run([exe, "quantize", d / "model.onnx", "--calib", calib_path(card), "--card", d / "card.json",
+          "-o", out, "--report", report])
+    seconds = time.perf_counter() - t0
+    stdout = _run([exe, "eval", out, "--card", d / "card.json", "--int8", "--json",
+                   "--data", test_npz])
+    try:
+        value = json.loads(stdout)["value"]
+    except (ValueError, KeyError) as e:
+        raise TinyqError(f"`tinyq eval --json`: no value in output ({e})")
+    return float(value), seconds
+
+
+# ---------------------------------------------------------------------------------------------------
+
+def fmt(card, v):
+    if isinstance(v, str):
+        return v.replace("|", "\\|")
+    return f"{v:.4f}" if card["metric"] == "auc" else f"{v:.2f}"
+
+
+def bench_model(name, args, tmp):
+    card = card_of(name)
+    pre = card["preprocess"]
+    x_test, y_test = load_npz(test_path(card), args.limit)
+    x_test = onnx_np.preprocess(x_test, pre)
+    x_calib = onnx_np.preprocess(load_npz(calib_path(card))[0], pre)
+    row = {"model": name, "metric": card["metric"], "card_float": card["float_metric"],
+           "test_samples": int(len(y_test)), "calib_samples": int(len(x_calib)),
+           "calib": calib_path(card).name, "qconfig": args.qconfig}
+
+    model, err = torch_float_model(name, card, x_test[:8])
+    row["torch_vs_onnx_np"] = err
+    row["float"] = metric(card, predict(model, x_test), x_test, y_test)
+    row["float_matches_card"] = abs(row["float"] - card["float_metric"]) <= FLOAT_TOL[card["metric"]]
+
+    qmodel, row["pytorch_time_s"] = pytorch_ptq(model, args.qconfig, x_calib, card["input"]["shape"])
+    row["pytorch_int8"] = metric(card, predict(qmodel, x_test), x_test, y_test)
+
+    if args.no_tinyq:
+        row["tinyq_error"] = "skipped (--no-tinyq)"
+    else:
+        limited = test_path(card)
+        if args.limit:
+            limited = tmp / f"{name}_test_{args.limit}.npz"
+            np.savez(limited, **dict(zip(("x", "y"), load_npz(test_path(card), args.limit))))
+        try:
+            row["tinyq_int8"], row["tinyq_time_s"] = tinyq_ptq(args.exe, name, card, limited, tmp)
+        except TinyqError as e:
+            row["tinyq_error"] = str(e)
+    return row, card
+
+
+def table(rows_cards):
+    lines = ["| model | float | tinyq int8 | PyTorch int8 | tinyq time s | PyTorch time s |",
+             "|---|---|---|---|---|---|"]
+    for r, card in rows_cards:
+        tq = fmt(card, r["tinyq_int8"]) if "tinyq_int8" in r else fmt(card, r["tinyq_error"])
+        tqt = f"{r['tinyq_time_s']:.2f}" if "tinyq_time_s" in r else "—"
+        lines.append(f"| {r['model']} ({r['metric']}) | {fmt(card, r['float'])} | {tq} | "
+                     f"{fmt(card, r['pytorch_int8'])} | {tqt} | {r['pytorch_time_s']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
+    ap.add_argument("--limit", type=int, default=0, help="evaluate on the first N test samples only")
+    ap.add_argument("--tinyq", default=None, help="tinyq CLI (default build/tinyq or build/src/cli/tinyq)")
+    ap.add_argument("--no-tinyq", action="store_true", help="PyTorch columns only")
+    ap.add_argument("--qconfig", choices=sorted(ENGINE), default="qnnpack")
+    ap.add_argument("--out", default=None, help="also write the Markdown table here")
+    ap.add_argument("--json", default=None, help="write every measurement as JSON here")
+    args = ap.parse_args()
+    args.exe = find_tinyq(args.tinyq)
+    torch.set_num_threads(1)
+    models = [m for m in args.models.split(",") if m]
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown:
+        ap.error(f"unknown models {unknown}; known: {MODELS}")
+
+    rows, failed = [], False
+    with tempfile.TemporaryDirectory(prefix="ptq_vs_pytorch_") as tmp:
+        for name in models:
+            row, card = bench_model(name, args, Path(tmp))
+            rows.append((row, card))
+            print(f"{name}: float {fmt(card, row['float'])} (card {card['float_metric']}), "
+                  f"PyTorch int8 {fmt(card, row['pytorch_int8'])} in {row['pytorch_time_s']:.2f} s, "
+                  f"tinyq {fmt(card, row['tinyq_int8']) if 'tinyq_int8' in row else row['tinyq_error']}",
+                  file=sys.stderr)
+            if not args.limit and not row["float_matches_card"]:
+                print(f"{name}: re-measured float {row['float']} != card {card['float_metric']}",
+                      file=sys.stderr)
+                failed = True
+            if "tinyq_error" in row and not args.no_tinyq:
+                failed = True
+    md = (f"PyTorch {torch.__version__} FX PTQ, qconfig `{args.qconfig}` on engine "
+          f"`{ENGINE[args.qconfig]}`; {'first %d test samples' % args.limit if args.limit else 'full test sets'}"
+          f"; metric top-1 % (AUC for vibration_ae)\n\n" + table(rows))
+    print(md, end="")
+    if args.out:
+        Path(args.out).write_text(md)
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "torch": torch.__version__, "qconfig": args.qconfig, "engine": ENGINE[args.qconfig],
+            "tinyq": str(args.exe), "limit": args.limit, "rows": [r for r, _ in rows]}, indent=2) + "\n")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
