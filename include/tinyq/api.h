@@ -52,6 +52,16 @@ std::string SummaryToText(const ModelSummary& s);   // aligned table for termina
 // Runtime optimizes before running. Inputs and outputs keep their names and shapes.
 StatusOr<std::unique_ptr<Graph>> OptimizeForInference(const Graph& graph);
 
+// What an executor runs for a loaded model: a float graph is optimized (above) and runs on the
+// float executor; a quantized graph (QOp form, docs/quantized_ir.md) runs as it is on the int8
+// executor. `require_int8` (CLI --int8) on a float graph is FailedPrecondition.
+struct RunnableGraph {
+  std::unique_ptr<Graph> owned;  // the optimized clone (float graphs)
+  const Graph* graph = nullptr;  // what to run (borrowed from the caller's graph when quantized)
+  bool int8 = false;
+};
+StatusOr<RunnableGraph> PrepareRunnable(const Graph& graph, bool require_int8);
+
 // ---- preprocessing and model cards ------------------------------------------------------------
 // Model input = ((x * scale) - mean) / std, in float32, from the dataset's x of any numeric dtype.
 struct Preprocess {

@@ -25,7 +25,7 @@ namespace tinyq {
 using TensorMap = std::map<std::string, Tensor>;
 
 // Called after each node with each of its output values and the computed tensor.
-using Observer = std::function<void(const Value& value, const Tensor& tensor)>;
+using ValueObserver = std::function<void(const Value& value, const Tensor& tensor)>;
 
 struct ExecutorOptions {
   bool int8 = false;  // use the int8 kernels (quantized graphs); float kernels otherwise
@@ -41,11 +41,11 @@ class Executor {
 
   // One evaluation. `inputs` maps graph input names to tensors of exactly the input's dtype and
   // shape (else InvalidArgument naming the input). Outputs are keyed by graph output name.
-  StatusOr<TensorMap> Run(const TensorMap& inputs, const Observer& observer = nullptr);
+  StatusOr<TensorMap> Run(const TensorMap& inputs, const ValueObserver& observer = nullptr);
 
   // Inputs whose leading dimension is k times the graph's; see the file comment. The observer,
   // if given, is called from one thread at a time, in slice order.
-  StatusOr<TensorMap> RunBatch(const TensorMap& inputs, const Observer& observer = nullptr);
+  StatusOr<TensorMap> RunBatch(const TensorMap& inputs, const ValueObserver& observer = nullptr);
 
   const Graph& graph() const;
 

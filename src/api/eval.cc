@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tinyq/api.h"
+#include "passes/quantize_int8.h"
 #include "tinyq/passes.h"
+#include "tinyq/quantize.h"
 
 namespace tinyq {
 namespace {
@@ -35,6 +37,21 @@ StatusOr<std::unique_ptr<Graph>> OptimizeForInference(const Graph& graph) {
   std::unique_ptr<Graph> g = graph.Clone();
   TQ_RETURN_IF_ERROR(RunPasses(*g, DefaultFloatPipeline()));
   return g;
+}
+
+StatusOr<RunnableGraph> PrepareRunnable(const Graph& graph, bool require_int8) {
+  RunnableGraph r;
+  r.int8 = IsQuantizedGraph(graph);
+  if (require_int8 && !r.int8)
+    return FailedPrecondition(graph.Where() + "--int8 needs a quantized model (run tinyq quantize "
+                              "first); this one has no int8 tensors");
+  if (r.int8) {
+    r.graph = &graph;
+  } else {
+    TQ_ASSIGN_OR_RETURN(r.owned, OptimizeForInference(graph));
+    r.graph = r.owned.get();
+  }
+  return r;
 }
 
 StatusOr<Tensor> PrepareInputBatch(const Graph& graph, const Tensor& x, int64_t begin, int64_t end,
@@ -136,9 +153,9 @@ StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std
   }
   ExecutorOptions eo;
   eo.threads = options.threads;
-  eo.int8 = options.int8;
-  TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> optimized, OptimizeForInference(graph));
-  TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(*optimized, eo));
+  TQ_ASSIGN_OR_RETURN(RunnableGraph runnable, PrepareRunnable(graph, options.int8));
+  eo.int8 = runnable.int8;
+  TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(*runnable.graph, eo));
   const int64_t chunk = 256 * b;
   double loss_sum = 0.0;
   int64_t correct = 0;
@@ -147,9 +164,10 @@ StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std
     TQ_ASSIGN_OR_RETURN(Tensor batch, PrepareInputBatch(graph, data.x, begin, end,
                                                         options.preprocess, data_path));
     TensorMap feeds;
-    feeds.emplace(in->name(), batch);
+    TQ_ASSIGN_OR_RETURN(Tensor fed, QuantizeForInput(*in, batch));
+    feeds.emplace(in->name(), std::move(fed));
     TQ_ASSIGN_OR_RETURN(TensorMap outs, exec->RunBatch(feeds));
-    const Tensor& o = outs.at(out->name());
+    TQ_ASSIGN_OR_RETURN(const Tensor o, DequantizeOutput(*out, outs.at(out->name())));
     if (o.dtype() != DType::kF32)
       return Unsupported(graph.Where() + "output '" + out->name() + "' is not float32");
     const float* p = o.data<float>();

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "tinyq/quantize.h"
 #include "tinyq/data.h"
 
 namespace tinyq::cli {
@@ -27,7 +28,10 @@ int RunMain(const std::vector<std::string>& args) {
       "out,o", po::value<std::string>()->required(), "folder for the outputs (<name>.npy)")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
       "fix an input's shape: NAME=1,3,64,64")(
-      "threads", po::value<int>()->default_value(1), "worker threads for batched inputs");
+      "threads", po::value<int>()->default_value(1), "worker threads for batched inputs")(
+      "int8", "require the int8 executor (a quantized model; float .npy inputs are quantized with "
+              "the input's scale/zero point)")(
+      "dequantize", "write int8 outputs dequantized to float32 (default: as stored)");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -57,16 +61,30 @@ int RunMain(const std::vector<std::string>& args) {
   }
   ExecutorOptions eo;
   eo.threads = vm["threads"].as<int>();
-  auto optimized = OptimizeForInference(**graph);
-  if (!optimized.ok()) return Fail(optimized.status());
-  auto exec = Executor::Create(**optimized, eo);
+  auto runnable = PrepareRunnable(**graph, vm.count("int8") != 0);
+  if (!runnable.ok()) return Fail(runnable.status());
+  eo.int8 = runnable->int8;
+  auto exec = Executor::Create(*runnable->graph, eo);
   if (!exec.ok()) return Fail(exec.status());
+  for (auto& [name, t] : feeds) {
+    const Value* in = (*graph)->FindValue(name);
+    if (!in) continue;  // RunBatch names the unknown input
+    auto q = QuantizeForInput(*in, t);
+    if (!q.ok()) return Fail(q.status());
+    t = std::move(*q);
+  }
   auto outs = (*exec)->RunBatch(feeds);
   if (!outs.ok()) return Fail(outs.status());
   const std::string dir = vm["out"].as<std::string>();
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return Fail(IoError(dir + ": cannot create output folder: " + std::strerror(errno)));
-  for (const auto& [name, tensor] : *outs) {
+  for (auto& [name, tensor] : *outs) {
+    const Value* ov = (*graph)->FindValue(name);
+    if (vm.count("dequantize") && ov) {
+      auto f = DequantizeOutput(*ov, tensor);
+      if (!f.ok()) return Fail(f.status());
+      tensor = std::move(*f);
+    }
     const std::string path = dir + "/" + FileNameFor(name) + ".npy";
     if (Status s = WriteNpy(path, tensor); !s.ok()) return Fail(s);
     std::cout << name << " " << DTypeName(tensor.dtype()) << ShapeToString(tensor.shape()) << " -> "

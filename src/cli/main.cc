@@ -13,6 +13,10 @@ const std::vector<Verb>& Verbs() {
       {"inspect", "show a model's inputs, outputs, layers, parameters and MACs", InspectMain},
       {"run", "run a model on .npy inputs and write each output as .npy", RunMain},
       {"eval", "evaluate a classifier (top-1) or anomaly detector (AUC) on a dataset", EvalMain},
+      {"calibrate", "observe activation ranges on calibration data and save them (JSON)",
+       CalibrateMain},
+      {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
+       QuantizeMain},
   };
   return verbs;
 }

@@ -39,7 +39,7 @@ struct Executor::Impl {
   }
 
   // Runs one evaluation with worker `w`'s kernels; inputs already validated.
-  TensorMap RunValidated(const TensorMap& feeds, const Observer& observer, size_t w = 0) const {
+  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer, size_t w = 0) const {
     std::unordered_map<const Value*, Tensor> env;
     auto lookup = [&](const Value* v) -> const Tensor* {
       if (!v) return nullptr;
@@ -161,7 +161,7 @@ Tensor SliceRows(const Tensor& t, int64_t i, int64_t rows) {
 }
 }  // namespace
 
-StatusOr<TensorMap> Executor::Run(const TensorMap& inputs, const Observer& observer) {
+StatusOr<TensorMap> Executor::Run(const TensorMap& inputs, const ValueObserver& observer) {
   const Graph& g = *impl_->graph;
   TQ_RETURN_IF_ERROR(CheckAllFed(g, impl_->inputs, inputs));
   int64_t k = -1;
@@ -170,7 +170,7 @@ StatusOr<TensorMap> Executor::Run(const TensorMap& inputs, const Observer& obser
   return impl_->RunValidated(inputs, observer);
 }
 
-StatusOr<TensorMap> Executor::RunBatch(const TensorMap& inputs, const Observer& observer) {
+StatusOr<TensorMap> Executor::RunBatch(const TensorMap& inputs, const ValueObserver& observer) {
   const Graph& g = *impl_->graph;
   TQ_RETURN_IF_ERROR(CheckAllFed(g, impl_->inputs, inputs));
   int64_t k = -1;
@@ -179,7 +179,7 @@ StatusOr<TensorMap> Executor::RunBatch(const TensorMap& inputs, const Observer& 
   if (k <= 1) return impl_->RunValidated(inputs, observer);
 
   std::vector<TensorMap> results(static_cast<size_t>(k));
-  auto run_slice = [&](int64_t i, const Observer& obs, size_t worker) {
+  auto run_slice = [&](int64_t i, const ValueObserver& obs, size_t worker) {
     TensorMap feed;
     for (const Value* v : impl_->inputs)
       feed.emplace(v->name(), SliceRows(inputs.at(v->name()), i, v->shape()[0]));

@@ -1,0 +1,39 @@
+// passes/quantize_int8.h - float graph + calibration table -> QOp form (docs/quantized_ir.md).
+#ifndef TINYQ_PASSES_QUANTIZE_INT8_H_
+#define TINYQ_PASSES_QUANTIZE_INT8_H_
+
+#include <set>
+#include <string>
+
+#include "passes/pass.h"
+#include "tinyq/quant.h"
+
+namespace tinyq {
+
+struct QuantizeInt8Options {
+  const CalibrationTable* table = nullptr;  // borrowed; ranges by value name (required)
+  bool float_io = false;                    // keep f32 graph inputs/outputs (Q/DQ at the borders)
+  std::set<std::string> float_nodes;        // node names that stay float (fallback)
+};
+
+// Not in the registry (it needs a calibration table): the quantize pipeline (src/api) constructs
+// it. Nodes it cannot quantize (unsupported op or attribute, a value without a calibrated range,
+// a non-constant weight) stay float, with a note naming them in PassStats.
+class QuantizeInt8Pass : public Pass {
+ public:
+  explicit QuantizeInt8Pass(QuantizeInt8Options options) : options_(std::move(options)) {}
+  const char* name() const override { return "quantize_int8"; }
+  Status Run(Graph& graph, PassStats* stats) override;
+
+ private:
+  QuantizeInt8Options options_;
+};
+
+// The ops quantize_int8 can put in the quantized region (for docs and `--help`).
+bool IsInt8QuantizableOp(OpKind op);
+// True if any value of the graph carries QuantParams (the graph is in QOp form or has Q/DQ).
+bool IsQuantizedGraph(const Graph& graph);
+
+}  // namespace tinyq
+
+#endif  // TINYQ_PASSES_QUANTIZE_INT8_H_

@@ -1,0 +1,165 @@
+// Quantize: the post-training int8 pipeline shared by `tinyq quantize` and `tinyq.quantize()`.
+//
+//   optimize (fold BN, fuse activations) -> [equalize_cross_layer] -> calibrate -> quantize_int8
+//   -> int8 executor check (nodes without an int8 kernel fall back to float) -> [bias correction]
+//   -> per-layer error analysis -> [--max-drop: float fallback of the most sensitive layers]
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "passes/quantize_int8.h"
+#include "passes/registry.h"
+#include "src/api/quantize_internal.h"
+#include "tinyq/quantize.h"
+
+namespace tinyq {
+namespace {
+
+// The node named in an error message "...: node 'NAME' (Op): ...", or "".
+std::string NodeInMessage(const std::string& msg) {
+  const std::string key = "node '";
+  const size_t a = msg.find(key);
+  if (a == std::string::npos) return "";
+  const size_t b = msg.find("' (", a + key.size());
+  return b == std::string::npos ? "" : msg.substr(a + key.size(), b - a - key.size());
+}
+
+int64_t WeightBytes(const Graph& g) { return Summarize(g).weight_bytes; }
+
+TensorQuantInfo InfoOf(const Value& v) {
+  TensorQuantInfo t;
+  t.name = v.name();
+  t.dtype = v.dtype() == DType::kS8 ? "int8" : DTypeName(v.dtype());
+  t.shape = v.shape();
+  if (v.quant() && v.quant()->scale.size() == 1) {
+    t.scale = v.quant()->scale[0];
+    t.zero_point = v.quant()->zero_point[0];
+  }
+  return t;
+}
+
+}  // namespace
+
+StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
+                                             const CalibrationTable& table, bool float_io,
+                                             std::set<std::string> float_nodes,
+                                             std::vector<std::string>* notes) {
+  QuantizedGraph out;
+  // Nodes whose int8 kernel refuses them (prepare errors) move to float until the graph prepares.
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    out.graph = float_graph.Clone();
+    QuantizeInt8Options qo;
+    qo.table = &table;
+    qo.float_io = float_io;
+    qo.float_nodes = float_nodes;
+    QuantizeInt8Pass pass(std::move(qo));
+    PassStats stats;
+    TQ_RETURN_IF_ERROR(RunPass(*out.graph, pass, &stats));
+    ExecutorOptions eo;
+    eo.int8 = true;
+    auto exec = Executor::Create(*out.graph, eo);
+    if (exec.ok()) {
+      out.notes = stats.notes;
+      for (const auto& n : out.graph->nodes())
+        out.int8_nodes += n->output(0) && n->output(0)->dtype() == DType::kS8 &&
+                          n->op() != OpKind::kQuantizeLinear;
+      return out;
+    }
+    const std::string node = NodeInMessage(exec.status().message());
+    if (node.empty() || float_nodes.count(node) || !float_graph.FindNode(node))
+      return exec.status();
+    float_nodes.insert(node);
+    if (notes)
+      notes->push_back("quantize: node '" + node + "' falls back to float: " +
+                       exec.status().message());
+  }
+  return Internal("quantize: int8 fallback did not converge");
+}
+
+StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
+                                  const std::string& calib_path, const QuantizeOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  QuantizeResult result;
+  QuantizeReport& rep = result.report;
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> fg, OptimizeForInference(model));
+  if (o.equalize) {
+    PassStats st;
+    TQ_RETURN_IF_ERROR(RunPasses(*fg, {"equalize_cross_layer"}, &st));
+    rep.notes.insert(rep.notes.end(), st.notes.begin(), st.notes.end());
+  }
+  rep.method = CalibrationMethodName(o.method);
+  if (o.table) {
+    result.table = *o.table;
+    rep.method = "table";
+  } else {
+    CalibrateOptions co;
+    co.preprocess = o.preprocess;
+    co.observer.method = o.method;
+    co.observer.percentile = o.percentile;
+    co.limit = o.calib_limit;
+    co.threads = o.threads;
+    co.progress = o.progress;
+    TQ_ASSIGN_OR_RETURN(result.table, Calibrate(*fg, calib, calib_path, co));
+  }
+  rep.calib_samples = o.calib_limit > 0 ? std::min(o.calib_limit, calib.x.dim(0)) : calib.x.dim(0);
+
+  std::set<std::string> float_nodes(o.float_nodes.begin(), o.float_nodes.end());
+  for (const std::string& n : float_nodes)
+    if (!fg->FindNode(n))
+      return InvalidArgument(model.Where() + "--float-node '" + n + "': no such node");
+  TQ_ASSIGN_OR_RETURN(QuantizedGraph qg, BuildQuantizedGraph(*fg, result.table, o.float_io,
+                                                             float_nodes, &rep.notes));
+  if (o.bias_correction)
+    TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
+
+  TQ_ASSIGN_OR_RETURN(rep.layers, AnalyzeLayers(*fg, *qg.graph, calib, calib_path, o));
+
+  if (o.max_drop >= 0.0) {
+    if (!o.val) return InvalidArgument("--max-drop needs a validation set (--val)");
+    EvalOptions eo;
+    eo.preprocess = o.preprocess;
+    eo.metric = o.metric;
+    eo.threads = o.threads;
+    TQ_ASSIGN_OR_RETURN(EvalResult fr, Evaluate(*fg, *o.val, o.val_path, eo));
+    const double scale = o.metric == "auc" ? 100.0 : 1.0;
+    rep.val_float = fr.value;
+    TQ_ASSIGN_OR_RETURN(EvalResult qr, Evaluate(*qg.graph, *o.val, o.val_path, eo));
+    rep.val_int8 = qr.value;
+    // Most sensitive first: lowest SQNR of a quantized node's output.
+    std::vector<LayerError> order = rep.layers;
+    std::stable_sort(order.begin(), order.end(),
+                     [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
+    size_t next = 0;
+    while ((fr.value - *rep.val_int8) * scale > o.max_drop && next < order.size()) {
+      const LayerError& victim = order[next++];
+      if (victim.node.empty() || float_nodes.count(victim.node)) continue;
+      const int64_t before = WeightBytes(*qg.graph);
+      float_nodes.insert(victim.node);
+      TQ_ASSIGN_OR_RETURN(qg, BuildQuantizedGraph(*fg, result.table, o.float_io, float_nodes,
+                                                  &rep.notes));
+      if (o.bias_correction)
+        TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
+      TQ_ASSIGN_OR_RETURN(qr, Evaluate(*qg.graph, *o.val, o.val_path, eo));
+      rep.val_int8 = qr.value;
+      rep.fallbacks.push_back({victim.node, victim.op, victim.sqnr_db,
+                               WeightBytes(*qg.graph) - before, qr.value});
+      if (o.progress) o.progress("max-drop", static_cast<int64_t>(next), 0);
+    }
+    if ((fr.value - *rep.val_int8) * scale > o.max_drop)
+      rep.notes.push_back("max-drop: the drop is still above the limit with every candidate in "
+                          "float");
+    TQ_ASSIGN_OR_RETURN(rep.layers, AnalyzeLayers(*fg, *qg.graph, calib, calib_path, o));
+  }
+
+  for (const Value* v : qg.graph->inputs()) rep.inputs.push_back(InfoOf(*v));
+  for (const Value* v : qg.graph->outputs()) rep.outputs.push_back(InfoOf(*v));
+  rep.int8_nodes = qg.int8_nodes;
+  for (const std::string& n : qg.notes) rep.float_nodes.push_back(n);
+  rep.float_weight_bytes = WeightBytes(*fg);
+  rep.quantized_weight_bytes = WeightBytes(*qg.graph);
+  result.graph = std::move(qg.graph);
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace tinyq

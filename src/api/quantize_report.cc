@@ -1,0 +1,100 @@
+// The quantize report: JSON (format "tinyq.quantize_report", version 1) and a terminal rendering.
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tinyq/quantize.h"
+
+namespace tinyq {
+namespace {
+
+nlohmann::json TensorJson(const TensorQuantInfo& t) {
+  nlohmann::json j = {{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}};
+  if (t.dtype == "int8") {
+    j["scale"] = t.scale;
+    j["zero_point"] = t.zero_point;
+  }
+  return j;
+}
+
+std::string Fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), f, v);
+  return buf;
+}
+
+}  // namespace
+
+std::string QuantizeReportToJson(const QuantizeReport& r) {
+  nlohmann::json j;
+  j["format"] = "tinyq.quantize_report";
+  j["version"] = 1;
+  j["method"] = r.method;
+  j["calib_samples"] = r.calib_samples;
+  j["inputs"] = nlohmann::json::array();
+  for (const auto& t : r.inputs) j["inputs"].push_back(TensorJson(t));
+  j["outputs"] = nlohmann::json::array();
+  for (const auto& t : r.outputs) j["outputs"].push_back(TensorJson(t));
+  j["int8_nodes"] = r.int8_nodes;
+  j["float_nodes"] = r.float_nodes;
+  j["layers"] = nlohmann::json::array();
+  for (const LayerError& l : r.layers)
+    j["layers"].push_back({{"tensor", l.tensor}, {"node", l.node}, {"op", l.op},
+                           {"sqnr_db", l.sqnr_db}, {"cosine", l.cosine},
+                           {"max_abs_error", l.max_abs_error}});
+  j["fallbacks"] = nlohmann::json::array();
+  for (const FallbackStep& f : r.fallbacks)
+    j["fallbacks"].push_back({{"node", f.node}, {"op", f.op}, {"sqnr_db", f.sqnr_db},
+                              {"extra_bytes", f.extra_bytes}, {"metric_after", f.metric_after}});
+  j["weight_bytes"] = {{"float", r.float_weight_bytes}, {"quantized", r.quantized_weight_bytes}};
+  if (r.val_float) j["validation"] = {{"float", *r.val_float}, {"int8", *r.val_int8}};
+  j["notes"] = r.notes;
+  j["seconds"] = r.seconds;
+  return j.dump(2);
+}
+
+std::string QuantizeReportToText(const QuantizeReport& r) {
+  std::ostringstream os;
+  os << "calibration: " << r.method << ", " << r.calib_samples << " samples\n";
+  for (const auto& t : r.inputs)
+    os << "input  " << t.name << " " << t.dtype << ShapeToString(t.shape)
+       << (t.dtype == "int8" ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " +
+                                   std::to_string(t.zero_point)
+                             : "")
+       << "\n";
+  for (const auto& t : r.outputs)
+    os << "output " << t.name << " " << t.dtype << ShapeToString(t.shape)
+       << (t.dtype == "int8" ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " +
+                                   std::to_string(t.zero_point)
+                             : "")
+       << "\n";
+  os << "weights: " << r.float_weight_bytes << " -> " << r.quantized_weight_bytes << " bytes ("
+     << Fmt("%.2f", r.float_weight_bytes ? static_cast<double>(r.quantized_weight_bytes) /
+                                               static_cast<double>(r.float_weight_bytes)
+                                         : 0.0)
+     << "x), " << r.int8_nodes << " int8 nodes, " << r.float_nodes.size() << " float nodes\n";
+  for (const std::string& f : r.float_nodes) os << "  " << f << "\n";
+  if (!r.layers.empty()) {
+    os << "\nper-layer error (int8 vs float, calibration data)\n";
+    os << "  SQNR dB   cosine    max|err|  op                  tensor\n";
+    for (const LayerError& l : r.layers) {
+      char line[512];
+      std::snprintf(line, sizeof(line), "  %7.2f  %8.5f  %9.4g  %-18s  %s\n", l.sqnr_db, l.cosine,
+                    l.max_abs_error, l.op.c_str(), l.tensor.c_str());
+      os << line;
+    }
+  }
+  if (r.val_float) {
+    os << "\nvalidation: float " << Fmt("%.4f", *r.val_float) << ", int8 "
+       << Fmt("%.4f", *r.val_int8) << "\n";
+    for (const FallbackStep& f : r.fallbacks)
+      os << "  fallback " << f.node << " (" << f.op << ", SQNR " << Fmt("%.1f", f.sqnr_db)
+         << " dB): +" << f.extra_bytes << " bytes -> " << Fmt("%.4f", f.metric_after) << "\n";
+  }
+  for (const std::string& n : r.notes) os << "note: " << n << "\n";
+  os << "time: " << Fmt("%.1f", r.seconds) << " s\n";
+  return os.str();
+}
+
+}  // namespace tinyq

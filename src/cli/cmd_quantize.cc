@@ -1,0 +1,170 @@
+// tinyq quantize MODEL --calib DATA.npz -o OUT.onnx [...]   and   tinyq calibrate MODEL --calib
+// DATA.npz -o TABLE.json [...]
+#include <iostream>
+
+#include "src/cli/cli.h"
+#include "tinyq/quantize.h"
+
+namespace tinyq::cli {
+namespace {
+
+void AddCommonOptions(po::options_description& opts) {
+  opts.add_options()("model", po::value<std::string>()->required(), "float ONNX model")(
+      "calib", po::value<std::string>()->required(),
+      "calibration data: .npz with x (labels not needed)")(
+      "card", po::value<std::string>(), "model card (card.json): preprocessing and metric")(
+      "scale", po::value<float>(), "preprocess: input = ((x * scale) - mean) / std")(
+      "mean", po::value<float>(), "preprocess mean")("std", po::value<float>(), "preprocess std")(
+      "method", po::value<std::string>()->default_value("minmax"),
+      "range per activation: minmax | percentile | entropy | mse | auto")(
+      "percentile", po::value<double>()->default_value(99.99, "99.99"), "for --method percentile")(
+      "calib-limit", po::value<int64_t>()->default_value(1000),
+      "calibration samples (the first N; 0 = all)")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
+      "input-shape", po::value<std::vector<std::string>>()->composing(),
+      "fix an input's shape: NAME=1,3,64,64")("output,o", po::value<std::string>()->required(),
+                                              "output file")("json", "print JSON");
+}
+
+// Fills preprocessing, metric, method and calibration settings shared by both verbs.
+Status ReadCommon(const po::variables_map& vm, QuantizeOptions* o) {
+  if (vm.count("card")) {
+    TQ_ASSIGN_OR_RETURN(ModelCard card, ReadModelCard(vm["card"].as<std::string>()));
+    o->preprocess = card.preprocess;
+    o->metric = card.metric;
+  }
+  if (vm.count("scale")) o->preprocess.scale = vm["scale"].as<float>();
+  if (vm.count("mean")) o->preprocess.mean = vm["mean"].as<float>();
+  if (vm.count("std")) o->preprocess.std = vm["std"].as<float>();
+  if (o->preprocess.std == 0.0f) return InvalidArgument("--std must be non-zero");
+  TQ_ASSIGN_OR_RETURN(o->method, ParseCalibrationMethod(vm["method"].as<std::string>()));
+  o->percentile = vm["percentile"].as<double>();
+  o->calib_limit = vm["calib-limit"].as<int64_t>();
+  if (o->calib_limit < 0) return InvalidArgument("--calib-limit must be >= 0");
+  o->threads = vm["threads"].as<int>();
+  return Status::Ok();
+}
+
+std::vector<std::string> Shapes(const po::variables_map& vm) {
+  return vm.count("input-shape") ? vm["input-shape"].as<std::vector<std::string>>()
+                                 : std::vector<std::string>{};
+}
+
+}  // namespace
+
+int CalibrateMain(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  AddCommonOptions(opts);
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (int rc = ParseArgs("calibrate", "MODEL --calib DATA.npz -o TABLE.json [--method M]", args,
+                         opts, pos, &vm);
+      rc >= 0)
+    return rc;
+  QuantizeOptions qo;
+  if (Status s = ReadCommon(vm, &qo); !s.ok()) return Fail(s);
+  auto graph = LoadModel(vm["model"].as<std::string>(), Shapes(vm));
+  if (!graph.ok()) return Fail(graph.status());
+  const std::string calib_path = vm["calib"].as<std::string>();
+  auto calib = ReadDataset(calib_path);
+  if (!calib.ok()) return Fail(calib.status());
+  auto optimized = OptimizeForInference(**graph);
+  if (!optimized.ok()) return Fail(optimized.status());
+  CalibrateOptions co;
+  co.preprocess = qo.preprocess;
+  co.observer.method = qo.method;
+  co.observer.percentile = qo.percentile;
+  co.limit = qo.calib_limit;
+  co.threads = qo.threads;
+  Progress progress("calibrate");
+  co.progress = [&](const std::string&, int64_t d, int64_t t) { progress.Update(d, t); };
+  auto table = Calibrate(**optimized, *calib, calib_path, co);
+  progress.Finish();
+  if (!table.ok()) return Fail(table.status());
+  const std::string out = vm["output"].as<std::string>();
+  if (Status s = table->Save(out); !s.ok()) return Fail(s);
+  std::cout << (vm.count("json") ? table->ToJson() + "\n"
+                                 : std::to_string(table->size()) + " tensors calibrated -> " +
+                                       out + "\n");
+  return 0;
+}
+
+int QuantizeMain(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  AddCommonOptions(opts);
+  opts.add_options()("calib-table", po::value<std::string>(),
+                     "use the ranges of a saved calibration table (tinyq calibrate) instead of "
+                     "calibrating")("save-calib", po::value<std::string>(),
+                                    "also write the calibration table (JSON)")(
+      "bias-correction", "empirical bias correction from the calibration data")(
+      "equalize", "cross-layer equalization before calibration")(
+      "float-io", "keep float32 graph inputs/outputs (default: int8 I/O)")(
+      "float-node", po::value<std::vector<std::string>>()->composing(),
+      "keep this node in float (repeatable)")(
+      "max-drop", po::value<double>(),
+      "move the most sensitive layers back to float until the validation metric drops by at most "
+      "PT points (AUC: x100)")("val", po::value<std::string>(), "validation set for --max-drop")(
+      "report", po::value<std::string>(), "write the report (JSON) here");
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  if (int rc = ParseArgs("quantize",
+                         "MODEL --calib DATA.npz [--card card.json] [--method M] "
+                         "[--bias-correction] [--equalize] [--max-drop PT --val DATA.npz] "
+                         "-o OUT.onnx [--report R.json]",
+                         args, opts, pos, &vm);
+      rc >= 0)
+    return rc;
+  QuantizeOptions qo;
+  if (Status s = ReadCommon(vm, &qo); !s.ok()) return Fail(s);
+  qo.bias_correction = vm.count("bias-correction") != 0;
+  qo.equalize = vm.count("equalize") != 0;
+  qo.float_io = vm.count("float-io") != 0;
+  if (vm.count("float-node")) qo.float_nodes = vm["float-node"].as<std::vector<std::string>>();
+  if (vm.count("max-drop") != vm.count("val"))
+    return Fail(InvalidArgument("--max-drop and --val go together"));
+  const std::string model_path = vm["model"].as<std::string>();
+  const std::string out = vm["output"].as<std::string>();
+  auto graph = LoadModel(model_path, Shapes(vm));
+  if (!graph.ok()) return Fail(graph.status());
+  const std::string calib_path = vm["calib"].as<std::string>();
+  auto calib = ReadDataset(calib_path);
+  if (!calib.ok()) return Fail(calib.status());
+  if (vm.count("calib-table")) {
+    auto t = CalibrationTable::Load(vm["calib-table"].as<std::string>());
+    if (!t.ok()) return Fail(t.status());
+    qo.table = std::move(*t);
+  }
+  StatusOr<Dataset> val = InvalidArgument("");
+  if (vm.count("max-drop")) {
+    qo.max_drop = vm["max-drop"].as<double>();
+    if (qo.max_drop < 0) return Fail(InvalidArgument("--max-drop must be >= 0"));
+    qo.val_path = vm["val"].as<std::string>();
+    val = ReadDataset(qo.val_path);
+    if (!val.ok()) return Fail(val.status());
+    qo.val = &*val;
+  }
+  Progress progress("quantize");
+  qo.progress = [&](const std::string&, int64_t d, int64_t t) {
+    if (t > 0) progress.Update(d, t);
+  };
+  auto r = Quantize(**graph, *calib, calib_path, qo);
+  progress.Finish();
+  if (!r.ok()) return Fail(r.status());
+  if (vm.count("save-calib"))
+    if (Status s = r->table.Save(vm["save-calib"].as<std::string>()); !s.ok()) return Fail(s);
+  if (Status s = SaveOnnx(*r->graph, out); !s.ok()) return Fail(s);
+  const std::string json = QuantizeReportToJson(r->report);
+  if (vm.count("report"))
+    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
+      return Fail(s);
+  if (vm.count("json")) {
+    std::cout << json << "\n";
+  } else {
+    std::cout << QuantizeReportToText(r->report) << "wrote " << out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace tinyq::cli
