@@ -11,6 +11,7 @@
 #include "tinyq/data.h"
 #include "tinyq/executor.h"
 #include "tinyq/onnx.h"
+#include "tinyq/quantize.h"
 
 namespace py = pybind11;
 
@@ -96,11 +97,13 @@ class PyModel {
  public:
   explicit PyModel(std::unique_ptr<Graph> g) : graph_(std::move(g)) {}
 
-  py::dict Run(const py::dict& feeds, int threads) {
+  py::dict Run(const py::dict& feeds, int threads, bool dequantize) {
     TensorMap in;
     for (auto item : feeds) {
       const std::string name = py::str(item.first);
-      in.emplace(name, FromNumpy(py::array::ensure(item.second), "input '" + name + "'"));
+      Tensor t = FromNumpy(py::array::ensure(item.second), "input '" + name + "'");
+      if (const Value* v = graph_->FindValue(name)) t = Take(QuantizeForInput(*v, t));
+      in.emplace(name, std::move(t));
     }
     Executor& ex = GetExecutor(threads);
     TensorMap out;
@@ -109,8 +112,65 @@ class PyModel {
       out = Take(ex.RunBatch(in));
     }
     py::dict result;
-    for (auto& [name, t] : out) result[py::str(name)] = ToNumpy(std::move(t));
+    for (auto& [name, t] : out) {
+      const Value* v = graph_->FindValue(name);
+      if (dequantize && v) t = Take(DequantizeOutput(*v, t));
+      result[py::str(name)] = ToNumpy(std::move(t));
+    }
     return result;
+  }
+
+  // {name: (scale, zero_point)} of the int8 graph inputs (or outputs).
+  py::dict QuantParamsOf(bool outputs) const {
+    py::dict d;
+    for (const Value* v : outputs ? graph_->outputs() : graph_->inputs())
+      if (v->dtype() == DType::kS8 && v->quant() && v->quant()->scale.size() == 1)
+        d[py::str(v->name())] = py::make_tuple(v->quant()->scale[0], v->quant()->zero_point[0]);
+    return d;
+  }
+
+  bool IsInt8() const { return Take(PrepareRunnable(*graph_, false)).int8; }
+
+  // Returns (quantized model, report JSON, calibration table JSON).
+  py::tuple Quantize(const py::array& x, float scale, float mean, float std, const std::string& metric,
+                     const std::string& method, double percentile, int64_t calib_limit,
+                     const std::string& table_json, bool float_io, bool bias_correction,
+                     bool equalize, const std::vector<std::string>& float_nodes, double max_drop,
+                     const py::object& val_x, const py::object& val_y, int threads) {
+    Dataset calib;
+    calib.x = FromNumpy(x, "calib");
+    QuantizeOptions o;
+    o.preprocess = {scale, mean, std};
+    o.metric = metric;
+    o.method = Take(ParseCalibrationMethod(method));
+    o.percentile = percentile;
+    o.calib_limit = calib_limit;
+    if (!table_json.empty()) o.table = Take(CalibrationTable::FromJson(table_json, "calibration"));
+    o.float_io = float_io;
+    o.bias_correction = bias_correction;
+    o.equalize = equalize;
+    o.float_nodes = float_nodes;
+    o.threads = threads;
+    Dataset val;
+    if (max_drop >= 0.0) {
+      if (val_x.is_none() || val_y.is_none())
+        throw StatusError(InvalidArgument("max_drop needs a validation set (val=(x, y))"));
+      val.x = FromNumpy(py::array::ensure(val_x), "val x");
+      val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
+      val.has_labels = true;
+      o.max_drop = max_drop;
+      o.val = &val;
+      o.val_path = "<validation arrays>";
+    }
+    QuantizeResult r;
+    {
+      py::gil_scoped_release release;
+      r = Take(tinyq::Quantize(*graph_, calib, "<calibration arrays>", o));
+    }
+    r.graph->set_source(graph_->source() + " (int8)");
+    const std::string report = QuantizeReportToJson(r.report);
+    const std::string table = r.table.ToJson();
+    return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report, table);
   }
 
   std::string SummaryJson() const { return SummaryToJson(Summarize(*graph_)); }
@@ -154,14 +214,15 @@ class PyModel {
     if (!exec_ || threads != threads_) {
       ExecutorOptions o;
       o.threads = threads;
-      if (!optimized_) optimized_ = Take(OptimizeForInference(*graph_));
-      exec_ = Take(Executor::Create(*optimized_, o));
+      if (!runnable_.graph) runnable_ = Take(PrepareRunnable(*graph_, false));
+      o.int8 = runnable_.int8;
+      exec_ = Take(Executor::Create(*runnable_.graph, o));
       threads_ = threads;
     }
     return *exec_;
   }
   std::unique_ptr<Graph> graph_;
-  std::unique_ptr<Graph> optimized_;  // what the executor runs (must outlive exec_)
+  RunnableGraph runnable_;  // what the executor runs (must outlive exec_)
   std::unique_ptr<Executor> exec_;
   int threads_ = -1;
 };
@@ -185,7 +246,11 @@ PYBIND11_MODULE(_tinyq, m) {
   });
 
   py::class_<PyModel>(m, "Model")
-      .def("run", &PyModel::Run, py::arg("feeds"), py::arg("threads") = 1)
+      .def("run", &PyModel::Run, py::arg("feeds"), py::arg("threads") = 1,
+           py::arg("dequantize") = false)
+      .def("quant_params", &PyModel::QuantParamsOf, py::arg("outputs"))
+      .def("is_int8", &PyModel::IsInt8)
+      .def("quantize", &PyModel::Quantize)
       .def("summary_json", &PyModel::SummaryJson)
       .def("graph_text", &PyModel::GraphText)
       .def("evaluate", &PyModel::Evaluate, py::arg("x"), py::arg("y"), py::arg("scale"),

@@ -13,7 +13,8 @@ from . import _tinyq
 from .errors import (CheckFailedError, Error, FailedPreconditionError, InternalError,
                      InvalidArgumentError, InvalidModelError, IoError, NotFoundError,
                      UnsupportedError)
-from .model import Model
+from .model import Model, QuantizedModel
+from .quantize import quantize
 
 __version__ = _tinyq.__version__
 
@@ -32,6 +33,6 @@ def read_dataset(path):
     return _tinyq.read_dataset(str(path))
 
 
-__all__ = ["load", "read_dataset", "Model", "Error", "InvalidModelError", "UnsupportedError",
+__all__ = ["load", "read_dataset", "quantize", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
            "InternalError", "CheckFailedError"]

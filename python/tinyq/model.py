@@ -7,6 +7,18 @@ import numpy as np
 from . import _tinyq
 
 
+def card_settings(card, scale, mean, std, metric):
+    """(scale, mean, std, metric) from a model card (path or dict), explicit values otherwise."""
+    if card is not None:
+        if not isinstance(card, dict):
+            with open(card) as f:
+                card = json.load(f)
+        pre = card.get("preprocess", {})
+        scale, mean, std = pre.get("scale", scale), pre.get("mean", mean), pre.get("std", std)
+        metric = metric or card.get("metric")
+    return scale, mean, std, metric or "top1"
+
+
 class Model:
     """A model loaded with :func:`tinyq.load`.
 
@@ -29,13 +41,33 @@ class Model:
         """Names of the graph outputs, in order."""
         return list(self._impl.outputs())
 
-    def run(self, feeds, threads=1):
-        """Runs the model; ``feeds`` maps input names to arrays. Returns ``{output name: array}``."""
+    def run(self, feeds, threads=1, dequantize=False):
+        """Runs the model; ``feeds`` maps input names to arrays. Returns ``{output name: array}``.
+
+        Quantized models run on the int8 executor: float32 feeds for an int8 input are quantized
+        with the input's scale/zero point (:attr:`input_quant`); int8 outputs are returned as
+        stored unless ``dequantize=True``.
+        """
         if not isinstance(feeds, dict):
             if len(self.inputs) != 1:
                 raise TypeError("run() needs a dict {input name: array} for multi-input models")
             feeds = {next(iter(self.inputs)): feeds}
-        return self._impl.run(feeds, threads)
+        return self._impl.run(feeds, threads, bool(dequantize))
+
+    @property
+    def is_int8(self):
+        """True for a quantized model (runs on the int8 executor)."""
+        return self._impl.is_int8()
+
+    @property
+    def input_quant(self):
+        """``{name: (scale, zero_point)}`` of the int8 inputs (real = scale * (q - zero_point))."""
+        return dict(self._impl.quant_params(False))
+
+    @property
+    def output_quant(self):
+        """``{name: (scale, zero_point)}`` of the int8 outputs."""
+        return dict(self._impl.quant_params(True))
 
     def inspect(self):
         """Inputs, outputs, per-node op/shape/params/MACs and totals, as a dict (= ``tinyq inspect
@@ -53,14 +85,7 @@ class Model:
         Preprocessing is ``((x * scale) - mean) / std``; ``card`` (a path or dict of a model card)
         supplies preprocessing and metric. Returns ``{"metric", "value", "loss", "samples"}``.
         """
-        if card is not None:
-            if not isinstance(card, dict):
-                with open(card) as f:
-                    card = json.load(f)
-            pre = card.get("preprocess", {})
-            scale, mean, std = pre.get("scale", scale), pre.get("mean", mean), pre.get("std", std)
-            metric = metric or card.get("metric")
-        metric = metric or "top1"
+        scale, mean, std, metric = card_settings(card, scale, mean, std, metric)
         x = np.asarray(x)
         result = json.loads(self._impl.evaluate(x, None if y is None else np.asarray(y),
                                                 float(scale), float(mean), float(std), metric,
@@ -75,3 +100,13 @@ class Model:
 
     def __repr__(self):
         return f"tinyq.Model({self.path!r}, inputs={self.inputs}, outputs={self.outputs})"
+
+
+class QuantizedModel(Model):
+    """The result of :func:`tinyq.quantize`: a Model in int8 plus ``report`` (the quantize report
+    dict: I/O scales, per-layer SQNR/cosine, float fallbacks) and ``calibration`` (the table)."""
+
+    def __init__(self, impl, path, report, calibration):
+        super().__init__(impl, path)
+        self.report = report
+        self.calibration = calibration

@@ -1,0 +1,60 @@
+"""tinyq.quantize: post-training int8 quantization (the engine of ``tinyq quantize``)."""
+
+import json
+import os
+
+import numpy as np
+
+from .model import Model, QuantizedModel, card_settings
+
+
+def _x_of(data, what):
+    """An ndarray x from a path, a dict with "x", a tuple (x, y) or an array."""
+    from . import read_dataset  # noqa: PLC0415 (avoid a cycle at import time)
+    if isinstance(data, (str, os.PathLike)):
+        data = read_dataset(str(data))
+    if isinstance(data, dict):
+        if "x" not in data:
+            raise ValueError(f"{what}: a dict needs an 'x' array")
+        return np.asarray(data["x"]), data.get("y")
+    if isinstance(data, tuple):
+        return np.asarray(data[0]), data[1] if len(data) > 1 else None
+    return np.asarray(data), None
+
+
+def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
+             method="minmax", percentile=99.99, calib_limit=1000, calibration=None,
+             float_io=False, bias_correction=False, equalize=False, float_nodes=(),
+             max_drop=None, val=None, threads=0):
+    """Quantizes a float model to int8 (QOp form; ``.save()`` writes QDQ ONNX).
+
+    ``model``: a :class:`tinyq.Model` or a path. ``calib``: calibration data (path, array x, or
+    dict/tuple with x). ``card`` supplies preprocessing (``((x * scale) - mean) / std``) and
+    metric. ``method``: "minmax", "percentile", "entropy", "mse" or "auto". ``calibration``: a
+    saved table (dict or path; skips calibration). ``max_drop`` (metric points, AUC x 100) with
+    ``val`` (path or (x, y)) moves the most sensitive layers to float until the drop fits.
+    Returns a :class:`tinyq.QuantizedModel` with ``.run()``, ``.save()``, ``.report``.
+    """
+    from . import load  # noqa: PLC0415
+    if not isinstance(model, Model):
+        model = load(model)
+    scale, mean, std, metric = card_settings(card, scale, mean, std, metric)
+    x, _ = _x_of(calib, "calib")
+    table = ""
+    if calibration is not None:
+        if isinstance(calibration, (str, os.PathLike)):
+            with open(calibration) as f:
+                table = f.read()
+        else:
+            table = json.dumps(calibration)
+    val_x = val_y = None
+    if max_drop is not None:
+        if val is None:
+            raise ValueError("max_drop needs a validation set (val=path or (x, y))")
+        val_x, val_y = _x_of(val, "val")
+    impl, report, table_json = model._impl.quantize(
+        x, float(scale), float(mean), float(std), metric, method, float(percentile),
+        int(calib_limit), table, bool(float_io), bool(bias_correction), bool(equalize),
+        [str(n) for n in float_nodes], -1.0 if max_drop is None else float(max_drop), val_x,
+        val_y, int(threads))
+    return QuantizedModel(impl, model.path, json.loads(report), json.loads(table_json))
