@@ -6,6 +6,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "src/exec/int8_common.h"
 #include "src/exec/kernel.h"
 
 namespace tinyq {
@@ -21,16 +22,35 @@ struct Executor::Impl {
   std::vector<const Value*> inputs;
   std::vector<const Value*> outputs;
 
+  // The kernel a node runs: with options.int8, nodes of the quantized region (int8_common.h:
+  // InQuantizedRegion) run their kInt8 kernel and every other node (float fallback, Q/DQ
+  // borders) its float kernel. Without options.int8, a quantized-region node that is not pure
+  // data movement cannot run on float kernels and is refused.
+  StatusOr<const KernelRegistration*> SelectKernel(const Node& n) const {
+    const bool quantized = InQuantizedRegion(n);
+    const Value* y = n.output(0);
+    if (quantized && options.int8) {
+      const KernelRegistration* reg = FindKernel(n.op(), ExecMode::kInt8);
+      if (!reg)
+        return Unsupported(graph->Where(&n) + "no int8 kernel for " + OpKindName(n.op()) +
+                           " in the quantized region (output '" + y->name() +
+                           "' is s8 with QuantParams)");
+      return reg;
+    }
+    if (quantized && !IsDataMovementOp(n.op()))
+      return FailedPrecondition(graph->Where(&n) + "output '" + y->name() +
+                                "' is s8 with QuantParams (a quantized graph in QOp form); run "
+                                "it with ExecutorOptions{.int8 = true}");
+    const KernelRegistration* reg = FindKernel(n.op(), ExecMode::kFloat);
+    if (!reg) return Unsupported(graph->Where(&n) + "no float kernel for this op");
+    return reg;
+  }
+
   // Prepares a kernel for every node (one worker's set).
   Status PrepareWorker() {
-    const ExecMode mode = options.int8 ? ExecMode::kInt8 : ExecMode::kFloat;
     std::vector<std::unique_ptr<KernelInstance>> set;
     for (const Node* n : order) {
-      const KernelRegistration* reg = FindKernel(n->op(), mode);
-      if (!reg && mode == ExecMode::kInt8) reg = FindKernel(n->op(), ExecMode::kFloat);
-      if (!reg)
-        return Unsupported(graph->Where(n) + "no " + (options.int8 ? "int8" : "float") +
-                           " kernel for this op");
+      TQ_ASSIGN_OR_RETURN(const KernelRegistration* reg, SelectKernel(*n));
       TQ_ASSIGN_OR_RETURN(auto kernel, reg->prepare(*graph, *n));
       set.push_back(std::move(kernel));
     }

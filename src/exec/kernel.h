@@ -47,6 +47,7 @@ const KernelRegistration* FindKernel(OpKind op, ExecMode mode);
 void AppendNnKernels(std::vector<KernelRegistration>* table);          // conv/gemm/pool/norm/resize
 void AppendElementwiseKernels(std::vector<KernelRegistration>* table); // unary/binary/softmax/reduce
 void AppendTensorKernels(std::vector<KernelRegistration>* table);      // shape & data movement, Q/DQ
+void AppendInt8Kernels(std::vector<KernelRegistration>* table);        // ExecMode::kInt8 (int8_*.cc)
 
 // Helper for kernels whose instance is a lambda-like functor: wraps any callable `void(KernelIO&)`.
 template <typename F>

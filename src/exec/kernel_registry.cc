@@ -11,6 +11,7 @@ const KernelRegistration* FindKernel(OpKind op, ExecMode mode) {
     AppendNnKernels(&t);
     AppendElementwiseKernels(&t);
     AppendTensorKernels(&t);
+    AppendInt8Kernels(&t);
     return t;
   }();
   for (const KernelRegistration& r : table)

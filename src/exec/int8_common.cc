@@ -1,0 +1,212 @@
+// int8_common.cc - prepare-time helpers of the int8 node kernels (see int8_common.h).
+#include "src/exec/int8_common.h"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "src/quant/quant_math.h"
+
+namespace tinyq {
+namespace {
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
+}
+
+bool GoodScale(float s) { return std::isfinite(s) && s > 0.0f; }
+
+}  // namespace
+
+bool InQuantizedRegion(const Node& node) {
+  if (node.op() == OpKind::kQuantizeLinear || node.op() == OpKind::kDequantizeLinear) return false;
+  const Value* y = node.output(0);
+  return y && y->dtype() == DType::kS8 && y->quant().has_value();
+}
+
+bool IsDataMovementOp(OpKind op) {
+  switch (op) {
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kTranspose:
+    case OpKind::kSqueeze:
+    case OpKind::kUnsqueeze:
+    case OpKind::kIdentity:
+    case OpKind::kSlice:
+    case OpKind::kSplit:
+    case OpKind::kGather:
+    case OpKind::kPad:
+    case OpKind::kResize:
+    case OpKind::kConcat:
+      return true;
+    default:
+      return false;
+  }
+}
+
+StatusOr<ActQuant> GetActQuant(const Graph& graph, const Node& node, const Value* v,
+                               const std::string& role) {
+  const std::string where = graph.Where(&node) + role;
+  if (!v) return InvalidModel(where + " is missing");
+  const std::string what = where + " '" + v->name() + "'";
+  if (v->dtype() != DType::kS8)
+    return InvalidModel(what + " must be s8 in the quantized region, got " +
+                        DTypeName(v->dtype()));
+  if (!v->quant()) return InvalidModel(what + " has no QuantParams");
+  const QuantParams& q = *v->quant();
+  if (q.scale.size() != 1 || q.zero_point.size() != 1)
+    return InvalidModel(what + " needs per-tensor QuantParams (one scale and zero point), got " +
+                        std::to_string(q.scale.size()) + " scales");
+  if (!GoodScale(q.scale[0]))
+    return InvalidModel(what + " has scale " + Num(q.scale[0]) + "; must be positive and finite");
+  if (q.zero_point[0] < -128 || q.zero_point[0] > 127)
+    return InvalidModel(what + " has zero point " + std::to_string(q.zero_point[0]) +
+                        " outside [-128, 127]");
+  return ActQuant{q.scale[0], q.zero_point[0]};
+}
+
+Status CheckSameQuant(const Graph& graph, const Node& node, const ActQuant& in,
+                      const ActQuant& out) {
+  if (in.scale == out.scale && in.zero_point == out.zero_point) return Status::Ok();
+  return InvalidModel(graph.Where(&node) + "output params (scale " + Num(out.scale) + ", zp " +
+                      std::to_string(out.zero_point) + ") must equal input params (scale " +
+                      Num(in.scale) + ", zp " + std::to_string(in.zero_point) + ")");
+}
+
+StatusOr<std::vector<float>> GetWeightScales(const Graph& graph, const Node& node, const Value* w,
+                                             int64_t channels) {
+  const std::string where = graph.Where(&node) + "weight";
+  if (!w) return InvalidModel(where + " is missing");
+  const std::string what = where + " '" + w->name() + "'";
+  if (!w->is_constant() || w->dtype() != DType::kS8)
+    return InvalidModel(what + " must be a constant s8 tensor, got " +
+                        (w->is_constant() ? std::string(DTypeName(w->dtype())) : "a non-constant"));
+  if (!w->quant()) return InvalidModel(what + " has no QuantParams");
+  const QuantParams& q = *w->quant();
+  const int64_t n = static_cast<int64_t>(q.scale.size());
+  if ((n != channels && n != 1) || q.zero_point.size() != q.scale.size() ||
+      (n > 1 && q.axis != 0))
+    return InvalidModel(what + " needs one scale per output channel along axis 0 (" +
+                        std::to_string(channels) + "), got " + std::to_string(n) +
+                        " scales on axis " + std::to_string(q.axis));
+  for (int64_t c = 0; c < n; ++c) {
+    if (!GoodScale(q.scale[static_cast<size_t>(c)]))
+      return InvalidModel(what + " scale[" + std::to_string(c) + "] = " +
+                          Num(q.scale[static_cast<size_t>(c)]) + " is not positive and finite");
+    if (q.zero_point[static_cast<size_t>(c)] != 0)
+      return InvalidModel(what + " must be symmetric (zero point 0), channel " +
+                          std::to_string(c) + " has " +
+                          std::to_string(q.zero_point[static_cast<size_t>(c)]));
+  }
+  if (n == channels) return q.scale;
+  return std::vector<float>(static_cast<size_t>(channels), q.scale[0]);
+}
+
+StatusOr<std::vector<int32_t>> GetBiasS32(const Graph& graph, const Node& node, const Value* b,
+                                          int64_t channels, float input_scale,
+                                          const std::vector<float>& weight_scales) {
+  if (!b) return std::vector<int32_t>(static_cast<size_t>(channels), 0);
+  const std::string what = graph.Where(&node) + "bias '" + b->name() + "'";
+  if (!b->is_constant() || b->dtype() != DType::kS32 || b->constant()->numel() != channels)
+    return InvalidModel(what + " must be a constant s32 tensor of " + std::to_string(channels) +
+                        " elements");
+  if (!b->quant()) return InvalidModel(what + " has no QuantParams");
+  const QuantParams& q = *b->quant();
+  const size_t n = q.scale.size();
+  if ((n != static_cast<size_t>(channels) && n != 1) || q.zero_point.size() != n)
+    return InvalidModel(what + " needs one scale per channel, got " + std::to_string(n));
+  for (size_t c = 0; c < static_cast<size_t>(channels); ++c) {
+    const double want = static_cast<double>(input_scale) * weight_scales[c];
+    const double got = q.scale[n == 1 ? 0 : c];
+    if (!(std::fabs(got - want) <= 1e-5 * want) || q.zero_point[n == 1 ? 0 : c] != 0)
+      return InvalidModel(what + " channel " + std::to_string(c) + " has scale " + Num(got) +
+                          " (zero point " + std::to_string(q.zero_point[n == 1 ? 0 : c]) +
+                          "); expected s_in * s_w = " + Num(want) + " with zero point 0");
+  }
+  const int32_t* d = b->constant()->data<int32_t>();
+  return std::vector<int32_t>(d, d + channels);
+}
+
+StatusOr<ChannelMultipliers> MakeMultiplier(const Graph& graph, const Node& node, double real) {
+  auto qm = quant::QuantizeMultiplier(real);
+  if (!qm.ok()) return InvalidModel(graph.Where(&node) + qm.status().message());
+  ChannelMultipliers m;
+  m.multiplier.push_back(qm->m0);
+  m.shift.push_back(qm->shift);
+  return m;
+}
+
+StatusOr<ChannelMultipliers> MakeChannelMultipliers(const Graph& graph, const Node& node,
+                                                    float input_scale,
+                                                    const std::vector<float>& weight_scales,
+                                                    float output_scale) {
+  ChannelMultipliers m;
+  for (float sw : weight_scales) {
+    const double real = static_cast<double>(input_scale) * sw / output_scale;
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers one, MakeMultiplier(graph, node, real));
+    m.multiplier.push_back(one.multiplier[0]);
+    m.shift.push_back(one.shift[0]);
+  }
+  return m;
+}
+
+StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node,
+                                          const ActQuant& out, bool allowed) {
+  if (!node.HasAttr("tq_act")) return tq_activation{-128, 127};
+  if (!allowed)
+    return Unsupported(graph.Where(&node) + "a fused activation (tq_act) is not supported on " +
+                       OpKindName(node.op()) + " in int8");
+  const std::string act = node.GetString("tq_act", "");
+  if (act != "relu" && act != "clip")
+    return InvalidModel(graph.Where(&node) + "tq_act must be \"relu\" or \"clip\", got \"" + act +
+                        "\"");
+  const Attribute* lo = node.FindAttr("tq_act_min");
+  const Attribute* hi = node.FindAttr("tq_act_max");
+  if (!lo || !hi || lo->type != Attribute::Type::kFloat || hi->type != Attribute::Type::kFloat ||
+      std::isnan(lo->f) || std::isnan(hi->f))
+    return InvalidModel(graph.Where(&node) + "tq_act needs float tq_act_min and tq_act_max");
+  // zp + round(bound / s), saturated to [-128, 127]; +-inf saturate (RoundAndSaturate in double).
+  auto to_q = [&](float bound) {
+    if (std::isinf(bound)) return bound > 0 ? 127 : -128;
+    const double r = static_cast<double>(bound) / static_cast<double>(out.scale);
+    return quant::RoundAndSaturate(r + out.zero_point, -128, 127);
+  };
+  tq_activation a{to_q(lo->f), to_q(hi->f)};
+  if (a.min > a.max) a.min = a.max;
+  return a;
+}
+
+StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
+  // Walk the destination [N,H,W,C]; the source element of (n,y,x,ch) is n*CHW + ch*HW + y*W + x.
+  return MakeStridedCopyPlan({n, h, w, c}, {c * h * w, w, 1, h * w}, ContiguousStrides({n, h, w, c}),
+                             0, 0, 1);
+}
+
+StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
+  // Walk the destination [N,C,H,W]; the source element of (n,ch,y,x) is n*HWC + y*WC + x*C + ch.
+  return MakeStridedCopyPlan({n, c, h, w}, {h * w * c, 1, w * c, c}, ContiguousStrides({n, c, h, w}),
+                             0, 0, 1);
+}
+
+Status CheckS8Output(const Graph& graph, const Node& node, int i, const Shape& shape) {
+  const Value* v = node.output(i);
+  if (!v) return InvalidModel(graph.Where(&node) + "output " + std::to_string(i) + " is absent");
+  if (v->dtype() != DType::kS8 || v->shape() != shape)
+    return InvalidModel(graph.Where(&node) + "output '" + v->name() + "' is " +
+                        DTypeName(v->dtype()) + ShapeToString(v->shape()) + ", expected s8" +
+                        ShapeToString(shape));
+  return Status::Ok();
+}
+
+StatusOr<tq_dims> ToDims(const Graph& graph, const Node& node, int64_t n, int64_t h, int64_t w,
+                         int64_t c) {
+  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+  if (n > kMax || h > kMax || w > kMax || c > kMax || n * h * w * c > kMax)
+    return Unsupported(graph.Where(&node) + "tensor too large for the int8 runtime (int32 sizes)");
+  return tq_dims{static_cast<int32_t>(n), static_cast<int32_t>(h), static_cast<int32_t>(w),
+                 static_cast<int32_t>(c)};
+}
+
+}  // namespace tinyq

@@ -1,0 +1,89 @@
+// int8 node kernel of Gemm in the canonical quantized form (docs/quantized_ir.md):
+//   Y[M,N] = A[M,K] * B[N,K]^T + C[N]     transA = 0, transB = 1, alpha = beta = 1
+// A s8 per-tensor, B a constant s8 [N,K] per-channel along axis 0, C an optional s32 [N] (or
+// [1,N]) bias with scale s_in * s_w[n]; optional fused tq_act. Runs tq_fully_connected_s8 with
+// per-channel multipliers s_in*s_w[n]/s_out; no layout change is needed (B is already [Cout,Cin]).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/exec/int8_common.h"
+#include "src/runtime/tq_fully_connected.h"
+
+namespace tinyq {
+namespace {
+
+class GemmS8Kernel : public KernelInstance {
+ public:
+  void Eval(KernelIO& io) override {
+    const tq_per_channel_quant_params q{mult_.multiplier.data(), mult_.shift.data()};
+    const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
+    (void)tq_fully_connected_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
+                                io.inputs[1]->data<int8_t>(), bias_.data(),
+                                io.outputs[0]->data<int8_t>());
+  }
+
+  tq_fc_params params_{};
+  tq_fc_dims dims_{};
+  std::vector<int32_t> bias_;
+  ChannelMultipliers mult_;
+  std::vector<int32_t> scratch_;
+};
+
+StatusOr<std::unique_ptr<KernelInstance>> PrepareGemmS8(const Graph& graph, const Node& node) {
+  const Value* a = node.input(0);
+  const Value* b = node.input(1);
+  if (!a || !b) return InvalidModel(graph.Where(&node) + "A and B are required");
+  if (node.GetInt("transA", 0) != 0 || node.GetInt("transB", 0) != 1 ||
+      node.GetFloat("alpha", 1.0f) != 1.0f || node.GetFloat("beta", 1.0f) != 1.0f)
+    return Unsupported(graph.Where(&node) +
+                       "int8 Gemm needs the canonical form transA = 0, transB = 1, alpha = beta = "
+                       "1 (quantize_int8 produces it)");
+  const Shape& as = a->shape();
+  const Shape& bs = b->shape();
+  if (as.size() != 2 || bs.size() != 2 || as[1] != bs[1])
+    return InvalidModel(graph.Where(&node) + "A " + ShapeToString(as) + " and B " +
+                        ShapeToString(bs) + " must be [M,K] and [N,K]");
+  const int64_t m = as[0], k = as[1], n = bs[0];
+  const Value* c = node.input(2);
+  if (c && c->shape() != Shape{n} && c->shape() != Shape{1, n})
+    return Unsupported(graph.Where(&node) + "int8 Gemm needs C of shape [" + std::to_string(n) +
+                       "], got " + ShapeToString(c->shape()));
+  TQ_RETURN_IF_ERROR(CheckS8Output(graph, node, 0, Shape{m, n}));
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(graph, node, a, "input A"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(graph, node, node.output(0), "output Y"));
+  TQ_ASSIGN_OR_RETURN(std::vector<float> ws, GetWeightScales(graph, node, b, n));
+  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias, GetBiasS32(graph, node, c, n, xq.scale, ws));
+  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
+                      MakeChannelMultipliers(graph, node, xq.scale, ws, yq.scale));
+  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(graph, node, yq));
+  if (m > INT32_MAX || k > INT32_MAX || n > INT32_MAX)
+    return Unsupported(graph.Where(&node) + "Gemm dimensions exceed int32");
+
+  auto kern = std::make_unique<GemmS8Kernel>();
+  kern->dims_ = {static_cast<int32_t>(m), static_cast<int32_t>(k), static_cast<int32_t>(n)};
+  kern->params_ = {-xq.zero_point, yq.zero_point, 1, act};
+  if (tq_fully_connected_s8_validate(&kern->params_, &kern->dims_) != TQ_OK)
+    return Unsupported(graph.Where(&node) + "parameters rejected by tq_fully_connected_s8");
+  const int64_t bound = tq_fully_connected_s8_acc_bound(
+      &kern->dims_, b->constant()->data<int8_t>(), bias.data(), -xq.zero_point);
+  if (bound > INT32_MAX)
+    return Unsupported(graph.Where(&node) + "worst-case int32 accumulator bound " +
+                       std::to_string(bound) + " exceeds INT32_MAX (K too large or bias too large)");
+  for (size_t i = 0; i < mult.multiplier.size(); ++i)
+    if (tq_multiplier_validate(mult.multiplier[i], mult.shift[i]) != TQ_OK)
+      return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
+                         std::to_string(i) + " is out of the runtime's range");
+  kern->bias_ = std::move(bias);
+  kern->mult_ = std::move(mult);
+  kern->scratch_.resize((tq_fully_connected_s8_get_buffer_size(&kern->dims_) + 3) / 4);
+  return std::unique_ptr<KernelInstance>(std::move(kern));
+}
+
+}  // namespace
+
+void AppendInt8GemmKernels(std::vector<KernelRegistration>* table) {
+  table->push_back({OpKind::kGemm, ExecMode::kInt8, PrepareGemmS8});
+}
+
+}  // namespace tinyq
