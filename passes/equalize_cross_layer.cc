@@ -140,7 +140,8 @@ bool LoadLayer(Node& node, Layer* layer) {
     const bool single = node.op() == OpKind::kGemm && bt.numel() == 1 && bt.shape().size() <= 2;
     if (!per_channel && !single) return false;
     layer->b.resize(static_cast<size_t>(c));
-    for (int64_t i = 0; i < c; ++i) layer->b[static_cast<size_t>(i)] = bt.data<float>()[single ? 0 : i];
+    for (int64_t i = 0; i < c; ++i)
+      layer->b[static_cast<size_t>(i)] = bt.data<float>()[single ? 0 : i];
   }
   const Shape& zs = node.output(0)->shape();
   return zs.size() >= 2 && zs[1] == layer->out_channels;
@@ -295,7 +296,8 @@ Status EqualizeCrossLayerPass::Run(Graph& graph, PassStats* stats) {
     std::string skip;
     Node* n2 = FindPartner(graph, *n1, &skip);
     if (!skip.empty())
-      stats->notes.push_back(std::string(name()) + ": skipped '" + n1->name() + "' -> next: " + skip);
+      stats->notes.push_back(std::string(name()) + ": skipped '" + n1->name() +
+                             "' -> next: " + skip);
     if (!n2) continue;
     const int i1 = layer_index(n1);
     const int i2 = i1 < 0 ? -1 : layer_index(n2);
@@ -327,8 +329,8 @@ Status EqualizeCrossLayerPass::Run(Graph& graph, PassStats* stats) {
     const Layer& l2 = layers[static_cast<size_t>(pairs[p].second)];
     std::ostringstream os;
     os << name() << ": '" << l1.node->name() << "' -> '" << l2.node->name() << "' ("
-       << l1.out_channels << " channels), max/min channel range of '" << l1.node->name()
-       << "' " << before[p] << " -> " << Imbalance(ChannelRanges(l1, l1.out_ch, l1.out_channels));
+       << l1.out_channels << " channels), max/min channel range of '" << l1.node->name() << "' "
+       << before[p] << " -> " << Imbalance(ChannelRanges(l1, l1.out_ch, l1.out_channels));
     stats->notes.push_back(os.str());
   }
   stats->notes.push_back(std::string(name()) + ": " + std::to_string(pairs.size()) + " pairs, " +

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <cstdarg>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -43,9 +43,9 @@ Status ErrorAccumulator::Add(const float* ref, const float* test, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(ref[i]) || !std::isfinite(test[i])) {
       const bool bad_ref = !std::isfinite(ref[i]);
-      return InvalidArgument(where + "non-finite " + (bad_ref ? "reference" : "test") +
-                             " value " + std::to_string(bad_ref ? ref[i] : test[i]) +
-                             " at index " + std::to_string(i));
+      return InvalidArgument(where + "non-finite " + (bad_ref ? "reference" : "test") + " value " +
+                             std::to_string(bad_ref ? ref[i] : test[i]) + " at index " +
+                             std::to_string(i));
     }
   }
   for (int64_t i = 0; i < n; ++i) {

@@ -84,8 +84,9 @@ struct ErrorReportRow {
 
 // Fixed-width text table, rows sorted by `order` (stable). The name and op columns are as wide as
 // their longest entry (at least the header); numbers are right-aligned:
-//   tensor     op    elements    sqnr_db     cosine   max_abs_err  mean_abs_err
-//   conv1_out  Conv         4      14.77   0.993999             1          0.25
+//   tensor     op      elements    sqnr_db     cosine   max_abs_err  mean_abs_err
+//   conv1_out  Conv           4      14.77   0.993999             1          0.25
+//   relu_out   Relu           2        inf   1.000000             0             0
 // sqnr_db prints "inf" / "-inf" for the infinite cases. One line per row, each ending in '\n'.
 std::string ErrorStatsTable(std::vector<ErrorReportRow> rows);
 

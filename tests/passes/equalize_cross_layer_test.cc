@@ -10,6 +10,8 @@
 
 #include "passes/registry.h"
 #include "tests/passes/pass_test_util.h"
+#include "tinyq/onnx.h"
+#include "tinyq/passes.h"
 
 namespace tinyq {
 namespace {
@@ -121,8 +123,7 @@ TEST(EqualizeCrossLayerTest, BadlyScaledConvPairBecomesBalanced) {
   Value* x = b.Input("x", {2, 3, 8, 8});
   const std::vector<float> scale = {100.0f, 0.01f, 3.0f, 0.2f, 40.0f, 1.0f, 0.05f, 7.0f};
   Value* z = b.Out(OpKind::kConv, "conv1",
-                   {x, ScaledConst(b, "w1", {8, 3, 3, 3}, scale), b.Const("b1", {8})},
-                   [](Node* n) {
+                   {x, ScaledConst(b, "w1", {8, 3, 3, 3}, scale), b.Const("b1", {8})}, [](Node* n) {
                      n->SetInts("pads", {1, 1, 1, 1});
                      n->SetString("tq_act", "relu");
                      n->SetFloat("tq_act_min", 0.0f);
@@ -161,17 +162,17 @@ TEST(EqualizeCrossLayerTest, SecondRunChangesNothing) {
 TEST(EqualizeCrossLayerTest, PointwiseDepthwisePointwiseChainConverges) {
   GraphBuilder b(11);
   Value* x = b.Input("x", {1, 3, 6, 6});
-  Value* z1 = b.Out(OpKind::kConv, "pw1",
-                    {x, ScaledConst(b, "w1", {4, 3, 1, 1}, {20.0f, 0.1f, 1.0f, 3.0f}),
-                     b.Const("b1", {4})});
+  Value* z1 =
+      b.Out(OpKind::kConv, "pw1",
+            {x, ScaledConst(b, "w1", {4, 3, 1, 1}, {20.0f, 0.1f, 1.0f, 3.0f}), b.Const("b1", {4})});
   Value* a1 = b.Out(OpKind::kRelu, "relu1", {z1});
-  Value* z2 = b.Out(OpKind::kConv, "dw",
-                    {a1, ScaledConst(b, "wd", {8, 1, 3, 3}, {1, 5, 0.2f, 1, 30, 1, 1, 0.5f}),
-                     b.Const("bd", {8})},
-                    [](Node* n) {
-                      n->SetInt("group", 4);
-                      n->SetInts("pads", {1, 1, 1, 1});
-                    });
+  Value* z2 = b.Out(
+      OpKind::kConv, "dw",
+      {a1, ScaledConst(b, "wd", {8, 1, 3, 3}, {1, 5, 0.2f, 1, 30, 1, 1, 0.5f}), b.Const("bd", {8})},
+      [](Node* n) {
+        n->SetInt("group", 4);
+        n->SetInts("pads", {1, 1, 1, 1});
+      });
   Value* a2 = b.Out(OpKind::kRelu, "relu2", {z2});
   b.Output(b.Out(OpKind::kConv, "pw2", {a2, b.Const("w2", {5, 8, 1, 1}), b.Const("b2", {5})}));
   auto before = b.graph().Clone();
@@ -209,9 +210,10 @@ TEST(EqualizeCrossLayerTest, GroupedConsumerThroughLeakyRelu) {
 
 TEST(EqualizeCrossLayerTest, ThroughClipZeroInfAndMaxPool) {
   GraphBuilder b(9);
-  Value* x = b.Input("x", {1, 3, 6, 6});
-  Value* z = b.Out(OpKind::kConv, "conv1",
-                   {x, ScaledConst(b, "w1", {4, 3, 3, 3}, {0.05f, 12, 1, 0.5f}), b.Const("b1", {4})});
+  Value* x = b.Input("x", {1, 3, 10, 10});
+  Value* z =
+      b.Out(OpKind::kConv, "conv1",
+            {x, ScaledConst(b, "w1", {4, 3, 3, 3}, {0.05f, 12, 1, 0.5f}), b.Const("b1", {4})});
   Value* c = b.Out(OpKind::kClip, "clip", {z, b.Scalar("lo", 0.0f)});  // max absent: +inf
   Value* p = b.Out(OpKind::kMaxPool, "pool", {c}, [](Node* n) {
     n->SetInts("kernel_shape", {2, 2});
@@ -247,7 +249,8 @@ TEST(EqualizeCrossLayerTest, GemmPairWithScalarBias) {
   const Tensor& w2 = *g.FindNode("fc2")->input(1)->constant();
   std::vector<double> r2(5, 0.0);
   for (int i = 0; i < 5; ++i)
-    for (int j = 0; j < 2; ++j) r2[i] = std::max(r2[i], std::fabs(double{w2.data<float>()[i * 2 + j]}));
+    for (int j = 0; j < 2; ++j)
+      r2[i] = std::max(r2[i], std::fabs(double{w2.data<float>()[i * 2 + j]}));
   ExpectBalanced(OutputRanges(g, "fc1"), r2, 1e-5);
   EXPECT_TRUE(Verify(g).ok());
   ExpectSameFunction(*before, g);
@@ -278,7 +281,8 @@ TEST(EqualizeCrossLayerTest, NoMatchWhenIntermediateIsObservable) {
   {  // conv1's output has two readers
     GraphBuilder b;
     Value* x = b.Input("x", {1, 2, 4, 4});
-    Value* z = b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
+    Value* z =
+        b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
     b.Output(b.Out(OpKind::kConv, "conv2", {z, b.Const("w2", {2, 3, 1, 1})}));
     b.Output(b.Out(OpKind::kRelu, "relu", {z}));
     EqualizeCrossLayerPass pass;
@@ -287,7 +291,8 @@ TEST(EqualizeCrossLayerTest, NoMatchWhenIntermediateIsObservable) {
   {  // the Relu between them is a graph output
     GraphBuilder b;
     Value* x = b.Input("x", {1, 2, 4, 4});
-    Value* z = b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
+    Value* z =
+        b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
     Value* a = b.Out(OpKind::kRelu, "relu", {z});
     b.Output(b.Out(OpKind::kConv, "conv2", {a, b.Const("w2", {2, 3, 1, 1})}));
     b.Output(a);
@@ -297,7 +302,8 @@ TEST(EqualizeCrossLayerTest, NoMatchWhenIntermediateIsObservable) {
   {  // a non-homogeneous op (Sigmoid) in between
     GraphBuilder b;
     Value* x = b.Input("x", {1, 2, 4, 4});
-    Value* z = b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
+    Value* z =
+        b.Out(OpKind::kConv, "conv1", {x, ScaledConst(b, "w1", {3, 2, 1, 1}, {10, 0.1f, 1})});
     Value* a = b.Out(OpKind::kSigmoid, "sig", {z});
     b.Output(b.Out(OpKind::kConv, "conv2", {a, b.Const("w2", {2, 3, 1, 1})}));
     EqualizeCrossLayerPass pass;
@@ -335,6 +341,40 @@ TEST(EqualizeCrossLayerTest, IsRegistered) {
   auto pass = CreatePass("equalize_cross_layer");
   ASSERT_NE(pass, nullptr);
   EXPECT_STREQ(pass->name(), "equalize_cross_layer");
+}
+
+// The committed zoo models (benchmarks/zoo), after the default float pipeline.
+std::unique_ptr<Graph> LoadZooModel(const std::string& name) {
+  auto g = LoadOnnx(std::string(TINYQ_SOURCE_DIR) + "/benchmarks/zoo/" + name + "/model.onnx");
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  if (!g.ok()) return nullptr;
+  Status s = RunPasses(**g, DefaultFloatPipeline());
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return std::move(*g);
+}
+
+// DS-CNN: 9 convs (stem, then 4 depthwise/pointwise pairs) in one chain with ReLUs: 8 pairs.
+TEST(EqualizeCrossLayerTest, ZooDscnnKeepsItsFunction) {
+  std::unique_ptr<Graph> g = LoadZooModel("fmnist_dscnn");
+  ASSERT_NE(g, nullptr);
+  auto before = g->Clone();
+  PassStats stats;
+  ASSERT_TRUE(RunEqualize(*g, &stats).ok());
+  EXPECT_TRUE(HasNoteContaining(stats, ": 8 pairs")) << stats.ToString();
+  EXPECT_EQ(stats.nodes_rewritten, 9);
+  ExpectSameFunction(*before, *g, 1e-4f);
+}
+
+// MobileNetV1 uses ReLU6 after every conv: nothing can be equalized without changing the function.
+TEST(EqualizeCrossLayerTest, ZooMobilenetRelu6PairsAreSkipped) {
+  std::unique_ptr<Graph> g = LoadZooModel("fmnist_mobilenetv1");
+  ASSERT_NE(g, nullptr);
+  EqualizeCrossLayerPass pass;
+  PassStats stats;
+  ExpectPassKeepsGraph(*g, pass, &stats);
+  int skipped = 0;
+  for (const std::string& n : stats.notes) skipped += n.find("skipped") != std::string::npos;
+  EXPECT_EQ(skipped, 26) << stats.ToString();  // 27 convs in one chain
 }
 
 }  // namespace
