@@ -174,8 +174,9 @@ struct Pair {
 // homogeneous ops to a Conv/Gemm. Returns that node, or nullptr; `skip` receives a reason when
 // the partner exists but the pair cannot be equalized (for the notes).
 Node* FindPartner(const Graph& graph, const Node& n1, std::string* skip) {
-  std::string act = FusedActivationProblem(n1);
   const Value* v = n1.output(0);
+  if (!v || v->shape().size() < 2) return nullptr;
+  std::string act = FusedActivationProblem(n1);
   for (int depth = 0; depth < 16 && v; ++depth) {
     Node* next = SoleConsumer(graph, v);
     if (!next || next->input(0) != v) return nullptr;
