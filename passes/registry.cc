@@ -3,6 +3,7 @@
 
 #include "passes/eliminate_dead.h"
 #include "passes/eliminate_identity.h"
+#include "passes/equalize_cross_layer.h"
 #include "passes/fold_batch_norm.h"
 #include "passes/fold_constants.h"
 #include "passes/fuse_activation.h"
@@ -27,6 +28,9 @@ const std::vector<PassRegistration>& PassTable() {
       {"fuse_activation",
        "fuse Relu/Clip into the preceding Conv/ConvTranspose/Gemm/MatMul/Add as an output clamp",
        Make<FuseActivationPass>},
+      {"equalize_cross_layer",
+       "balance per-channel weight ranges of Conv/Gemm pairs (Nagel et al. 2019) before int8",
+       Make<EqualizeCrossLayerPass>},
       {"eliminate_dead", "remove nodes and values that do not reach a graph output",
        Make<EliminateDeadPass>},
   };
