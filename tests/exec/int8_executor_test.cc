@@ -1,6 +1,7 @@
 // Tests of the int8 dispatch of the executor (src/exec/executor.cc) and an end-to-end check: a
 // small float CNN (conv -> relu -> depthwise -> gap -> flatten -> gemm -> softmax), quantized by
-// hand in this test with min/max parameters, agrees with the float executor within a few LSB.
+// hand in this test with min/max parameters, agrees with the float executor within 2 LSB of the
+// output scale (1/256) on inputs it was not calibrated on (measured: under 1 LSB).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -231,7 +232,7 @@ TEST(Int8EndToEndTest, HandQuantizedCnnMatchesFloatExecutor) {
       worst = std::max(worst, std::fabs(deq - f.data<float>()[i]));
     }
   }
-  EXPECT_LE(worst, 4.0 / 256.0) << "int8 and float softmax outputs differ by more than 4 LSB";
+  EXPECT_LE(worst, 2.0 / 256.0) << "int8 and float softmax outputs differ by more than 2 LSB";
 }
 
 }  // namespace

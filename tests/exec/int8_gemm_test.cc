@@ -101,8 +101,8 @@ TEST(GemmS8Test, NonConstantWeightIsRefused) {
 }
 
 TEST(GemmS8Test, AccumulatorOverflowIsRefused) {
-  // K = 70000 taps of |w| = 127 with |x + offset| up to 256: 2.3e9 > INT32_MAX.
-  const int64_t k = 70000;
+  // K = 140000 taps of |w| = 127 with |x + offset| up to 132 (zero point -5): 2.3e9 > INT32_MAX.
+  const int64_t k = 140000;
   GemmGraph gg;
   BuildGemm(gg, 1, k, 1, std::vector<int8_t>(static_cast<size_t>(k), 127), {0.01f}, {0});
   const Status s = testing::PrepareInt8(gg.g);

@@ -101,7 +101,7 @@ TEST(PadS8Test, PadsWithZeroPoint) {
 
 TEST(PadS8Test, NonZeroConstantValueIsRefused) {
   Graph g;
-  BuildPad(g, g.AddConstant("v", Tensor::FromVector<float>({}, {1.0f})));
+  BuildPad(g, g.AddConstant("v", Tensor::FromVector<int8_t>({}, {5})));  // zero point is -9
   const Status s = testing::PrepareInt8(g);
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);
   EXPECT_NE(s.message().find("t.onnx: node 'pad' (Pad): int8 Pad pads with real 0"),
