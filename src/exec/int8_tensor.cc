@@ -51,7 +51,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePadS8(const Graph& graph, const
     if (!zero)
       return Unsupported(graph.Where(&node) +
                          "int8 Pad pads with real 0 (the zero point); constant_value must be "
-                         "the constant s8 zero point " + std::to_string(xq.zero_point));
+                         "the constant s8 zero point " +
+                         std::to_string(xq.zero_point));
   }
   const Shape& in = x->shape();
   const std::vector<int64_t> in_stride = ContiguousStrides(in);
@@ -162,9 +163,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConcatS8(const Graph& graph, co
 }  // namespace
 
 void AppendInt8TensorKernels(std::vector<KernelRegistration>* table) {
-  for (OpKind op : {OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kSqueeze,
-                    OpKind::kUnsqueeze, OpKind::kIdentity, OpKind::kSlice, OpKind::kSplit,
-                    OpKind::kGather})
+  for (OpKind op :
+       {OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kSqueeze,
+        OpKind::kUnsqueeze, OpKind::kIdentity, OpKind::kSlice, OpKind::kSplit, OpKind::kGather})
     table->push_back({op, ExecMode::kInt8, PrepareMoveS8});
   table->push_back({OpKind::kPad, ExecMode::kInt8, PreparePadS8});
   table->push_back({OpKind::kResize, ExecMode::kInt8, PrepareResizeS8});

@@ -75,9 +75,8 @@ TEST(AddS8Test, HandComputed) {
 }
 
 TEST(AddS8Test, Broadcast4dMatchesDoubleReference) {
-  ExpectMatchesReference({OpKind::kAdd, {2, 3, 4, 5}, {3, 1, 1}, {2, 3, 4, 5}, 0.05f, 0.02f, 0.07f,
-                          -10, 7, 4},
-                         1);
+  ExpectMatchesReference(
+      {OpKind::kAdd, {2, 3, 4, 5}, {3, 1, 1}, {2, 3, 4, 5}, 0.05f, 0.02f, 0.07f, -10, 7, 4}, 1);
   ExpectMatchesReference({OpKind::kAdd, {1}, {2, 1, 6}, {2, 1, 6}, 0.3f, 0.01f, 0.2f, 20, -3, 0},
                          3);
 }
@@ -113,9 +112,8 @@ TEST(MulS8Test, HandComputed) {
 }
 
 TEST(MulS8Test, BroadcastMatchesDoubleReference) {
-  ExpectMatchesReference({OpKind::kMul, {1, 4, 3, 3}, {1, 4, 1, 1}, {1, 4, 3, 3}, 0.05f, 0.02f,
-                          0.08f, -10, 7, 4},
-                         7);
+  ExpectMatchesReference(
+      {OpKind::kMul, {1, 4, 3, 3}, {1, 4, 1, 1}, {1, 4, 3, 3}, 0.05f, 0.02f, 0.08f, -10, 7, 4}, 7);
 }
 
 TEST(MulS8Test, FusedActivationIsRefused) {

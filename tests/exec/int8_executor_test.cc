@@ -85,8 +85,8 @@ std::vector<float> RandomF(size_t n, uint32_t seed, float lo, float hi) {
 void BuildFloatNet(Graph& g) {
   auto val = [&](const std::string& n, const Shape& s) { return g.AddValue(n, DType::kF32, s); };
   auto cst = [&](const std::string& n, const Shape& s, uint32_t seed, float r) {
-    return g.AddConstant(n, Tensor::FromVector<float>(
-                                s, RandomF(static_cast<size_t>(NumElements(s)), seed, -r, r)));
+    return g.AddConstant(
+        n, Tensor::FromVector<float>(s, RandomF(static_cast<size_t>(NumElements(s)), seed, -r, r)));
   };
   Value* x = val("x", {1, 3, 8, 8});
   g.inputs().push_back(x);
@@ -107,9 +107,8 @@ void BuildFloatNet(Graph& g) {
   Value* f1 = val("f1", {1, 8});
   g.AddNode(OpKind::kFlatten, "flat", {p1}, {f1});
   Value* g1 = val("g1", {1, 5});
-  Node* gemm =
-      g.AddNode(OpKind::kGemm, "fc", {f1, cst("w3", {5, 8}, 5, 1.5f), cst("b3", {5}, 6, 0.3f)},
-                {g1});
+  Node* gemm = g.AddNode(OpKind::kGemm, "fc",
+                         {f1, cst("w3", {5, 8}, 5, 1.5f), cst("b3", {5}, 6, 0.3f)}, {g1});
   gemm->SetInt("transB", 1);
   Value* y = val("y", {1, 5});
   g.AddNode(OpKind::kSoftmax, "softmax", {g1}, {y});

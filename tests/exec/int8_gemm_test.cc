@@ -57,7 +57,8 @@ TEST(GemmS8Test, RandomMatchesDoubleReference) {
   std::vector<int> want;
   for (int64_t i = 0; i < m; ++i)
     for (int64_t o = 0; o < n; ++o) {
-      double acc = b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
+      double acc =
+          b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
       for (int64_t j = 0; j < k; ++j)
         acc += testing::Deq(a[static_cast<size_t>(i * k + j)], 0.04f, -5) *
                static_cast<double>(sw[static_cast<size_t>(o)]) * w[static_cast<size_t>(o * k + j)];

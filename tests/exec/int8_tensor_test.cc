@@ -20,7 +20,8 @@ TEST(ConcatS8Test, RescalesEachInputToOutputParams) {
   Value* c = AddS8Input(g, "c", sc, 0.08f, 0);  // same params as the output: copied
   Value* y = AddS8Output(g, "y", {1, 6, 3}, 0.08f, 0);
   g.AddNode(OpKind::kConcat, "cat", {a, b, c}, {y})->SetInt("axis", 1);
-  const auto xa = testing::RandomS8(6, 1), xb = testing::RandomS8(3, 2), xc = testing::RandomS8(9, 3);
+  const auto xa = testing::RandomS8(6, 1), xb = testing::RandomS8(3, 2),
+             xc = testing::RandomS8(9, 3);
   const Tensor out = testing::RunInt8(g,
                                       {{"a", Tensor::FromVector<int8_t>(sa, xa)},
                                        {"b", Tensor::FromVector<int8_t>(sb, xb)},
@@ -78,7 +79,8 @@ TEST(DataMovementS8Test, SplitChecksEveryOutput) {
   g.AddNode(OpKind::kSplit, "sp", {x}, {y0, y1});
   EXPECT_EQ(testing::PrepareInt8(g).code(), StatusCode::kInvalidModel);
   y1->set_quant(testing::ActParams(0.1f, 0));
-  const Tensor out = testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({4}, {1, 2, 3, 4})}}, "y1");
+  const Tensor out =
+      testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({4}, {1, 2, 3, 4})}}, "y1");
   testing::ExpectCodesNear(out, {3, 4}, 0);
 }
 
