@@ -71,6 +71,32 @@ TEST(Int8DispatchTest, FloatFallbackBetweenBordersRunsFloatKernels) {
   testing::ExpectCodesNear(out, {3, -1, -1, 9}, 0);
 }
 
+// Kernel instances own scratch (NHWC copies): RunBatch on two threads prepares one set per
+// worker, and must give each slice the result of a plain Run.
+TEST(Int8DispatchTest, RunBatchOnTwoThreadsMatchesRun) {
+  Graph g;
+  Value* x = AddS8Input(g, "x", {1, 2, 5, 5}, 0.1f, 3);
+  Value* w = testing::AddWeights(g, "w", {3, 2, 3, 3}, testing::RandomS8(54, 1, -127, 127),
+                                 {0.01f, 0.02f, 0.03f});
+  Value* y = AddS8Output(g, "y", {1, 3, 5, 5}, 0.2f, -4);
+  g.AddNode(OpKind::kConv, "conv", {x, w}, {y})->SetInts("pads", {1, 1, 1, 1});
+  auto ex = Executor::Create(g, {.int8 = true, .threads = 2});
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  const auto all = testing::RandomS8(6 * 50, 2);
+  auto batch = (*ex)->RunBatch({{"x", Tensor::FromVector<int8_t>({6, 2, 5, 5}, all)}});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const Tensor& yb = batch->at("y");
+  ASSERT_EQ(yb.shape(), (Shape{6, 3, 5, 5}));
+  for (int64_t i = 0; i < 6; ++i) {
+    const std::vector<int8_t> xi(all.begin() + i * 50, all.begin() + (i + 1) * 50);
+    auto one = (*ex)->Run({{"x", Tensor::FromVector<int8_t>({1, 2, 5, 5}, xi)}});
+    ASSERT_TRUE(one.ok());
+    const Tensor& yi = one->at("y");
+    for (int64_t j = 0; j < yi.numel(); ++j)
+      ASSERT_EQ(yb.data<int8_t>()[i * 75 + j], yi.data<int8_t>()[j]) << "slice " << i;
+  }
+}
+
 // ----- end to end ------------------------------------------------------------------------------
 
 std::vector<float> RandomF(size_t n, uint32_t seed, float lo, float hi) {

@@ -84,6 +84,25 @@ TEST(DataMovementS8Test, SplitChecksEveryOutput) {
   testing::ExpectCodesNear(out, {3, 4}, 0);
 }
 
+TEST(DataMovementS8Test, GatherAndSliceMoveCodes) {
+  Graph g;
+  Value* x = AddS8Input(g, "x", {2, 3}, 0.1f, 1);
+  Value* idx = g.AddConstant("idx", Tensor::FromVector<int64_t>({2}, {2, 0}));
+  Value* gy = AddS8Output(g, "gy", {2, 2}, 0.1f, 1);
+  g.AddNode(OpKind::kGather, "gather", {x, idx}, {gy})->SetInt("axis", 1);
+  Value* st = g.AddConstant("st", Tensor::FromVector<int64_t>({1}, {1}));
+  Value* en = g.AddConstant("en", Tensor::FromVector<int64_t>({1}, {3}));
+  Value* ax = g.AddConstant("ax", Tensor::FromVector<int64_t>({1}, {1}));
+  Value* sy = AddS8Output(g, "sy", {2, 2}, 0.1f, 1);
+  g.AddNode(OpKind::kSlice, "slice", {x, st, en, ax}, {sy});
+  auto ex = Executor::Create(g, {.int8 = true});
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  auto out = (*ex)->Run({{"x", Tensor::FromVector<int8_t>({2, 3}, {1, 2, 3, 4, 5, 6})}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  testing::ExpectCodesNear(out->at("gy"), {3, 1, 6, 4}, 0);
+  testing::ExpectCodesNear(out->at("sy"), {2, 3, 5, 6}, 0);
+}
+
 Node* BuildPad(Graph& g, Value* value) {
   g.set_source("t.onnx");
   Value* x = AddS8Input(g, "x", {1, 2}, 0.1f, -9);
