@@ -52,8 +52,7 @@ StatusOr<ActQuant> GetActQuant(const Graph& graph, const Node& node, const Value
   if (!v) return InvalidModel(where + " is missing");
   const std::string what = where + " '" + v->name() + "'";
   if (v->dtype() != DType::kS8)
-    return InvalidModel(what + " must be s8 in the quantized region, got " +
-                        DTypeName(v->dtype()));
+    return InvalidModel(what + " must be s8 in the quantized region, got " + DTypeName(v->dtype()));
   if (!v->quant()) return InvalidModel(what + " has no QuantParams");
   const QuantParams& q = *v->quant();
   if (q.scale.size() != 1 || q.zero_point.size() != 1)
@@ -86,8 +85,7 @@ StatusOr<std::vector<float>> GetWeightScales(const Graph& graph, const Node& nod
   if (!w->quant()) return InvalidModel(what + " has no QuantParams");
   const QuantParams& q = *w->quant();
   const int64_t n = static_cast<int64_t>(q.scale.size());
-  if ((n != channels && n != 1) || q.zero_point.size() != q.scale.size() ||
-      (n > 1 && q.axis != 0))
+  if ((n != channels && n != 1) || q.zero_point.size() != q.scale.size() || (n > 1 && q.axis != 0))
     return InvalidModel(what + " needs one scale per output channel along axis 0 (" +
                         std::to_string(channels) + "), got " + std::to_string(n) +
                         " scales on axis " + std::to_string(q.axis));
@@ -96,9 +94,8 @@ StatusOr<std::vector<float>> GetWeightScales(const Graph& graph, const Node& nod
       return InvalidModel(what + " scale[" + std::to_string(c) + "] = " +
                           Num(q.scale[static_cast<size_t>(c)]) + " is not positive and finite");
     if (q.zero_point[static_cast<size_t>(c)] != 0)
-      return InvalidModel(what + " must be symmetric (zero point 0), channel " +
-                          std::to_string(c) + " has " +
-                          std::to_string(q.zero_point[static_cast<size_t>(c)]));
+      return InvalidModel(what + " must be symmetric (zero point 0), channel " + std::to_string(c) +
+                          " has " + std::to_string(q.zero_point[static_cast<size_t>(c)]));
   }
   if (n == channels) return q.scale;
   return std::vector<float>(static_cast<size_t>(channels), q.scale[0]);
@@ -152,8 +149,8 @@ StatusOr<ChannelMultipliers> MakeChannelMultipliers(const Graph& graph, const No
   return m;
 }
 
-StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node,
-                                          const ActQuant& out, bool allowed) {
+StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node, const ActQuant& out,
+                                          bool allowed) {
   if (!node.HasAttr("tq_act")) return tq_activation{-128, 127};
   if (!allowed)
     return Unsupported(graph.Where(&node) + "a fused activation (tq_act) is not supported on " +
@@ -180,14 +177,14 @@ StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node,
 
 StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
   // Walk the destination [N,H,W,C]; the source element of (n,y,x,ch) is n*CHW + ch*HW + y*W + x.
-  return MakeStridedCopyPlan({n, h, w, c}, {c * h * w, w, 1, h * w}, ContiguousStrides({n, h, w, c}),
-                             0, 0, 1);
+  return MakeStridedCopyPlan({n, h, w, c}, {c * h * w, w, 1, h * w},
+                             ContiguousStrides({n, h, w, c}), 0, 0, 1);
 }
 
 StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
   // Walk the destination [N,C,H,W]; the source element of (n,ch,y,x) is n*HWC + y*WC + x*C + ch.
-  return MakeStridedCopyPlan({n, c, h, w}, {h * w * c, 1, w * c, c}, ContiguousStrides({n, c, h, w}),
-                             0, 0, 1);
+  return MakeStridedCopyPlan({n, c, h, w}, {h * w * c, 1, w * c, c},
+                             ContiguousStrides({n, c, h, w}), 0, 0, 1);
 }
 
 Status CheckS8Output(const Graph& graph, const Node& node, int i, const Shape& shape) {

@@ -77,8 +77,8 @@ StatusOr<ChannelMultipliers> MakeMultiplier(const Graph& graph, const Node& node
 // be +-inf) the range [max(-128, zp + round(lo/s)), min(127, zp + round(hi/s))] (round half away
 // from zero, in double). lo > hi (ONNX Clip gives hi everywhere) yields {q(hi), q(hi)}.
 // InvalidModel for a malformed tq_act; Unsupported when `allowed` is false and tq_act is present.
-StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node,
-                                          const ActQuant& out, bool allowed = true);
+StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node, const ActQuant& out,
+                                          bool allowed = true);
 
 // Copy plans between an s8 [N,C,H,W] tensor and its [N,H,W,C] form (exact data movement).
 StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w);

@@ -65,7 +65,8 @@ StatusOr<Conv2dShape> ResolveShape(const Graph& graph, const Node& node, int64_t
   const Shape& xs = x->shape();
   const Shape& ws = w->shape();
   if ((xs.size() != 4 && xs.size() != 3) || ws.size() != xs.size())
-    return Unsupported(graph.Where(&node) + "int8 Conv supports 1-D and 2-D convolutions, got input " +
+    return Unsupported(graph.Where(&node) +
+                       "int8 Conv supports 1-D and 2-D convolutions, got input " +
                        ShapeToString(xs) + " and weight " + ShapeToString(ws));
   if (groups < 1 || ws[1] * groups != xs[1] || ws[0] % groups != 0)
     return InvalidModel(graph.Where(&node) + "input " + ShapeToString(xs) + " and weight " +
@@ -159,7 +160,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
                        "max(top/left pad, (kernel-1)*dilation))");
   if (bound > INT32_MAX)
     return Unsupported(graph.Where(&node) + "worst-case int32 accumulator bound " +
-                       std::to_string(bound) + " exceeds INT32_MAX (too many taps or bias too large)");
+                       std::to_string(bound) +
+                       " exceeds INT32_MAX (too many taps or bias too large)");
   for (size_t c = 0; c < mult.multiplier.size(); ++c)
     if (tq_multiplier_validate(mult.multiplier[c], mult.shift[c]) != TQ_OK)
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +

@@ -65,11 +65,12 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGemmS8(const Graph& graph, cons
   kern->params_ = {-xq.zero_point, yq.zero_point, 1, act};
   if (tq_fully_connected_s8_validate(&kern->params_, &kern->dims_) != TQ_OK)
     return Unsupported(graph.Where(&node) + "parameters rejected by tq_fully_connected_s8");
-  const int64_t bound = tq_fully_connected_s8_acc_bound(
-      &kern->dims_, b->constant()->data<int8_t>(), bias.data(), -xq.zero_point);
+  const int64_t bound = tq_fully_connected_s8_acc_bound(&kern->dims_, b->constant()->data<int8_t>(),
+                                                        bias.data(), -xq.zero_point);
   if (bound > INT32_MAX)
     return Unsupported(graph.Where(&node) + "worst-case int32 accumulator bound " +
-                       std::to_string(bound) + " exceeds INT32_MAX (K too large or bias too large)");
+                       std::to_string(bound) +
+                       " exceeds INT32_MAX (K too large or bias too large)");
   for (size_t i = 0; i < mult.multiplier.size(); ++i)
     if (tq_multiplier_validate(mult.multiplier[i], mult.shift[i]) != TQ_OK)
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +

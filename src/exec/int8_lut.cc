@@ -32,8 +32,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareLutS8(const Graph& graph, const
   TQ_ASSIGN_OR_RETURN(auto twin, MakeFloatTwin(graph, node, Shape{256}, Shape{256}));
   Tensor in(DType::kF32, Shape{256});
   for (int j = 0; j < 256; ++j)
-    in.data<float>()[j] = quant::DequantizeValueS8(static_cast<int8_t>(j - 128), xq.scale,
-                                                   xq.zero_point);
+    in.data<float>()[j] =
+        quant::DequantizeValueS8(static_cast<int8_t>(j - 128), xq.scale, xq.zero_point);
   Tensor out(DType::kF32, Shape{256});
   TQ_RETURN_IF_ERROR(RunFloatTwin(*twin, in, &out));
   std::vector<int8_t> table(256);

@@ -52,7 +52,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePool2dS8(const Graph& graph, co
   TQ_RETURN_IF_ERROR(CheckRank4(graph, node));
   const Shape& xs = node.input(0)->shape();
   const std::vector<int64_t> kernel = node.GetInts("kernel_shape");
-  if (kernel.size() != 2) return InvalidModel(graph.Where(&node) + "kernel_shape must have 2 values");
+  if (kernel.size() != 2)
+    return InvalidModel(graph.Where(&node) + "kernel_shape must have 2 values");
   TQ_ASSIGN_OR_RETURN(ConvGeometry g, ComputeConvGeometry(graph, node, xs, kernel, true));
   for (int64_t d : g.dilations)
     if (d != 1) return Unsupported(graph.Where(&node) + "int8 pooling needs dilations = 1");

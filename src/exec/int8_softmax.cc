@@ -51,8 +51,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareSoftmaxS8(const Graph& graph, c
   if (yq.scale != 1.0f / 256.0f || yq.zero_point != -128)
     return InvalidModel(graph.Where(&node) +
                         "int8 Softmax output params must be scale 1/256 and zero point -128, got "
-                        "scale " + std::to_string(yq.scale) + " zp " +
-                        std::to_string(yq.zero_point));
+                        "scale " +
+                        std::to_string(yq.scale) + " zp " + std::to_string(yq.zero_point));
   const int rank = static_cast<int>(xs.size());
   const bool coerce = graph.opset() < 13;
   int64_t axis = node.GetInt("axis", coerce ? 1 : -1);

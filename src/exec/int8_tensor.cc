@@ -3,8 +3,8 @@
 // Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Identity, Slice, Split and Gather reuse the
 // dtype-generic float kernels (they move bytes) after checking that every s8 output has exactly
 // the input's params: moving codes is only correct when they keep their meaning.
-// Pad (constant mode) fills with the input zero point (real 0); a constant_value input must be
-// real 0 (an f32 0, or an s8 code equal to the zero point), anything else is refused. The float
+// Pad (constant mode) fills with the input zero point (real 0); a constant_value input (an s8
+// scalar, checked by ResolvePad) must equal the zero point, anything else is refused. The float
 // Pad kernel would fill with raw 0, so Pad has its own Eval on the shared strided-copy engine.
 // Resize (mode nearest) computes its gather index map at prepare by running the FLOAT Resize
 // kernel on the element indices 0..n-1 (exact in f32 for n <= 2^24): nearest mode only copies
@@ -45,16 +45,14 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePadS8(const Graph& graph, const
   TQ_RETURN_IF_ERROR(CheckSameQuant(graph, node, xq, yq));
   TQ_RETURN_IF_ERROR(CheckS8Output(graph, node, 0, p.out_shape));
   if (const Value* cv = node.input(2)) {
-    bool zero = cv->is_constant() && cv->constant()->numel() == 1;
-    if (zero && cv->dtype() == DType::kF32) zero = cv->constant()->data<float>()[0] == 0.0f;
-    else if (zero && cv->dtype() == DType::kS8)
-      zero = cv->constant()->data<int8_t>()[0] == xq.zero_point;
-    else
-      zero = false;
+    const bool zero = cv->is_constant() && cv->dtype() == DType::kS8 &&
+                      cv->constant()->numel() == 1 &&
+                      cv->constant()->data<int8_t>()[0] == xq.zero_point;
     if (!zero)
       return Unsupported(graph.Where(&node) +
-                         "int8 Pad pads with real 0 (the zero point); constant_value must be a "
-                         "constant f32 0 or the s8 zero point");
+                         "int8 Pad pads with real 0 (the zero point); constant_value must be "
+                         "the constant s8 zero point " +
+                         std::to_string(xq.zero_point));
   }
   const Shape& in = x->shape();
   const std::vector<int64_t> in_stride = ContiguousStrides(in);
@@ -165,9 +163,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConcatS8(const Graph& graph, co
 }  // namespace
 
 void AppendInt8TensorKernels(std::vector<KernelRegistration>* table) {
-  for (OpKind op : {OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kSqueeze,
-                    OpKind::kUnsqueeze, OpKind::kIdentity, OpKind::kSlice, OpKind::kSplit,
-                    OpKind::kGather})
+  for (OpKind op :
+       {OpKind::kReshape, OpKind::kFlatten, OpKind::kTranspose, OpKind::kSqueeze,
+        OpKind::kUnsqueeze, OpKind::kIdentity, OpKind::kSlice, OpKind::kSplit, OpKind::kGather})
     table->push_back({op, ExecMode::kInt8, PrepareMoveS8});
   table->push_back({OpKind::kPad, ExecMode::kInt8, PreparePadS8});
   table->push_back({OpKind::kResize, ExecMode::kInt8, PrepareResizeS8});

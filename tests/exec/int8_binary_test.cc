@@ -75,9 +75,8 @@ TEST(AddS8Test, HandComputed) {
 }
 
 TEST(AddS8Test, Broadcast4dMatchesDoubleReference) {
-  ExpectMatchesReference({OpKind::kAdd, {2, 3, 4, 5}, {3, 1, 1}, {2, 3, 4, 5}, 0.05f, 0.02f, 0.07f,
-                          -10, 7, 4},
-                         1);
+  ExpectMatchesReference(
+      {OpKind::kAdd, {2, 3, 4, 5}, {3, 1, 1}, {2, 3, 4, 5}, 0.05f, 0.02f, 0.07f, -10, 7, 4}, 1);
   ExpectMatchesReference({OpKind::kAdd, {1}, {2, 1, 6}, {2, 1, 6}, 0.3f, 0.01f, 0.2f, 20, -3, 0},
                          3);
 }
@@ -113,9 +112,8 @@ TEST(MulS8Test, HandComputed) {
 }
 
 TEST(MulS8Test, BroadcastMatchesDoubleReference) {
-  ExpectMatchesReference({OpKind::kMul, {1, 4, 3, 3}, {1, 4, 1, 1}, {1, 4, 3, 3}, 0.05f, 0.02f,
-                          0.08f, -10, 7, 4},
-                         7);
+  ExpectMatchesReference(
+      {OpKind::kMul, {1, 4, 3, 3}, {1, 4, 1, 1}, {1, 4, 3, 3}, 0.05f, 0.02f, 0.08f, -10, 7, 4}, 7);
 }
 
 TEST(MulS8Test, FusedActivationIsRefused) {
@@ -136,6 +134,28 @@ TEST(AddS8Test, FiveDimensionsAreRefused) {
   const Status s = testing::PrepareInt8(g);
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);
   EXPECT_NE(s.message().find("up to 4-D"), std::string::npos) << s.message();
+}
+
+TEST(AddS8Test, InfiniteClipBoundsKeepFullRangeAndInvertedBoundsGiveHi) {
+  // a + b in [-25.6, 25.4] + [-26.6, 24.4] with s_out 0.5: many outputs saturate at +-127/-128.
+  BinCase c{OpKind::kAdd, {16}, {16}, {16}};
+  const auto a = testing::RandomS8(16, 8);
+  const auto b = testing::RandomS8(16, 9);
+  const TensorMap feeds = {{"a", Tensor::FromVector<int8_t>(c.a, a)},
+                           {"b", Tensor::FromVector<int8_t>(c.b, b)}};
+  Graph g;
+  Node* n = BuildBinary(g, c);
+  n->SetString("tq_act", "clip");
+  n->SetFloat("tq_act_min", -std::numeric_limits<float>::infinity());
+  n->SetFloat("tq_act_max", std::numeric_limits<float>::infinity());
+  testing::ExpectCodesNear(testing::RunInt8(g, feeds, "y"), Reference(c, a, b), 1);
+  // lo 2 > hi 1: ONNX Clip gives hi everywhere, code 1 / 0.5 - 3 = -1.
+  Graph g2;
+  Node* n2 = BuildBinary(g2, c);
+  n2->SetString("tq_act", "clip");
+  n2->SetFloat("tq_act_min", 2.0f);
+  n2->SetFloat("tq_act_max", 1.0f);
+  testing::ExpectCodesNear(testing::RunInt8(g2, feeds, "y"), std::vector<int>(16, -1), 0);
 }
 
 TEST(AddS8Test, MalformedFusedActivationIsRefused) {

@@ -102,7 +102,8 @@ std::vector<int> ReferenceConv(const ConvCase& c, const ConvGraph& cg) {
               for (int64_t kx = 0; kx < kw; ++kx) {
                 const int64_t iy = y * sh - pt + ky * dh, ix = xo * sw - pl + kx * dw;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                const int8_t xq = cg.x[static_cast<size_t>(((b * ci + g * cgi + i) * h + iy) * w + ix)];
+                const int8_t xq =
+                    cg.x[static_cast<size_t>(((b * ci + g * cgi + i) * h + iy) * w + ix)];
                 const int8_t wq = cg.w[static_cast<size_t>(((o * cgi + i) * kh + ky) * kw + kx)];
                 acc += testing::Deq(xq, c.sx, c.zx) * static_cast<double>(cg.sw[o]) * wq;
               }
@@ -128,8 +129,8 @@ TEST(Conv2dS8Test, HandComputed1x1) {
   Value* b = AddBias(g, "b", {4}, 0.5f, {0.25f});
   Value* y = AddS8Output(g, "y", {1, 1, 1, 2}, 1.0f, 0);
   g.AddNode(OpKind::kConv, "conv", {x, w, b}, {y});
-  const Tensor out = testing::RunInt8(
-      g, {{"x", Tensor::FromVector<int8_t>({1, 2, 1, 2}, {3, 5, 1, -1})}}, "y");
+  const Tensor out =
+      testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({1, 2, 1, 2}, {3, 5, 1, -1})}}, "y");
   testing::ExpectCodesNear(out, {1, 2}, 0);
 }
 

@@ -1,6 +1,7 @@
 // Tests of the int8 dispatch of the executor (src/exec/executor.cc) and an end-to-end check: a
 // small float CNN (conv -> relu -> depthwise -> gap -> flatten -> gemm -> softmax), quantized by
-// hand in this test with min/max parameters, agrees with the float executor within a few LSB.
+// hand in this test with min/max parameters, agrees with the float executor within 2 LSB of the
+// output scale (1/256) on inputs it was not calibrated on (measured: under 1 LSB).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -70,6 +71,32 @@ TEST(Int8DispatchTest, FloatFallbackBetweenBordersRunsFloatKernels) {
   testing::ExpectCodesNear(out, {3, -1, -1, 9}, 0);
 }
 
+// Kernel instances own scratch (NHWC copies): RunBatch on two threads prepares one set per
+// worker, and must give each slice the result of a plain Run.
+TEST(Int8DispatchTest, RunBatchOnTwoThreadsMatchesRun) {
+  Graph g;
+  Value* x = AddS8Input(g, "x", {1, 2, 5, 5}, 0.1f, 3);
+  Value* w = testing::AddWeights(g, "w", {3, 2, 3, 3}, testing::RandomS8(54, 1, -127, 127),
+                                 {0.01f, 0.02f, 0.03f});
+  Value* y = AddS8Output(g, "y", {1, 3, 5, 5}, 0.2f, -4);
+  g.AddNode(OpKind::kConv, "conv", {x, w}, {y})->SetInts("pads", {1, 1, 1, 1});
+  auto ex = Executor::Create(g, {.int8 = true, .threads = 2});
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  const auto all = testing::RandomS8(6 * 50, 2);
+  auto batch = (*ex)->RunBatch({{"x", Tensor::FromVector<int8_t>({6, 2, 5, 5}, all)}});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const Tensor& yb = batch->at("y");
+  ASSERT_EQ(yb.shape(), (Shape{6, 3, 5, 5}));
+  for (int64_t i = 0; i < 6; ++i) {
+    const std::vector<int8_t> xi(all.begin() + i * 50, all.begin() + (i + 1) * 50);
+    auto one = (*ex)->Run({{"x", Tensor::FromVector<int8_t>({1, 2, 5, 5}, xi)}});
+    ASSERT_TRUE(one.ok());
+    const Tensor& yi = one->at("y");
+    for (int64_t j = 0; j < yi.numel(); ++j)
+      ASSERT_EQ(yb.data<int8_t>()[i * 75 + j], yi.data<int8_t>()[j]) << "slice " << i;
+  }
+}
+
 // ----- end to end ------------------------------------------------------------------------------
 
 std::vector<float> RandomF(size_t n, uint32_t seed, float lo, float hi) {
@@ -84,8 +111,8 @@ std::vector<float> RandomF(size_t n, uint32_t seed, float lo, float hi) {
 void BuildFloatNet(Graph& g) {
   auto val = [&](const std::string& n, const Shape& s) { return g.AddValue(n, DType::kF32, s); };
   auto cst = [&](const std::string& n, const Shape& s, uint32_t seed, float r) {
-    return g.AddConstant(n, Tensor::FromVector<float>(
-                                s, RandomF(static_cast<size_t>(NumElements(s)), seed, -r, r)));
+    return g.AddConstant(
+        n, Tensor::FromVector<float>(s, RandomF(static_cast<size_t>(NumElements(s)), seed, -r, r)));
   };
   Value* x = val("x", {1, 3, 8, 8});
   g.inputs().push_back(x);
@@ -106,9 +133,8 @@ void BuildFloatNet(Graph& g) {
   Value* f1 = val("f1", {1, 8});
   g.AddNode(OpKind::kFlatten, "flat", {p1}, {f1});
   Value* g1 = val("g1", {1, 5});
-  Node* gemm =
-      g.AddNode(OpKind::kGemm, "fc", {f1, cst("w3", {5, 8}, 5, 1.5f), cst("b3", {5}, 6, 0.3f)},
-                {g1});
+  Node* gemm = g.AddNode(OpKind::kGemm, "fc",
+                         {f1, cst("w3", {5, 8}, 5, 1.5f), cst("b3", {5}, 6, 0.3f)}, {g1});
   gemm->SetInt("transB", 1);
   Value* y = val("y", {1, 5});
   g.AddNode(OpKind::kSoftmax, "softmax", {g1}, {y});
@@ -231,7 +257,7 @@ TEST(Int8EndToEndTest, HandQuantizedCnnMatchesFloatExecutor) {
       worst = std::max(worst, std::fabs(deq - f.data<float>()[i]));
     }
   }
-  EXPECT_LE(worst, 4.0 / 256.0) << "int8 and float softmax outputs differ by more than 4 LSB";
+  EXPECT_LE(worst, 2.0 / 256.0) << "int8 and float softmax outputs differ by more than 2 LSB";
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ TEST(GemmS8Test, RandomMatchesDoubleReference) {
   std::vector<int> want;
   for (int64_t i = 0; i < m; ++i)
     for (int64_t o = 0; o < n; ++o) {
-      double acc = b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
+      double acc =
+          b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
       for (int64_t j = 0; j < k; ++j)
         acc += testing::Deq(a[static_cast<size_t>(i * k + j)], 0.04f, -5) *
                static_cast<double>(sw[static_cast<size_t>(o)]) * w[static_cast<size_t>(o * k + j)];
@@ -101,8 +102,8 @@ TEST(GemmS8Test, NonConstantWeightIsRefused) {
 }
 
 TEST(GemmS8Test, AccumulatorOverflowIsRefused) {
-  // K = 70000 taps of |w| = 127 with |x + offset| up to 256: 2.3e9 > INT32_MAX.
-  const int64_t k = 70000;
+  // K = 140000 taps of |w| = 127 with |x + offset| up to 132 (zero point -5): 2.3e9 > INT32_MAX.
+  const int64_t k = 140000;
   GemmGraph gg;
   BuildGemm(gg, 1, k, 1, std::vector<int8_t>(static_cast<size_t>(k), 127), {0.01f}, {0});
   const Status s = testing::PrepareInt8(gg.g);

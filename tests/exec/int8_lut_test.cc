@@ -45,8 +45,8 @@ void ExpectMatchesReference(const LutCase& c) {
   const Tensor y = testing::RunInt8(g, {{"x", AllCodes()}}, "y");
   std::vector<int> want;
   for (int q = -128; q < 128; ++q)
-    want.push_back(testing::QuantRef(c.f(testing::Deq(static_cast<int8_t>(q), c.sx, c.zx)), c.sy,
-                                     c.zy));
+    want.push_back(
+        testing::QuantRef(c.f(testing::Deq(static_cast<int8_t>(q), c.sx, c.zx)), c.sy, c.zy));
   SCOPED_TRACE(OpKindName(c.op));
   testing::ExpectCodesNear(y, want, 1);
 }
@@ -65,14 +65,15 @@ TEST(LutS8Test, ReluIsExactClampAtZeroPoint) {
 TEST(LutS8Test, SmoothActivationsMatchDoubleReference) {
   ExpectMatchesReference({OpKind::kSigmoid, [](double x) { return 1.0 / (1.0 + std::exp(-x)); },
                           0.05f, 1.0f / 256.0f, 10, -128});
-  ExpectMatchesReference({OpKind::kTanh, [](double x) { return std::tanh(x); }, 0.05f,
-                          1.0f / 128.0f, 10, 0});
-  ExpectMatchesReference({OpKind::kHardSwish,
-                          [](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }});
-  ExpectMatchesReference({OpKind::kExp, [](double x) { return std::exp(x); }, 0.01f, 0.02f, 0, -128});
+  ExpectMatchesReference(
+      {OpKind::kTanh, [](double x) { return std::tanh(x); }, 0.05f, 1.0f / 128.0f, 10, 0});
+  ExpectMatchesReference(
+      {OpKind::kHardSwish, [](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }});
+  ExpectMatchesReference(
+      {OpKind::kExp, [](double x) { return std::exp(x); }, 0.01f, 0.02f, 0, -128});
   ExpectMatchesReference({OpKind::kNeg, [](double x) { return -x; }, 0.02f, 0.02f, 10, -10});
-  ExpectMatchesReference({OpKind::kAbs, [](double x) { return std::fabs(x); }, 0.02f, 0.01f, 10,
-                          -128});
+  ExpectMatchesReference(
+      {OpKind::kAbs, [](double x) { return std::fabs(x); }, 0.02f, 0.01f, 10, -128});
 }
 
 TEST(LutS8Test, AttributesAreHonoured) {
@@ -80,18 +81,21 @@ TEST(LutS8Test, AttributesAreHonoured) {
                           0.03f, 10, 0, [](Graph&, Node* n) { n->SetFloat("alpha", 0.2f); }});
   ExpectMatchesReference({OpKind::kHardSigmoid,
                           [](double x) { return std::max(0.0, std::min(1.0, 0.3 * x + 0.4)); },
-                          0.05f, 0.005f, 10, -128, [](Graph&, Node* n) {
+                          0.05f, 0.005f, 10, -128,
+                          [](Graph&, Node* n) {
                             n->SetFloat("alpha", 0.3f);
                             n->SetFloat("beta", 0.4f);
                           }});
 }
 
 TEST(LutS8Test, ClipUsesItsConstantBounds) {
-  ExpectMatchesReference({OpKind::kClip, [](double x) { return std::min(2.0, std::max(-1.0, x)); },
-                          0.05f, 0.02f, 10, -3, [](Graph& g, Node* n) {
-                            g.AddInput(n, g.AddConstant("lo", Tensor::FromVector<float>({}, {-1.0f})));
-                            g.AddInput(n, g.AddConstant("hi", Tensor::FromVector<float>({}, {2.0f})));
-                          }});
+  ExpectMatchesReference(
+      {OpKind::kClip, [](double x) { return std::min(2.0, std::max(-1.0, x)); }, 0.05f, 0.02f, 10,
+       -3,
+       [](Graph& g, Node* n) {
+         g.AddInput(n, g.AddConstant("lo", Tensor::FromVector<float>({}, {-1.0f})));
+         g.AddInput(n, g.AddConstant("hi", Tensor::FromVector<float>({}, {2.0f})));
+       }});
 }
 
 TEST(LutS8Test, UndefinedOnAllowedCodesIsRefused) {

@@ -63,7 +63,8 @@ std::vector<int> Reference(const PoolCase& c, const std::vector<int8_t>& x) {
           for (int64_t kx = 0; kx < kw; ++kx) {
             const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            const double v = testing::Deq(x[static_cast<size_t>((nc * h + iy) * w + ix)], c.sx, c.zx);
+            const double v =
+                testing::Deq(x[static_cast<size_t>((nc * h + iy) * w + ix)], c.sx, c.zx);
             acc = is_max ? std::max(acc, v) : acc + v;
             ++count;
           }

@@ -23,8 +23,8 @@ Node* BuildSoftmax(Graph& g, const Shape& s, float sx, int32_t zx) {
 }
 
 // Softmax over [outer, len, inner] along len, quantized to scale 1/256, zero point -128.
-std::vector<int> Reference(const std::vector<int8_t>& x, int64_t outer, int64_t len,
-                           int64_t inner, float sx, int32_t zx) {
+std::vector<int> Reference(const std::vector<int8_t>& x, int64_t outer, int64_t len, int64_t inner,
+                           float sx, int32_t zx) {
   std::vector<int> out(x.size());
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
@@ -54,8 +54,8 @@ TEST(SoftmaxS8Test, HandComputedEqualInputsGiveUniformRow) {
   // Four equal values: 1/4 each = 64 steps of 1/256 -> code -64.
   Graph g;
   BuildSoftmax(g, {1, 4}, 0.1f, 0);
-  const Tensor y = testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({1, 4}, {7, 7, 7, 7})}},
-                                    "y");
+  const Tensor y =
+      testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({1, 4}, {7, 7, 7, 7})}}, "y");
   testing::ExpectCodesNear(y, {-64, -64, -64, -64}, 0);
 }
 

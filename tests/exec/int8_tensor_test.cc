@@ -20,7 +20,8 @@ TEST(ConcatS8Test, RescalesEachInputToOutputParams) {
   Value* c = AddS8Input(g, "c", sc, 0.08f, 0);  // same params as the output: copied
   Value* y = AddS8Output(g, "y", {1, 6, 3}, 0.08f, 0);
   g.AddNode(OpKind::kConcat, "cat", {a, b, c}, {y})->SetInt("axis", 1);
-  const auto xa = testing::RandomS8(6, 1), xb = testing::RandomS8(3, 2), xc = testing::RandomS8(9, 3);
+  const auto xa = testing::RandomS8(6, 1), xb = testing::RandomS8(3, 2),
+             xc = testing::RandomS8(9, 3);
   const Tensor out = testing::RunInt8(g,
                                       {{"a", Tensor::FromVector<int8_t>(sa, xa)},
                                        {"b", Tensor::FromVector<int8_t>(sb, xb)},
@@ -78,8 +79,28 @@ TEST(DataMovementS8Test, SplitChecksEveryOutput) {
   g.AddNode(OpKind::kSplit, "sp", {x}, {y0, y1});
   EXPECT_EQ(testing::PrepareInt8(g).code(), StatusCode::kInvalidModel);
   y1->set_quant(testing::ActParams(0.1f, 0));
-  const Tensor out = testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({4}, {1, 2, 3, 4})}}, "y1");
+  const Tensor out =
+      testing::RunInt8(g, {{"x", Tensor::FromVector<int8_t>({4}, {1, 2, 3, 4})}}, "y1");
   testing::ExpectCodesNear(out, {3, 4}, 0);
+}
+
+TEST(DataMovementS8Test, GatherAndSliceMoveCodes) {
+  Graph g;
+  Value* x = AddS8Input(g, "x", {2, 3}, 0.1f, 1);
+  Value* idx = g.AddConstant("idx", Tensor::FromVector<int64_t>({2}, {2, 0}));
+  Value* gy = AddS8Output(g, "gy", {2, 2}, 0.1f, 1);
+  g.AddNode(OpKind::kGather, "gather", {x, idx}, {gy})->SetInt("axis", 1);
+  Value* st = g.AddConstant("st", Tensor::FromVector<int64_t>({1}, {1}));
+  Value* en = g.AddConstant("en", Tensor::FromVector<int64_t>({1}, {3}));
+  Value* ax = g.AddConstant("ax", Tensor::FromVector<int64_t>({1}, {1}));
+  Value* sy = AddS8Output(g, "sy", {2, 2}, 0.1f, 1);
+  g.AddNode(OpKind::kSlice, "slice", {x, st, en, ax}, {sy});
+  auto ex = Executor::Create(g, {.int8 = true});
+  ASSERT_TRUE(ex.ok()) << ex.status().ToString();
+  auto out = (*ex)->Run({{"x", Tensor::FromVector<int8_t>({2, 3}, {1, 2, 3, 4, 5, 6})}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  testing::ExpectCodesNear(out->at("gy"), {3, 1, 6, 4}, 0);
+  testing::ExpectCodesNear(out->at("sy"), {2, 3, 5, 6}, 0);
 }
 
 Node* BuildPad(Graph& g, Value* value) {
@@ -101,7 +122,7 @@ TEST(PadS8Test, PadsWithZeroPoint) {
 
 TEST(PadS8Test, NonZeroConstantValueIsRefused) {
   Graph g;
-  BuildPad(g, g.AddConstant("v", Tensor::FromVector<float>({}, {1.0f})));
+  BuildPad(g, g.AddConstant("v", Tensor::FromVector<int8_t>({}, {5})));  // zero point is -9
   const Status s = testing::PrepareInt8(g);
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);
   EXPECT_NE(s.message().find("t.onnx: node 'pad' (Pad): int8 Pad pads with real 0"),

@@ -63,8 +63,8 @@ inline Value* AddWeights(Graph& g, const std::string& name, const Shape& shape,
 // Bias with scale s_in * s_w[c] (computed in float, as a pass storing float scales would).
 inline Value* AddBias(Graph& g, const std::string& name, const std::vector<int32_t>& values,
                       float s_in, const std::vector<float>& w_scales) {
-  Value* v = g.AddConstant(name, Tensor::FromVector<int32_t>(
-                                     Shape{static_cast<int64_t>(values.size())}, values));
+  Value* v = g.AddConstant(
+      name, Tensor::FromVector<int32_t>(Shape{static_cast<int64_t>(values.size())}, values));
   std::vector<float> s;
   for (float sw : w_scales) s.push_back(s_in * sw);
   v->set_quant(ChannelParams(s, DType::kS32));
