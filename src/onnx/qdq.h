@@ -33,9 +33,9 @@ bool NeedsQdqExpansion(const Graph& graph);
 //    with [0, +inf]) or Clip(min, max) node after the op (an infinite bound is an omitted input).
 // Scales are f32 constants (scalar per-tensor, 1-D per-axis), zero points constants of the
 // storage type (omitted for s32 storage, where ONNX fixes them to 0).
-// Errors: FailedPrecondition (graph.Where(node)) for a quantized value with a dtype other than
-// s8/s32 (an s8 output without QuantParams of a quantized node); Unsupported for an unknown
-// `tq_act`.
+// Errors: FailedPrecondition (graph.Where(node)) when a quantized node has a value with quant
+// params but a dtype other than s8/s32 (outputs: s8), or an s8 input / s8 or s32 output without
+// quant params; Unsupported for an unknown `tq_act`.
 StatusOr<std::unique_ptr<Graph>> ExpandToQdq(const Graph& graph);
 
 // Import side. `InferShapesAndFold` (src/exec/fold.h) would evaluate DequantizeLinear on an int8

@@ -120,6 +120,9 @@ class Expander {
     if (quantized) {
       for (int i = 0; i < n->num_inputs(); ++i) {
         Value* v = n->input(i);
+        if (v && !v->quant() && v->dtype() == DType::kS8)
+          return FailedPrecondition(g_.Where(n) + "input '" + v->name() +
+                                    "' is s8 without quant params");
         if (!v || !v->quant()) continue;
         TQ_ASSIGN_OR_RETURN(Value * f, Dequantized(*n, v));
         g_.SetInput(n, i, f);
@@ -130,8 +133,7 @@ class Expander {
     std::vector<Value*> outputs = n->outputs();
     std::vector<std::pair<Value*, Value*>> requantize;  // (f32 value, original s8 output)
     for (Value*& o : outputs) {
-      if (quantized && o && !o->quant() &&
-          (o->dtype() == DType::kS8 || o->dtype() == DType::kS32))
+      if (quantized && o && !o->quant() && (o->dtype() == DType::kS8 || o->dtype() == DType::kS32))
         return FailedPrecondition(g_.Where(n) + "output '" + o->name() + "' is " +
                                   DTypeName(o->dtype()) + " without quant params");
       if (!o || !o->quant()) continue;

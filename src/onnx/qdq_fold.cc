@@ -12,8 +12,8 @@
 // per-tensor and agree between the Q that writes a value and every DQ that reads it, plus the
 // op's own rule (table below). Everything else is left as Q/DQ nodes (exact float semantics).
 #include <cmath>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -116,15 +116,15 @@ std::optional<QuantParams> ParamsOf(const Node& n) {
   const Tensor& s = *scale->constant();
   if (s.rank() > 1 || (zp && zp->shape() != s.shape())) return std::nullopt;
   QuantParams q;
-  q.storage = n.op() == OpKind::kDequantizeLinear ? x->dtype()
-                                                  : (zp ? zp->dtype() : DType::kU8);
+  q.storage = n.op() == OpKind::kDequantizeLinear ? x->dtype() : (zp ? zp->dtype() : DType::kU8);
   if (q.storage != DType::kS8 && q.storage != DType::kU8 && q.storage != DType::kS32)
     return std::nullopt;
   q.scale = s.ToFloatVector();
   for (float v : q.scale)
     if (!(v > 0.0f) || !std::isfinite(v)) return std::nullopt;
   if (zp) {
-    for (int64_t z : zp->constant()->ToInt64Vector()) q.zero_point.push_back(static_cast<int32_t>(z));
+    for (int64_t z : zp->constant()->ToInt64Vector())
+      q.zero_point.push_back(static_cast<int32_t>(z));
   } else {
     q.zero_point.assign(q.scale.size(), 0);
   }
@@ -160,21 +160,25 @@ class Folder {
 
  private:
   struct Plan {
-    std::map<int, Value*> inputs;     // input index -> s8/s32 value replacing the DQ output
+    std::map<int, Value*> inputs;             // input index -> s8/s32 value replacing the DQ output
     std::map<Value*, QuantParams> constants;  // weights/bias -> their (per-channel) params
-    std::vector<Node*> quantizes;     // per output of the op, the Q that writes it
-    Node* activation = nullptr;       // Relu/Clip between the op and its Q
+    std::vector<Node*> quantizes;             // per output of the op, the Q that writes it
+    Node* activation = nullptr;               // Relu/Clip between the op and its Q
   };
 
   // Records the params of every value a Q writes or a DQ reads; a value seen with two different
-  // params is a conflict and never folds.
+  // params, or with params that are not constant, is a conflict and never folds.
   void CollectParams() {
     for (const auto& up : g_.nodes()) {
       const Node& n = *up;
       if (n.op() != OpKind::kQuantizeLinear && n.op() != OpKind::kDequantizeLinear) continue;
       std::optional<QuantParams> q = ParamsOf(n);
       Value* v = n.op() == OpKind::kQuantizeLinear ? n.output(0) : n.input(0);
-      if (!q || !v) continue;
+      if (!v) continue;
+      if (!q) {  // params not readable (e.g. a computed scale): nothing about v can be trusted
+        conflict_.insert(v);
+        continue;
+      }
       auto [it, inserted] = params_.emplace(v, *q);
       if (!inserted && !SameParams(it->second, *q)) conflict_.insert(v);
     }
@@ -190,9 +194,8 @@ class Folder {
 
   // The DequantizeLinear writing `v`, or nullptr.
   static const Node* DqOf(const Value* v) {
-    return v && v->producer() && v->producer()->op() == OpKind::kDequantizeLinear
-               ? v->producer()
-               : nullptr;
+    return v && v->producer() && v->producer()->op() == OpKind::kDequantizeLinear ? v->producer()
+                                                                                  : nullptr;
   }
 
   // Input i of `n` read through an s8 per-tensor DQ: its quantized value, else nullptr.
@@ -213,10 +216,9 @@ class Folder {
     if (!w->is_constant() || w->dtype() != DType::kS8 || wq == params_.end() ||
         conflict_.count(w) || w->shape().empty())
       return false;
-    if (n.op() == OpKind::kGemm &&
-        (n.GetInt("transA", 0) != 0 || n.GetInt("transB", 0) != 1 ||
-         n.GetFloat("alpha", 1.0f) != 1.0f || n.GetFloat("beta", 1.0f) != 1.0f ||
-         w->shape().size() != 2))
+    if (n.op() == OpKind::kGemm && (n.GetInt("transA", 0) != 0 || n.GetInt("transB", 0) != 1 ||
+                                    n.GetFloat("alpha", 1.0f) != 1.0f ||
+                                    n.GetFloat("beta", 1.0f) != 1.0f || w->shape().size() != 2))
       return false;
     const size_t channels = static_cast<size_t>(w->shape()[0]);
     QuantParams q = wq->second;
@@ -283,11 +285,11 @@ class Folder {
     Plan plan;
     // Inputs: the activations come from DQs; other inputs may only be non-float or constant
     // (shapes, indices, Clip bounds), never float data computed outside the pattern.
-    const int data_inputs = rule == Rule::kWeighted ? 1
-                            : (n.op() == OpKind::kAdd || n.op() == OpKind::kMul ||
-                               n.op() == OpKind::kConcat)
-                                ? n.num_inputs()
-                                : 1;
+    const int data_inputs =
+        rule == Rule::kWeighted ? 1
+        : (n.op() == OpKind::kAdd || n.op() == OpKind::kMul || n.op() == OpKind::kConcat)
+            ? n.num_inputs()
+            : 1;
     for (int i = 0; i < data_inputs; ++i) {
       Value* x = ActivationInput(n, i);
       if (!x) return std::nullopt;
@@ -301,8 +303,8 @@ class Folder {
         if (v && v->dtype() == DType::kF32 && !v->is_constant()) return std::nullopt;
       }
       if (n.op() == OpKind::kPad && n.input(2) &&
-          (!n.input(2)->is_constant() || n.input(2)->constant()->ToFloatVector() !=
-                                             std::vector<float>(1, 0.0f)))
+          (!n.input(2)->is_constant() ||
+           n.input(2)->constant()->ToFloatVector() != std::vector<float>(1, 0.0f)))
         return std::nullopt;  // the int8 Pad pads with the zero point, i.e. real 0
       if (n.op() == OpKind::kResize && n.GetString("mode", "nearest") != "nearest")
         return std::nullopt;
@@ -387,8 +389,9 @@ class Folder {
 }  // namespace
 
 Status InferShapesAndFoldKeepingQdq(Graph& graph) {
-  // Constants dequantized by a DequantizeLinear (its input 0) become graph inputs for the duration of the folding, so
-  // InferShapesAndFold sees a non-constant DQ and leaves it (and the int8 weights) alone.
+  // Constants dequantized by a DequantizeLinear (its input 0) become graph inputs for the duration
+  // of the folding, so InferShapesAndFold sees a non-constant DQ and leaves it (and the int8
+  // weights) alone.
   std::vector<std::pair<Value*, Tensor>> kept;
   for (const auto& v : graph.values()) {
     if (!v->is_constant() || (v->dtype() != DType::kS8 && v->dtype() != DType::kS32)) continue;

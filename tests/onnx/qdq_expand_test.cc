@@ -192,8 +192,7 @@ TEST(QdqExportTest, FloatIoWithBordersRoundTrips) {
        {x, b.FloatScalar("x_scale", 0.02f), b.Int8Scalar("x_zp", 0)}, {xq});
   Value* w = b.Weight("w", {3, 2, 3, 3});
   Value* y = b.Act("y", {1, 3, 4, 4}, 0.05f, -128);
-  SetFusedAct(b.Op(OpKind::kConv, "conv", {xq, w, b.Bias("b", w, 0.02f)}, {y}), "relu", 0.0f,
-              kInf);
+  SetFusedAct(b.Op(OpKind::kConv, "conv", {xq, w, b.Bias("b", w, 0.02f)}, {y}), "relu", 0.0f, kInf);
   Value* ap = b.Act("ap", {1, 3, 2, 2}, 0.05f, -128);
   Node* pool = b.Op(OpKind::kAveragePool, "avg", {y}, {ap});
   pool->SetInts("kernel_shape", {2, 2});
@@ -333,6 +332,19 @@ TEST(QdqExportTest, QuantizedNodeWithAnUnparameterisedInt8OutputIsRefused) {
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(bytes.status().message(), HasSubstr("qop.onnx: node 'relu' (Relu): "));
+}
+
+TEST(QdqExportTest, QuantizedNodeWithAnUnparameterisedInt8InputIsRefused) {
+  QOpBuilder b;
+  Value* x = b.Int8Input("x", {1, 4}, 0.1f, 0);
+  Value* c = b.graph().AddConstant("c", Tensor::FromVector<int8_t>({1, 4}, {1, 2, 3, 4}));
+  Value* y = b.Act("y", {1, 4}, 0.2f, 0);
+  b.Op(OpKind::kAdd, "add", {x, c}, {y});
+  b.Output(y);
+  auto bytes = SerializeOnnx(b.graph());
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(bytes.status().message(), HasSubstr("qop.onnx: node 'add' (Add): input 'c'"));
 }
 
 TEST(QdqExportTest, UnknownFusedActivationIsUnsupported) {

@@ -28,11 +28,11 @@ int CountOps(const Graph& g, OpKind op) {
 struct QdqConvModel {
   float x_scale = 0.05f;
   int x_zp = -3;
-  int x_type = onnx::TensorProto::INT8;   // activation element type (INT8 or UINT8)
-  bool per_axis_weights = false;          // else one scalar weight scale
+  int x_type = onnx::TensorProto::INT8;  // activation element type (INT8 or UINT8)
+  bool per_axis_weights = false;         // else one scalar weight scale
   float w_scale = 0.02f;
   int w_zp = 0;
-  float b_scale_factor = 1.0f;            // 1 = the expected s_x * s_w
+  float b_scale_factor = 1.0f;  // 1 = the expected s_x * s_w
   bool relu = true;
   float y_scale = 0.1f;
   int y_zp = -128;

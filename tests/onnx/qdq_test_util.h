@@ -119,9 +119,8 @@ inline void SetFusedAct(Node* n, const std::string& act, float lo, float hi) {
 }
 
 inline bool SameAttr(const Attribute& a, const Attribute& b) {
-  return a.type == b.type && a.i == b.i &&
-         (a.f == b.f || (std::isnan(a.f) && std::isnan(b.f))) && a.s == b.s && a.ints == b.ints &&
-         a.floats == b.floats && a.strings == b.strings;
+  return a.type == b.type && a.i == b.i && (a.f == b.f || (std::isnan(a.f) && std::isnan(b.f))) &&
+         a.s == b.s && a.ints == b.ints && a.floats == b.floats && a.strings == b.strings;
 }
 
 inline bool SameQuant(const std::optional<QuantParams>& a, const std::optional<QuantParams>& b) {
