@@ -227,6 +227,20 @@ TEST(QdqExportTest, SplitTransposeAndSqueezeKeepTheirInputParams) {
   RoundTrip(*g);
 }
 
+TEST(QdqExportTest, Int8OutputAlsoReadByAQuantizedOpRoundTrips) {
+  QOpBuilder b;
+  Value* x = b.Int8Input("x", {1, 2, 4, 4}, 0.1f, 1);
+  Value* w = b.Weight("w", {2, 2, 1, 1});
+  Value* c = b.Act("c", {1, 2, 4, 4}, 0.05f, -128);
+  SetFusedAct(b.Op(OpKind::kConv, "conv", {x, w}, {c}), "relu", 0.0f, kInf);
+  Value* m = b.Act("m", {1, 2, 1, 1}, 0.05f, -128);
+  b.Op(OpKind::kGlobalMaxPool, "gmp", {c}, {m});
+  b.Output(c);  // both an int8 graph output and the pool's input
+  b.Output(m);
+  auto g = b.Take();
+  RoundTrip(*g);
+}
+
 TEST(QdqExportTest, ClipWithZeroToInfinityComesBackAsRelu) {
   // Exported as a Relu node, which imports as tq_act = "relu": the same clamp [0, +inf].
   QOpBuilder b;

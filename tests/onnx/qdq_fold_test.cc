@@ -244,6 +244,27 @@ TEST(QdqFoldTest, WithoutFoldingTheGraphKeepsEveryQdqNode) {
   EXPECT_EQ((*g)->FindValue("w")->dtype(), DType::kS8);
 }
 
+TEST(QdqFoldTest, DqAlsoReadByFloatCodeStaysForItWhileTheConvFolds) {
+  onnx::ModelProto m = QdqConvModel().Build();
+  // A second, float output reads the Conv's dequantized input directly.
+  auto* n = m.mutable_graph()->add_node();
+  n->set_op_type("Sigmoid");
+  n->set_name("float_sigmoid");
+  n->add_input("x_dequantized");
+  n->add_output("side");
+  auto* o = m.mutable_graph()->add_output();
+  o->set_name("side");
+  o->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto g = Load(m, true);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ((*g)->FindNode("conv")->input(0)->dtype(), DType::kS8);
+  const Node* sig = (*g)->FindNode("float_sigmoid");
+  ASSERT_NE(sig, nullptr);
+  ASSERT_NE(sig->input(0)->producer(), nullptr);
+  EXPECT_EQ(sig->input(0)->producer()->op(), OpKind::kDequantizeLinear);
+  EXPECT_EQ(sig->input(0)->dtype(), DType::kF32);
+}
+
 TEST(QdqFoldTest, DisagreeingQAndDqParamsStayAsQdqNodes) {
   onnx::ModelProto m = QdqConvModel().Build();
   // The DQ reads x_quantized with another scale than the Q wrote it with.
