@@ -19,11 +19,16 @@ struct LoadOptions {
   // Inputs frozen to a known value: each becomes a constant of the graph (and is no longer an
   // input), so shape parameters fed as inputs (a Reshape target, Slice starts) fold away.
   std::map<std::string, Tensor> constant_inputs;
+  // Fold QuantizeLinear/DequantizeLinear patterns into the quantized IR (QOp form,
+  // docs/quantized_ir.md). false keeps them as nodes: a float graph of the file's exact semantics
+  // (int8 weights then stay int8 constants read by their DequantizeLinear).
+  bool fold_qdq = true;
 };
 
 // Reads an ONNX model (opsets 7..18, default domain) into a Graph with static shapes; shape
-// subgraphs are folded to constants. Errors: IoError (cannot read), InvalidModel (malformed,
-// inconsistent), Unsupported (ONE error listing every unsupported op with its node name).
+// subgraphs are folded to constants; QDQ patterns become QOp form (LoadOptions::fold_qdq).
+// Errors: IoError (cannot read), InvalidModel (malformed, inconsistent), Unsupported (ONE error
+// listing every unsupported op with its node name).
 StatusOr<std::unique_ptr<Graph>> LoadOnnx(const std::string& path, const LoadOptions& options = {});
 // Same, from bytes in memory; `source` names the model in error messages, `base_dir` is where
 // external data files are looked up ("" refuses external data).

@@ -7,7 +7,8 @@
 //   Softmax {axis=a, tq_coerce_2d=1} -> Softmax {axis=a} when a is the last axis, else
 //                                       Reshape(Softmax(Flatten(x, a), axis=1), shape(x))
 // Constants become initializers (raw_data); a constant graph output becomes a Constant node.
-// Values with a static shape are described in value_info.
+// Values with a static shape are described in value_info. Quantized nodes (QOp form) and fused
+// activations (tq_act) are first expanded into QDQ form / Relu / Clip nodes (qdq_expand.cc).
 #include <fcntl.h>
 #include <onnx/onnx_pb.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "src/onnx/attributes.h"
+#include "src/onnx/qdq.h"
 #include "src/onnx/tensor_proto.h"
 #include "tinyq/onnx.h"
 
@@ -197,7 +199,14 @@ class Exporter {
 
 }  // namespace
 
-StatusOr<std::string> SerializeOnnx(const Graph& graph) {
+StatusOr<std::string> SerializeOnnx(const Graph& original) {
+  // QOp form and fused activations have no ONNX op of their own: write their QDQ / Relu / Clip
+  // expansion (src/onnx/qdq.h).
+  std::unique_ptr<Graph> expanded;
+  if (NeedsQdqExpansion(original)) {
+    TQ_ASSIGN_OR_RETURN(expanded, ExpandToQdq(original));
+  }
+  const Graph& graph = expanded ? *expanded : original;
   onnx::ModelProto model;
   model.set_ir_version(kIrVersion);
   model.set_producer_name("tinyq");

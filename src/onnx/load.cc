@@ -1,10 +1,12 @@
-// LoadOnnx / LoadOnnxFromBytes: import (import.cc), then static shapes and folding (exec/fold).
+// LoadOnnx / LoadOnnxFromBytes: import (import.cc), then static shapes and folding (exec/fold),
+// then QDQ patterns -> QOp form (qdq_fold.cc).
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "src/exec/fold.h"
 #include "src/onnx/import.h"
+#include "src/onnx/qdq.h"
 #include "tinyq/onnx.h"
 
 namespace tinyq {
@@ -15,7 +17,10 @@ StatusOr<std::unique_ptr<Graph>> LoadOnnxFromBytes(const std::string& bytes,
                                                    const LoadOptions& options) {
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> graph,
                       ImportGraphWithoutShapes(bytes, source, base_dir, options));
-  TQ_RETURN_IF_ERROR(InferShapesAndFold(*graph));
+  // int8 weights read by DequantizeLinear stay int8 (not folded to float constants); QDQ
+  // patterns then become QOp form (src/onnx/qdq.h).
+  TQ_RETURN_IF_ERROR(InferShapesAndFoldKeepingQdq(*graph));
+  if (options.fold_qdq) TQ_RETURN_IF_ERROR(FoldQdqToQOp(*graph));
   return graph;
 }
 
