@@ -17,7 +17,9 @@ int EvalMain(const std::vector<std::string>& args) {
       "limit", po::value<int64_t>()->default_value(0), "only the first N samples (0 = all)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
-      "fix an input's shape: NAME=1,3,64,64")("json", "print JSON");
+      "fix an input's shape: NAME=1,3,64,64")(
+      "int8", "require the int8 executor (a quantized model, e.g. from tinyq quantize); quantized "
+              "models always run on it")("json", "print JSON");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -39,6 +41,7 @@ int EvalMain(const std::vector<std::string>& args) {
   if (eo.preprocess.std == 0.0f) return Fail(InvalidArgument("--std must be non-zero"));
   eo.limit = vm["limit"].as<int64_t>();
   eo.threads = vm["threads"].as<int>();
+  eo.int8 = vm.count("int8") != 0;
   const std::string model_path = vm["model"].as<std::string>();
   const std::string data_path = vm["data"].as<std::string>();
   auto shapes = vm.count("input-shape") ? vm["input-shape"].as<std::vector<std::string>>()
