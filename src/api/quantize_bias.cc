@@ -6,7 +6,8 @@
 // output channel c (axis 1 of its NCHW / [M, N] output),
 //   delta[c] = mean over samples and positions of (y_float[c] - dequant(y_int8)[c])
 //   bias_q[c] += round(delta[c] / (s_in * s_w[c]))           (the int32 bias scale)
-// A node without a bias gets one. Layers are corrected in one pass from the same statistics.
+// A node without a bias gets one. Layers are corrected one at a time in graph order, each measured
+// after the layers before it were corrected (256 calibration samples per measurement).
 #include <cmath>
 #include <map>
 
@@ -14,6 +15,9 @@
 
 namespace tinyq {
 namespace {
+
+// Samples per layer measurement (the correction runs one int8 pass per corrected layer).
+constexpr int64_t kBiasCorrectionSamples = 256;
 
 struct ChannelSums {
   std::vector<double> sum;
@@ -67,8 +71,8 @@ Status StreamFloatAndInt8(const Graph& float_graph, const Graph& int8_graph, con
     TensorMap ff, qf;
     ff.emplace(fin->name(), std::move(x));
     qf.emplace(qin->name(), std::move(xq));
-    TQ_RETURN_IF_ERROR(fexec->RunBatch(ff, on_float).status());
-    TQ_RETURN_IF_ERROR(qexec->RunBatch(qf, dequantized).status());
+    if (on_float) TQ_RETURN_IF_ERROR(fexec->RunBatch(ff, on_float).status());
+    if (on_int8) TQ_RETURN_IF_ERROR(qexec->RunBatch(qf, dequantized).status());
     TQ_RETURN_IF_ERROR(err);
   }
   return Status::Ok();
@@ -77,34 +81,41 @@ Status StreamFloatAndInt8(const Graph& float_graph, const Graph& int8_graph, con
 Status CorrectBias(const Graph& float_graph, Graph& int8_graph, const Dataset& calib,
                    const std::string& calib_path, const QuantizeOptions& o,
                    std::vector<std::string>* notes) {
-  std::map<std::string, Node*> targets;  // key -> quantized Conv/Gemm
-  for (const auto& n : int8_graph.nodes()) {
-    if ((n->op() == OpKind::kConv || n->op() == OpKind::kGemm) && n->output(0)->dtype() == DType::kS8 &&
-        n->input(1) && n->input(1)->quant())
-      targets[n->name() + "#0"] = n.get();
+  std::vector<std::pair<std::string, Node*>> targets;  // quantized Conv/Gemm, graph order
+  for (Node* n : int8_graph.TopoOrder()) {
+    if ((n->op() == OpKind::kConv || n->op() == OpKind::kGemm) &&
+        n->output(0)->dtype() == DType::kS8 && n->input(1) && n->input(1)->quant() &&
+        float_graph.FindNode(n->name()))
+      targets.emplace_back(n->name() + "#0", n);
   }
-  std::map<std::string, ChannelSums> fsum, qsum;
+  const int64_t samples = std::min<int64_t>(o.calib_limit > 0 ? o.calib_limit : calib.x.dim(0),
+                                            kBiasCorrectionSamples);
+  std::map<std::string, ChannelSums> fsum;
   TQ_RETURN_IF_ERROR(StreamFloatAndInt8(
-      float_graph, int8_graph, calib, calib_path, o, o.calib_limit,
-      [&](const Value& v, const Tensor& t) {
-        const std::string k = NodeOutputKey(v);
-        if (targets.count(k)) fsum[k].Add(t);
-      },
-      [&](const Value& v, const Tensor& t) {
-        const std::string k = NodeOutputKey(v);
-        if (targets.count(k)) qsum[k].Add(t);
-      }));
+      float_graph, int8_graph, calib, calib_path, o, samples,
+      [&](const Value& v, const Tensor& t) { fsum[NodeOutputKey(v)].Add(t); }, nullptr));
+  // One layer at a time, in graph order: each layer's error is measured with every earlier layer
+  // already corrected, so an upstream shift is not compensated twice.
   int corrected = 0;
-  for (auto& [key, node] : targets) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string& key = targets[i].first;
+    Node* node = targets[i].second;
+    ChannelSums q;
+    TQ_RETURN_IF_ERROR(StreamFloatAndInt8(
+        float_graph, int8_graph, calib, calib_path, o, samples, nullptr,
+        [&](const Value& v, const Tensor& t) {
+          if (NodeOutputKey(v) == key) q.Add(t);
+        }));
+    if (o.progress) o.progress("bias-correction", static_cast<int64_t>(i + 1),
+                               static_cast<int64_t>(targets.size()));
     const ChannelSums& f = fsum[key];
-    const ChannelSums& q = qsum[key];
     const QuantParams& wq = *node->input(1)->quant();
     const size_t channels = wq.scale.size();
     if (f.sum.size() != channels || q.sum.size() != channels || f.count == 0 || q.count != f.count)
       continue;
-    const float s_in = node->input(0)->quant()->scale[0];
     Value* bias = node->input(2);
     if (!bias) {
+      const float s_in = node->input(0)->quant()->scale[0];
       QuantParams bp;
       for (float s : wq.scale) bp.scale.push_back(s_in * s);
       bp.zero_point.assign(channels, 0);
@@ -119,14 +130,13 @@ Status CorrectBias(const Graph& float_graph, Graph& int8_graph, const Dataset& c
     int32_t* b = bias->mutable_constant()->data<int32_t>();
     for (size_t c = 0; c < channels; ++c) {
       const double delta = (f.sum[c] - q.sum[c]) / static_cast<double>(f.count);
-      const double step = bias->quant()->scale[c];
-      const double nb = std::round(static_cast<double>(b[c]) + delta / step);
+      const double nb = std::round(static_cast<double>(b[c]) + delta / bias->quant()->scale[c]);
       b[c] = static_cast<int32_t>(std::max(-2147483647.0, std::min(2147483647.0, nb)));
     }
     ++corrected;
   }
-  notes->push_back("bias_correction: corrected " + std::to_string(corrected) + " layers from " +
-                   std::to_string(o.calib_limit) + " calibration samples");
+  notes->push_back("bias_correction: corrected " + std::to_string(corrected) + " layers, " +
+                   std::to_string(samples) + " calibration samples each");
   return Status::Ok();
 }
 

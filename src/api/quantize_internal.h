@@ -37,7 +37,7 @@ StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
 
 // Runs the first `limit` samples of `data` through the float graph and the quantized graph, batch
 // by batch: for each batch, `on_float` sees every float tensor, then `on_int8` every tensor of the
-// int8 run (int8 tensors already dequantized to f32).
+// int8 run (int8 tensors already dequantized to f32). A null visitor skips that executor.
 using TensorVisitor = std::function<void(const Value&, const Tensor&)>;
 Status StreamFloatAndInt8(const Graph& float_graph, const Graph& int8_graph, const Dataset& data,
                           const std::string& data_path, const QuantizeOptions& o, int64_t limit,
