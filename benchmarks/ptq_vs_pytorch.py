@@ -245,14 +245,14 @@ def _run(cmd, timeout=3600):
     return r.stdout
 
 
-def tinyq_ptq(exe, name, card, test_npz, tmp):
+def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
     """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds).
     Raises TinyqError with the command's last error line when a command fails."""
     d = ZOO / name
     out, report = tmp / f"{name}_int8.onnx", tmp / f"{name}_report.json"
     t0 = time.perf_counter()
     _run([exe, "quantize", d / "model.onnx", "--calib", calib_path(card), "--card", d / "card.json",
-          "-o", out, "--report", report])
+          "-o", out, "--report", report, *extra])
     seconds = time.perf_counter() - t0
     stdout = _run([exe, "eval", out, "--card", d / "card.json", "--int8", "--json",
                    "--data", test_npz])
@@ -301,7 +301,8 @@ def bench_model(name, args, tmp):
             limited = tmp / f"{name}_test_{args.limit}.npz"
             np.savez(limited, x=x_all[:args.limit], y=y_all[:args.limit])
         try:
-            row["tinyq_int8"], row["tinyq_time_s"] = tinyq_ptq(args.exe, name, card, limited, tmp)
+            row["tinyq_int8"], row["tinyq_time_s"] = tinyq_ptq(args.exe, name, card, limited, tmp,
+                                                                 args.tinyq_args.split())
         except TinyqError as e:
             row["tinyq_error"] = str(e)
     return row, card
@@ -324,6 +325,8 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="evaluate on the first N test samples only")
     ap.add_argument("--tinyq", default=None, help="tinyq CLI (default build/tinyq or build/src/cli/tinyq)")
     ap.add_argument("--no-tinyq", action="store_true", help="PyTorch columns only")
+    ap.add_argument("--tinyq-args", default="",
+                    help="extra `tinyq quantize` flags, e.g. \"--bias-correction\"")
     ap.add_argument("--qconfig", choices=sorted(ENGINE), default="x86",
                     help="PyTorch qconfig mapping (default x86: per-channel weights)")
     ap.add_argument("--engine", choices=("onednn", "qnnpack"), default=None,
