@@ -245,8 +245,31 @@ def _run(cmd, timeout=3600):
     return r.stdout
 
 
+def tinyq_outputs(exe, model, card, x_pre, tmp):
+    """Outputs of the int8 model (dequantized) on preprocessed float inputs, via `tinyq run`."""
+    shape = (len(x_pre),) + tuple(card["input"]["shape"][1:])
+    xin, out_dir = tmp / f"{Path(model).stem}_x.npy", tmp / f"{Path(model).stem}_outputs"
+    np.save(xin, np.ascontiguousarray(x_pre.reshape(shape), dtype=np.float32))
+    _run([exe, "run", model, "--int8", "--dequantize", "--threads", "2",
+          "--input", f"{card['input']['name']}={xin}", "--out", out_dir])
+    outs = sorted(out_dir.glob("*.npy"))
+    return np.load(outs[0]).reshape(len(x_pre), -1)
+
+
+def fidelity(card, ref, got):
+    """(output SQNR dB vs float, top-1 agreement with float in % or None) of int8 outputs."""
+    ref = ref.reshape(len(ref), -1).astype(np.float64)
+    got = got.reshape(len(got), -1).astype(np.float64)
+    err = float(np.sum((ref - got) ** 2))
+    sqnr = float("inf") if err == 0 else 10 * np.log10(float(np.sum(ref ** 2)) / err)
+    agree = None
+    if card["metric"] != "auc":
+        agree = 100.0 * float(np.mean(ref.argmax(1) == got.argmax(1)))
+    return sqnr, agree
+
+
 def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
-    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds).
+    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds, path).
     Raises TinyqError with the command's last error line when a command fails."""
     d = ZOO / name
     out, report = tmp / f"{name}_int8.onnx", tmp / f"{name}_report.json"
@@ -260,7 +283,7 @@ def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
         value = json.loads(stdout)["value"]
     except (ValueError, KeyError) as e:
         raise TinyqError(f"`tinyq eval --json`: no value in output ({e})")
-    return float(value), seconds
+    return float(value), seconds, out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -285,13 +308,16 @@ def bench_model(name, args, tmp):
 
     model, err = torch_float_model(name, card, x_test[:8])
     row["torch_vs_onnx_np"] = err
-    row["float"] = metric(card, predict(model, x_test), x_test, y_test)
+    float_out = predict(model, x_test)
+    row["float"] = metric(card, float_out, x_test, y_test)
     if full:
         row["float_matches_card"] = abs(row["float"] - card["float_metric"]) <= FLOAT_TOL[card["metric"]]
 
     qmodel, row["pytorch_time_s"] = pytorch_ptq(model, args.qconfig, args.engine, x_calib,
                                                         card["input"]["shape"])
-    row["pytorch_int8"] = metric(card, predict(qmodel, x_test), x_test, y_test)
+    torch_out = predict(qmodel, x_test)
+    row["pytorch_int8"] = metric(card, torch_out, x_test, y_test)
+    row["pytorch_sqnr_db"], row["pytorch_agree"] = fidelity(card, float_out, torch_out)
 
     if args.no_tinyq:
         row["tinyq_error"] = "skipped (--no-tinyq)"
@@ -301,21 +327,30 @@ def bench_model(name, args, tmp):
             limited = tmp / f"{name}_test_{args.limit}.npz"
             np.savez(limited, x=x_all[:args.limit], y=y_all[:args.limit])
         try:
-            row["tinyq_int8"], row["tinyq_time_s"] = tinyq_ptq(args.exe, name, card, limited, tmp,
-                                                                 args.tinyq_args.split())
+            row["tinyq_int8"], row["tinyq_time_s"], qpath = tinyq_ptq(
+                args.exe, name, card, limited, tmp, args.tinyq_args.split())
+            tinyq_out = tinyq_outputs(args.exe, qpath, card, x_test, tmp)
+            row["tinyq_sqnr_db"], row["tinyq_agree"] = fidelity(card, float_out, tinyq_out)
         except TinyqError as e:
             row["tinyq_error"] = str(e)
     return row, card
 
 
 def table(rows_cards):
-    lines = ["| model | float | tinyq int8 | PyTorch int8 | tinyq time s | PyTorch time s |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| model | float | tinyq int8 | PyTorch int8 | output SQNR dB tinyq / PyTorch | "
+             "top-1 agreement with float % tinyq / PyTorch | tinyq time s | PyTorch time s |",
+             "|---|---|---|---|---|---|---|---|"]
+
+    def pair(r, key, f):
+        tq = r.get("tinyq_" + key)
+        return f"{'—' if tq is None else f.format(tq)} / {'—' if r.get('pytorch_' + key) is None else f.format(r['pytorch_' + key])}"
+
     for r, card in rows_cards:
         tq = fmt(card, r["tinyq_int8"]) if "tinyq_int8" in r else fmt(card, r["tinyq_error"])
         tqt = f"{r['tinyq_time_s']:.2f}" if "tinyq_time_s" in r else "—"
         lines.append(f"| {r['model']} ({r['metric']}) | {fmt(card, r['float'])} | {tq} | "
-                     f"{fmt(card, r['pytorch_int8'])} | {tqt} | {r['pytorch_time_s']:.2f} |")
+                     f"{fmt(card, r['pytorch_int8'])} | {pair(r, 'sqnr_db', '{:.1f}')} | "
+                     f"{pair(r, 'agree', '{:.2f}')} | {tqt} | {r['pytorch_time_s']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
