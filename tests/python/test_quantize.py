@@ -203,14 +203,27 @@ def test_float_io_runs_in_onnxruntime_on_float_input(cli, test_sets, ort, tmp_pa
     assert m.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     assert int8_weight_initializers(m)
+    first = next(n for n in m.graph.node if "input" in n.input)
+    assert first.op_type == "QuantizeLinear"
+    tq = eval_int8(cli, tmp_path / "fio.onnx", name)
+    assert card_of(name)["float_metric"] - tq <= 0.5
     inp, y = test_sets(name)
+    # ONNX Runtime runs it on float input as written (graph optimizations on, as run.js does)...
     batched = with_symbolic_batch(tmp_path / "fio.onnx", tmp_path / "batched.onnx")
     out = next(iter(ort(batched, {"input": inp}, tmp_path / "ort", threads=2).values()))
-    assert out.dtype == np.float32
-    value = metric(card_of(name), out, inp, y)
-    tq = eval_int8(cli, tmp_path / "fio.onnx", name)
+    assert out.dtype == np.float32 and out.shape == (len(y), 10) and np.isfinite(out).all()
+    # ...but its optimizer rewrites the input QuantizeLinear -> DequantizeLinear pair so that 295
+    # of the 10000 predictions differ from the ONNX semantics (top-1 89.64; ONNX Runtime without
+    # graph optimizations: 90.37). Also requesting that QuantizeLinear's output keeps ORT to the
+    # graph as written; that result must match tinyq's.
+    m = onnx.load(str(batched))
+    m.graph.output.append(onnx.helper.make_tensor_value_info(first.output[0],
+                                                             onnx.TensorProto.INT8, None))
+    onnx.save(m, str(tmp_path / "pinned.onnx"))
+    outs = ort(tmp_path / "pinned.onnx", {"input": inp}, tmp_path / "ort_pinned", threads=2)
+    value = metric(card_of(name), outs[rep["outputs"][0]["name"]], inp, y)
+    print(f"float-io: tinyq {tq} ORT {value}")
     assert abs(value - tq) <= 0.5, (value, tq)
-    assert card_of(name)["float_metric"] - tq <= 0.5
 
 
 # ---- 2. Python API -------------------------------------------------------------------------------
@@ -383,11 +396,14 @@ def test_broken_calibration_table_is_invalid_argument(table, cli, tmp_path):
         assert not out.exists()
         with pytest.raises(tinyq.InvalidArgumentError) as e:
             tinyq.quantize(model, calib, card=card_path, calibration=path)
-        assert message in str(e.value)
-    r = cli("quantize", model, "--calib", calib, "--calib-table", tmp_path / "nope.json", "-o",
-            tmp_path / "out.onnx")
-    assert r.returncode == 6 and f"{tmp_path / 'nope.json'}: no such file" in r.stderr, r.stderr
+        assert str(e.value).startswith(f"{path}: ") and message in str(e.value), str(e.value)
+    nope = tmp_path / "nope.json"
+    r = cli("quantize", model, "--calib", calib, "--calib-table", nope, "-o", tmp_path / "out.onnx")
+    assert r.returncode == 6 and f"{nope}: no such file" in r.stderr, r.stderr
     assert not (tmp_path / "out.onnx").exists()
+    with pytest.raises(tinyq.NotFoundError) as e:
+        tinyq.quantize(model, calib, card=card_path, calibration=nope)
+    assert f"{nope}: no such file" in str(e.value)
 
 
 def test_table_missing_a_tensor_keeps_its_nodes_float(table, cli, tmp_path):
@@ -418,8 +434,12 @@ def test_recovery_options_keep_accuracy(option, cli, tmp_path):
 
 
 def test_float_node_stays_float(zoo, cli, dscnn_x, ort, tmp_path):
-    # a Conv in the middle (the first one would leave the graph input float: nothing int8 reads it)
-    node = [l["node"] for l in zoo(DSCNN)["report"]["layers"] if l["op"] == "Conv"][1]
+    # A pointwise Conv in the middle. (The first Conv would leave the graph input float, since
+    # nothing int8 reads it. A float *depthwise* Conv such as /4/Conv is computed differently by
+    # ONNX Runtime 1.30 with graph optimizations on than by the ONNX semantics that tinyq, numpy
+    # and ONNX Runtime without optimizations agree on, so it cannot serve as the reference here.)
+    node = "/7/Conv"
+    assert node in [l["node"] for l in zoo(DSCNN)["report"]["layers"] if l["op"] == "Conv"]
     rep = quantize_cli(cli, DSCNN, tmp_path / "q.onnx", "--float-node", node,
                        report=tmp_path / "r.json")
     assert any(f"node '{node}' (Conv)" in f for f in rep["float_nodes"]), rep["float_nodes"]
@@ -443,6 +463,7 @@ def test_float_node_stays_float(zoo, cli, dscnn_x, ort, tmp_path):
     q = quantize_np(inp, i_q["scale"], i_q["zero_point"])
     batched = with_symbolic_batch(tmp_path / "q.onnx", tmp_path / "batched.onnx")
     out = next(iter(ort(batched, {"input": q}, tmp_path / "ort", threads=2).values()))
+    assert out.dtype == np.int8 and out.shape == (len(inp), 10)
     agree = np.mean(out.argmax(1) == run_outputs(tmp_path / "q.onnx", inp)["logits"].argmax(1))
     assert agree >= 0.99, agree
     assert card_of(DSCNN)["float_metric"] - eval_int8(cli, tmp_path / "q.onnx", DSCNN) <= 0.5
@@ -477,7 +498,11 @@ def test_max_drop_moves_layers_to_float(cli, small_val, tmp_path):
         assert any(f"node '{f['node']}'" in line for line in rep["float_nodes"]), f
     assert rep["fallbacks"][-1]["metric_after"] == val["int8"]
     assert val["float"] - val["int8"] <= 0 or any("max-drop" in n for n in rep["notes"]), rep
-    assert eval_int8(cli, tmp_path / "q.onnx", DSCNN, data=small_val) == val["int8"]
+    # the saved file scores what the report says (plain eval: the loop may end all-float)
+    _, card_path, _, _ = paths(DSCNN)
+    r = cli("eval", tmp_path / "q.onnx", "--card", card_path, "--data", small_val, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["value"] == val["int8"]
 
 
 def test_max_drop_python(small_val):
