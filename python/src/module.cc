@@ -134,7 +134,8 @@ class PyModel {
   // Returns (quantized model, report JSON, calibration table JSON).
   py::tuple Quantize(const py::array& x, float scale, float mean, float std, const std::string& metric,
                      const std::string& method, double percentile, int64_t calib_limit,
-                     const std::string& table_json, bool float_io, bool bias_correction,
+                     const std::string& table_json, const std::string& table_source,
+                     bool float_io, bool bias_correction,
                      bool equalize, const std::vector<std::string>& float_nodes, double max_drop,
                      const py::object& val_x, const py::object& val_y, int threads) {
     Dataset calib;
@@ -145,7 +146,7 @@ class PyModel {
     o.method = Take(ParseCalibrationMethod(method));
     o.percentile = percentile;
     o.calib_limit = calib_limit;
-    if (!table_json.empty()) o.table = Take(CalibrationTable::FromJson(table_json, "calibration"));
+    if (!table_json.empty()) o.table = Take(CalibrationTable::FromJson(table_json, table_source));
     o.float_io = float_io;
     o.bias_correction = bias_correction;
     o.equalize = equalize;

@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 
+from .errors import IoError, NotFoundError
 from .model import Model, QuantizedModel, card_settings
 
 
@@ -40,11 +41,17 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
         model = load(model)
     scale, mean, std, metric = card_settings(card, scale, mean, std, metric)
     x, _ = _x_of(calib, "calib")
-    table = ""
+    table, table_source = "", "calibration"
     if calibration is not None:
         if isinstance(calibration, (str, os.PathLike)):
-            with open(calibration) as f:
-                table = f.read()
+            table_source = str(calibration)  # errors name the file, as the CLI's do
+            try:
+                with open(calibration) as f:
+                    table = f.read()
+            except FileNotFoundError:
+                raise NotFoundError(f"{calibration}: no such file") from None
+            except OSError as e:
+                raise IoError(f"{calibration}: cannot read: {e.strerror}") from None
         else:
             table = json.dumps(calibration)
     val_x = val_y = None
@@ -54,7 +61,7 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
         val_x, val_y = _x_of(val, "val")
     impl, report, table_json = model._impl.quantize(
         x, float(scale), float(mean), float(std), metric, method, float(percentile),
-        int(calib_limit), table, bool(float_io), bool(bias_correction), bool(equalize),
-        [str(n) for n in float_nodes], -1.0 if max_drop is None else float(max_drop), val_x,
+        int(calib_limit), table, table_source, bool(float_io), bool(bias_correction),
+        bool(equalize), [str(n) for n in float_nodes], -1.0 if max_drop is None else float(max_drop), val_x,
         val_y, int(threads))
     return QuantizedModel(impl, model.path, json.loads(report), json.loads(table_json))

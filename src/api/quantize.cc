@@ -29,7 +29,10 @@ int64_t WeightBytes(const Graph& g) { return Summarize(g).weight_bytes; }
 TensorQuantInfo InfoOf(const Value& v) {
   TensorQuantInfo t;
   t.name = v.name();
-  t.dtype = v.dtype() == DType::kS8 ? "int8" : DTypeName(v.dtype());
+  // The report spells dtypes as numpy does ("int8", "float32"; include/tinyq/quantize.h).
+  t.dtype = v.dtype() == DType::kS8    ? "int8"
+            : v.dtype() == DType::kF32 ? "float32"
+                                       : DTypeName(v.dtype());
   t.shape = v.shape();
   if (v.quant() && v.quant()->scale.size() == 1) {
     t.scale = v.quant()->scale[0];
