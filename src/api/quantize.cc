@@ -132,6 +132,11 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
     std::vector<LayerError> order = rep.layers;
     std::stable_sort(order.begin(), order.end(),
                      [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
+    // The best configuration seen (highest validation metric; fewest fallbacks on a tie) is kept
+    // if the limit cannot be reached.
+    QuantizedGraph best{qg.graph->Clone(), qg.notes, qg.int8_nodes};
+    double best_metric = qr.value;
+    size_t best_steps = 0;
     size_t next = 0;
     while ((fr.value - *rep.val_int8) * scale > o.max_drop && next < order.size()) {
       const LayerError& victim = order[next++];
@@ -146,11 +151,23 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
       rep.val_int8 = qr.value;
       rep.fallbacks.push_back({victim.node, victim.op, victim.sqnr_db,
                                WeightBytes(*qg.graph) - before, qr.value});
+      if (qr.value > best_metric) {
+        best = {qg.graph->Clone(), qg.notes, qg.int8_nodes};
+        best_metric = qr.value;
+        best_steps = rep.fallbacks.size();
+      }
       if (o.progress) o.progress("max-drop", static_cast<int64_t>(next), 0);
     }
-    if ((fr.value - *rep.val_int8) * scale > o.max_drop)
-      rep.notes.push_back("max-drop: the drop is still above the limit with every candidate in "
-                          "float");
+    if ((fr.value - *rep.val_int8) * scale > o.max_drop) {
+      rep.notes.push_back("max-drop: the limit was not reached with every candidate in float; kept "
+                          "the best configuration tried (" + std::to_string(best_steps) +
+                          " fallbacks, " + std::to_string(best.int8_nodes) + " int8 nodes)");
+      qg = std::move(best);
+      rep.val_int8 = best_metric;
+      rep.fallbacks.resize(best_steps);
+    }
+    if (qg.int8_nodes == 0)
+      rep.notes.push_back("max-drop: no node is left in int8; the model is float");
     TQ_ASSIGN_OR_RETURN(rep.layers, AnalyzeLayers(*fg, *qg.graph, calib, calib_path, o));
   }
 
