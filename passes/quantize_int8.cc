@@ -12,7 +12,8 @@
 //   activation v: (s, zp) = ChooseAsymmetricParams(range(v)), range from the calibration table
 //     (after fused activations, so a ReLU output starts at 0 and gets zp = -128);
 //     data movement, MaxPool, AveragePool: output params = input params; Softmax: (1/256, -128).
-//   weights: s_w[c] = max|W[c]| / 127, q = round(W / s_w[c]) in [-127, 127];
+//   weights: s_w[c] = max|W[c]| / 127, q = round(W / s_w[c]) in [-127, 127] (weight_bits 7:
+//     max|W[c]| / 63 -> [-63, 63]);
 //   bias: q = round(b / (s_in * s_w[c])) in int32.
 //   Gemm/MatMul become Gemm(transA=0, transB=1, alpha=beta=1): W' = alpha * op(B) as [N, K],
 //   C' = beta * C broadcast to [N].
@@ -86,6 +87,9 @@ class Quantizer {
 
   Status Run() {
     if (!o_.table) return InvalidArgument("quantize_int8 needs a calibration table");
+    if (o_.weight_bits != 7 && o_.weight_bits != 8)
+      return InvalidArgument("quantize_int8: weight bits must be 7 or 8, got " +
+                             std::to_string(o_.weight_bits));
     for (Node* n : g_.TopoOrder()) {
       const std::string why = WhyFloat(*n);
       if (why.empty()) {
@@ -288,6 +292,8 @@ class Quantizer {
   Status QuantizeWeights(Node* n, const Tensor& w_oc_first, std::vector<float> bias) {
     const float s_in = n->input(0)->quant()->scale[0];  // set by RewriteValues
     TQ_ASSIGN_OR_RETURN(std::vector<float> scales, quant::ChooseSymmetricWeightScales(w_oc_first, 0));
+    if (o_.weight_bits == 7)  // max|w| maps to 63 instead of 127
+      for (float& s : scales) s = s * (127.0f / 63.0f);
     TQ_ASSIGN_OR_RETURN(Tensor wq, quant::QuantizeWeightsPerChannelS8(w_oc_first, 0, scales));
     QuantParams wp;
     wp.scale = scales;

@@ -13,6 +13,9 @@ namespace tinyq {
 struct QuantizeInt8Options {
   const CalibrationTable* table = nullptr;  // borrowed; ranges by value name (required)
   bool float_io = false;                    // keep f32 graph inputs/outputs (Q/DQ at the borders)
+  // Weight range [-(2^(bits-1)-1), 2^(bits-1)-1]: 8 (default) or 7 ("reduce range": no int16
+  // saturation in x86 u8*s8 pair-add instructions without VNNI, e.g. ONNX Runtime's kernels).
+  int weight_bits = 8;
   std::set<std::string> float_nodes;        // node names that stay float (fallback)
 };
 

@@ -47,6 +47,7 @@ struct QuantizeOptions {
   int64_t calib_limit = 1000;                         // calibration samples (0 = all)
   std::optional<CalibrationTable> table;              // precomputed ranges: skip calibration
   bool float_io = false;                              // keep f32 inputs/outputs
+  bool reduce_range = false;                          // 7-bit weights [-63, 63] (x86 without VNNI)
   bool bias_correction = false;
   bool equalize = false;                              // cross-layer equalization before calibration
   std::vector<std::string> float_nodes;               // nodes the user keeps in float

@@ -135,7 +135,7 @@ class PyModel {
   py::tuple Quantize(const py::array& x, float scale, float mean, float std, const std::string& metric,
                      const std::string& method, double percentile, int64_t calib_limit,
                      const std::string& table_json, const std::string& table_source,
-                     bool float_io, bool bias_correction,
+                     bool float_io, bool reduce_range, bool bias_correction,
                      bool equalize, const std::vector<std::string>& float_nodes, double max_drop,
                      const py::object& val_x, const py::object& val_y, int threads) {
     Dataset calib;
@@ -148,6 +148,7 @@ class PyModel {
     o.calib_limit = calib_limit;
     if (!table_json.empty()) o.table = Take(CalibrationTable::FromJson(table_json, table_source));
     o.float_io = float_io;
+    o.reduce_range = reduce_range;
     o.bias_correction = bias_correction;
     o.equalize = equalize;
     o.float_nodes = float_nodes;

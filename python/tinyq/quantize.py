@@ -25,15 +25,17 @@ def _x_of(data, what):
 
 def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
              method="minmax", percentile=99.99, calib_limit=1000, calibration=None,
-             float_io=False, bias_correction=False, equalize=False, float_nodes=(),
-             max_drop=None, val=None, threads=0):
+             float_io=False, reduce_range=False, bias_correction=False, equalize=False,
+             float_nodes=(), max_drop=None, val=None, threads=0):
     """Quantizes a float model to int8 (QOp form; ``.save()`` writes QDQ ONNX).
 
     ``model``: a :class:`tinyq.Model` or a path. ``calib``: calibration data (path, array x, or
     dict/tuple with x). ``card`` supplies preprocessing (``((x * scale) - mean) / std``) and
     metric. ``method``: "minmax", "percentile", "entropy", "mse" or "auto". ``calibration``: a
-    saved table (dict or path; skips calibration). ``max_drop`` (metric points, AUC x 100) with
-    ``val`` (path or (x, y)) moves the most sensitive layers to float until the drop fits.
+    saved table (dict or path; skips calibration). ``reduce_range``: 7-bit weights (for ONNX
+    Runtime on x86 without VNNI, whose u8*s8 kernels saturate). ``max_drop`` (metric points,
+    AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
+    drop fits.
     Returns a :class:`tinyq.QuantizedModel` with ``.run()``, ``.save()``, ``.report``.
     """
     from . import load  # noqa: PLC0415
@@ -61,7 +63,7 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
         val_x, val_y = _x_of(val, "val")
     impl, report, table_json = model._impl.quantize(
         x, float(scale), float(mean), float(std), metric, method, float(percentile),
-        int(calib_limit), table, table_source, bool(float_io), bool(bias_correction),
-        bool(equalize), [str(n) for n in float_nodes], -1.0 if max_drop is None else float(max_drop), val_x,
-        val_y, int(threads))
+        int(calib_limit), table, table_source, bool(float_io), bool(reduce_range),
+        bool(bias_correction), bool(equalize), [str(n) for n in float_nodes],
+        -1.0 if max_drop is None else float(max_drop), val_x, val_y, int(threads))
     return QuantizedModel(impl, model.path, json.loads(report), json.loads(table_json))

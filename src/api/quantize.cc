@@ -44,7 +44,7 @@ TensorQuantInfo InfoOf(const Value& v) {
 }  // namespace
 
 StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
-                                             const CalibrationTable& table, bool float_io,
+                                             const CalibrationTable& table, const QuantizeOptions& o,
                                              std::set<std::string> float_nodes,
                                              std::vector<std::string>* notes) {
   QuantizedGraph out;
@@ -53,7 +53,8 @@ StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
     out.graph = float_graph.Clone();
     QuantizeInt8Options qo;
     qo.table = &table;
-    qo.float_io = float_io;
+    qo.float_io = o.float_io;
+    qo.weight_bits = o.reduce_range ? 7 : 8;
     qo.float_nodes = float_nodes;
     QuantizeInt8Pass pass(std::move(qo));
     PassStats stats;
@@ -110,7 +111,7 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
   for (const std::string& n : float_nodes)
     if (!fg->FindNode(n))
       return InvalidArgument(model.Where() + "--float-node '" + n + "': no such node");
-  TQ_ASSIGN_OR_RETURN(QuantizedGraph qg, BuildQuantizedGraph(*fg, result.table, o.float_io,
+  TQ_ASSIGN_OR_RETURN(QuantizedGraph qg, BuildQuantizedGraph(*fg, result.table, o,
                                                              float_nodes, &rep.notes));
   if (o.bias_correction)
     TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
@@ -143,7 +144,7 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
       if (victim.node.empty() || float_nodes.count(victim.node)) continue;
       const int64_t before = WeightBytes(*qg.graph);
       float_nodes.insert(victim.node);
-      TQ_ASSIGN_OR_RETURN(qg, BuildQuantizedGraph(*fg, result.table, o.float_io, float_nodes,
+      TQ_ASSIGN_OR_RETURN(qg, BuildQuantizedGraph(*fg, result.table, o, float_nodes,
                                                   &rep.notes));
       if (o.bias_correction)
         TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));

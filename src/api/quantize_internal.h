@@ -31,7 +31,7 @@ struct QuantizedGraph {
 // quantize_int8 on a clone of `float_graph`, then an int8 executor is prepared; a node the int8
 // kernels refuse is moved to float (noted) and the graph rebuilt, until it prepares.
 StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
-                                             const CalibrationTable& table, bool float_io,
+                                             const CalibrationTable& table, const QuantizeOptions& o,
                                              std::set<std::string> float_nodes,
                                              std::vector<std::string>* notes);
 

@@ -100,6 +100,9 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "bias-correction", "empirical bias correction from the calibration data")(
       "equalize", "cross-layer equalization before calibration")(
       "float-io", "keep float32 graph inputs/outputs (default: int8 I/O)")(
+      "reduce-range",
+      "7-bit weights in [-63, 63]: for runtimes whose x86 int8 kernels saturate without VNNI "
+      "(ONNX Runtime on AVX2); tinyq's own kernels never need it")(
       "float-node", po::value<std::vector<std::string>>()->composing(),
       "keep this node in float (repeatable)")(
       "max-drop", po::value<double>(),
@@ -121,6 +124,7 @@ int QuantizeMain(const std::vector<std::string>& args) {
   qo.bias_correction = vm.count("bias-correction") != 0;
   qo.equalize = vm.count("equalize") != 0;
   qo.float_io = vm.count("float-io") != 0;
+  qo.reduce_range = vm.count("reduce-range") != 0;
   if (vm.count("float-node")) qo.float_nodes = vm["float-node"].as<std::vector<std::string>>();
   if (vm.count("max-drop") != vm.count("val"))
     return Fail(InvalidArgument("--max-drop and --val go together"));

@@ -201,6 +201,33 @@ TEST(QuantizeInt8Test, AddWithConstantOperandQuantizesTheConstant) {
   EXPECT_EQ(c->quant()->scale.size(), 1u);
 }
 
+TEST(QuantizeInt8Test, ReduceRangeMapsEachChannelMaxTo63) {
+  GraphBuilder b;
+  BuildConvNet(b);
+  std::unique_ptr<Graph> before = b.graph().Clone();
+  QuantizeInt8Options o;
+  const CalibrationTable table = ConvNetRanges();
+  o.table = &table;
+  o.weight_bits = 7;
+  QuantizeInt8Pass pass(o);
+  PassStats stats;
+  ASSERT_TRUE(RunPass(b.graph(), pass, &stats).ok());
+  const Value* w = b.graph().FindNode("conv")->input(1);
+  const float* wf = before->FindValue("w")->constant()->data<float>();
+  for (int64_t c = 0; c < 3; ++c) {
+    float mx = 0.0f;
+    int peak = 0;
+    for (int64_t k = 0; k < 18; ++k) mx = std::max(mx, std::fabs(wf[c * 18 + k]));
+    for (int64_t k = 0; k < 18; ++k)
+      peak = std::max(peak, std::abs(static_cast<int>(w->constant()->data<int8_t>()[c * 18 + k])));
+    EXPECT_EQ(peak, 63);
+    EXPECT_NEAR(w->quant()->scale[c], mx / 63.0f, mx / 63.0f * 1e-6f);
+  }
+  o.weight_bits = 6;
+  QuantizeInt8Pass bad(o);
+  EXPECT_EQ(RunPass(b.graph(), bad, &stats).code(), StatusCode::kInvalidArgument);
+}
+
 TEST(QuantizeInt8Test, WithoutTableIsAnError) {
   GraphBuilder b;
   BuildConvNet(b);
