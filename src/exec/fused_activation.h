@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -43,12 +44,13 @@ class FusedActivationKernel : public KernelInstance {
   FusedActivationF32 act_;
 };
 
-// `kernel` unchanged when `node` has no tq_act attribute (or when `kernel` is an error); else the
-// kernel wrapped with the clamp. Errors (graph.Where(&node)): InvalidModel for a tq_act other than
-// "relu"/"clip", missing or NaN tq_act_min/tq_act_max; Unsupported when output 0 is not f32.
-inline StatusOr<std::unique_ptr<KernelInstance>> WithFusedActivation(
-    const Graph& graph, const Node& node, StatusOr<std::unique_ptr<KernelInstance>> kernel) {
-  if (!kernel.ok() || !node.HasAttr("tq_act")) return kernel;
+// The bounds of `node`'s fused activation (tq_act, tq_act_min, tq_act_max) as a float clamp, or
+// nullopt without one. Shared by the float clamp below and the int8 kernels' output range.
+// Errors (graph.Where(&node)): InvalidModel for a tq_act other than "relu"/"clip", missing or NaN
+// tq_act_min/tq_act_max.
+inline StatusOr<std::optional<FusedActivationF32>> ParseFusedActivation(const Graph& graph,
+                                                                        const Node& node) {
+  if (!node.HasAttr("tq_act")) return std::optional<FusedActivationF32>();
   const std::string act = node.GetString("tq_act", "");
   if (act != "relu" && act != "clip")
     return InvalidModel(graph.Where(&node) + "tq_act must be \"relu\" or \"clip\", got \"" + act +
@@ -58,10 +60,20 @@ inline StatusOr<std::unique_ptr<KernelInstance>> WithFusedActivation(
   if (!lo || !hi || lo->type != Attribute::Type::kFloat || hi->type != Attribute::Type::kFloat ||
       std::isnan(lo->f) || std::isnan(hi->f))
     return InvalidModel(graph.Where(&node) + "tq_act needs float tq_act_min and tq_act_max");
+  return std::optional<FusedActivationF32>(FusedActivationF32{lo->f, hi->f});
+}
+
+// `kernel` unchanged when `node` has no tq_act attribute (or when `kernel` is an error); else the
+// kernel wrapped with the clamp. Errors: those of ParseFusedActivation; Unsupported when output 0
+// is not f32.
+inline StatusOr<std::unique_ptr<KernelInstance>> WithFusedActivation(
+    const Graph& graph, const Node& node, StatusOr<std::unique_ptr<KernelInstance>> kernel) {
+  if (!kernel.ok() || !node.HasAttr("tq_act")) return kernel;
+  TQ_ASSIGN_OR_RETURN(std::optional<FusedActivationF32> act, ParseFusedActivation(graph, node));
   if (!node.output(0) || node.output(0)->dtype() != DType::kF32)
     return Unsupported(graph.Where(&node) + "fused activation needs an f32 output");
-  return std::unique_ptr<KernelInstance>(std::make_unique<FusedActivationKernel>(
-      std::move(kernel).value(), FusedActivationF32{lo->f, hi->f}));
+  return std::unique_ptr<KernelInstance>(
+      std::make_unique<FusedActivationKernel>(std::move(kernel).value(), *act));
 }
 
 // A PrepareFn that runs `kPrepare` and adds the clamp; register kernels that may carry a fused

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "src/exec/fused_activation.h"
 #include "src/quant/quant_math.h"
 
 namespace tinyq {
@@ -155,22 +156,14 @@ StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node, 
   if (!allowed)
     return Unsupported(graph.Where(&node) + "a fused activation (tq_act) is not supported on " +
                        OpKindName(node.op()) + " in int8");
-  const std::string act = node.GetString("tq_act", "");
-  if (act != "relu" && act != "clip")
-    return InvalidModel(graph.Where(&node) + "tq_act must be \"relu\" or \"clip\", got \"" + act +
-                        "\"");
-  const Attribute* lo = node.FindAttr("tq_act_min");
-  const Attribute* hi = node.FindAttr("tq_act_max");
-  if (!lo || !hi || lo->type != Attribute::Type::kFloat || hi->type != Attribute::Type::kFloat ||
-      std::isnan(lo->f) || std::isnan(hi->f))
-    return InvalidModel(graph.Where(&node) + "tq_act needs float tq_act_min and tq_act_max");
+  TQ_ASSIGN_OR_RETURN(std::optional<FusedActivationF32> clamp, ParseFusedActivation(graph, node));
   // zp + round(bound / s), saturated to [-128, 127]; +-inf saturate (RoundAndSaturate in double).
   auto to_q = [&](float bound) {
     if (std::isinf(bound)) return bound > 0 ? 127 : -128;
     const double r = static_cast<double>(bound) / static_cast<double>(out.scale);
     return quant::RoundAndSaturate(r + out.zero_point, -128, 127);
   };
-  tq_activation a{to_q(lo->f), to_q(hi->f)};
+  tq_activation a{to_q(clamp->lo), to_q(clamp->hi)};
   if (a.min > a.max) a.min = a.max;
   return a;
 }

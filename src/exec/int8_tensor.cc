@@ -54,21 +54,9 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePadS8(const Graph& graph, const
                          "the constant s8 zero point " +
                          std::to_string(xq.zero_point));
   }
-  const Shape& in = x->shape();
-  const std::vector<int64_t> in_stride = ContiguousStrides(in);
-  const std::vector<int64_t> out_stride = ContiguousStrides(p.out_shape);
-  Shape box(in.size());
-  int64_t src_off = 0, dst_off = 0;
-  for (size_t d = 0; d < in.size(); ++d) {
-    const int64_t crop_lo = std::max<int64_t>(0, -p.begin[d]);
-    const int64_t crop_hi = std::max<int64_t>(0, -p.end[d]);
-    box[d] = std::max<int64_t>(0, in[d] - crop_lo - crop_hi);
-    src_off += crop_lo * in_stride[d];
-    dst_off += std::max<int64_t>(0, p.begin[d]) * out_stride[d];
-  }
   const size_t count = static_cast<size_t>(NumElements(p.out_shape));
   const int zp = xq.zero_point;
-  StridedCopyPlan plan = MakeStridedCopyPlan(box, in_stride, out_stride, src_off, dst_off, 1);
+  StridedCopyPlan plan = MakePadCopyPlan(x->shape(), p.out_shape, p.begin, p.end, 1);
   return MakeKernel([plan = std::move(plan), count, zp](KernelIO& io) {
     std::memset(io.outputs[0]->raw(), zp, count);
     RunStridedCopy(plan, io.inputs[0]->raw(), io.outputs[0]->raw());

@@ -185,22 +185,10 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePad(const Graph& graph, const N
   TQ_ASSIGN_OR_RETURN(PadParams p, ResolvePad(graph, node));
   const Value* x = node.input(0);
   TQ_RETURN_IF_ERROR(CheckOutput(graph, node, 0, x->dtype(), p.out_shape));
-  const Shape& in = x->shape();
-  const std::vector<int64_t> in_stride = ContiguousStrides(in);
-  const std::vector<int64_t> out_stride = ContiguousStrides(p.out_shape);
-  Shape box(in.size());
-  int64_t src_off = 0, dst_off = 0;
-  for (size_t d = 0; d < in.size(); ++d) {
-    const int64_t crop_lo = std::max<int64_t>(0, -p.begin[d]);
-    const int64_t crop_hi = std::max<int64_t>(0, -p.end[d]);
-    box[d] = std::max<int64_t>(0, in[d] - crop_lo - crop_hi);
-    src_off += crop_lo * in_stride[d];
-    dst_off += std::max<int64_t>(0, p.begin[d]) * out_stride[d];
-  }
   const size_t elem = DTypeSize(x->dtype());
   const size_t count = static_cast<size_t>(NumElements(p.out_shape));
   const bool has_value = node.input(2) != nullptr;
-  StridedCopyPlan plan = MakeStridedCopyPlan(box, in_stride, out_stride, src_off, dst_off, elem);
+  StridedCopyPlan plan = MakePadCopyPlan(x->shape(), p.out_shape, p.begin, p.end, elem);
   return MakeKernel([plan = std::move(plan), elem, count, has_value](KernelIO& io) {
     auto* dst = static_cast<uint8_t*>(io.outputs[0]->raw());
     uint8_t value[8] = {0};

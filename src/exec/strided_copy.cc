@@ -11,6 +11,23 @@ std::vector<int64_t> ContiguousStrides(const std::vector<int64_t>& shape) {
   return s;
 }
 
+StridedCopyPlan MakePadCopyPlan(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                                const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+                                size_t elem_size) {
+  const std::vector<int64_t> in_stride = ContiguousStrides(in);
+  const std::vector<int64_t> out_stride = ContiguousStrides(out);
+  std::vector<int64_t> box(in.size());
+  int64_t src_off = 0, dst_off = 0;
+  for (size_t d = 0; d < in.size(); ++d) {
+    const int64_t crop_lo = std::max<int64_t>(0, -begin[d]);
+    const int64_t crop_hi = std::max<int64_t>(0, -end[d]);
+    box[d] = std::max<int64_t>(0, in[d] - crop_lo - crop_hi);
+    src_off += crop_lo * in_stride[d];
+    dst_off += std::max<int64_t>(0, begin[d]) * out_stride[d];
+  }
+  return MakeStridedCopyPlan(box, in_stride, out_stride, src_off, dst_off, elem_size);
+}
+
 StridedCopyPlan MakeStridedCopyPlan(const std::vector<int64_t>& shape,
                                     const std::vector<int64_t>& src_stride,
                                     const std::vector<int64_t>& dst_stride, int64_t src_offset,

@@ -40,6 +40,13 @@ void RunStridedCopy(const StridedCopyPlan& plan, const void* src, void* dst);
 // Row-major strides (in elements) of a shape.
 std::vector<int64_t> ContiguousStrides(const std::vector<int64_t>& shape);
 
+// Pad (constant mode): the copy of the part of an input of shape `in` that survives the crops
+// (negative pads) into its place in the output of shape `out`, with per-axis pads `begin`/`end`
+// (negative = crop). The caller fills the output with the pad value first.
+StridedCopyPlan MakePadCopyPlan(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                                const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+                                size_t elem_size);
+
 }  // namespace tinyq
 
 #endif  // TINYQ_SRC_EXEC_STRIDED_COPY_H_
