@@ -22,6 +22,8 @@ typedef enum {
   TQ_OK = 0,
   TQ_ARG_ERROR = 1, /* inconsistent dims/params, NULL scratch, too small scratch */
   TQ_OVERFLOW = 2,  /* a worst-case accumulator bound exceeds int32 */
+  TQ_BLOB_MISMATCH = 3, /* a weights blob of another model or format version (tq_blob.h) */
+  TQ_BLOB_CORRUPT = 4,  /* a truncated weights blob or one whose CRC fails (tq_blob.h) */
 } tq_status;
 
 /* A 4-D NHWC shape. Activations [N,H,W,C]; conv filters use it as [Cout,KH,KW,Cin/groups]

@@ -28,6 +28,7 @@
 #define TINYQ_RUNTIME_TQ_RUNTIME_H_
 
 #include "tq_common.h"
+#include "tq_blob.h"
 #include "tq_conv.h"
 #include "tq_depthwise.h"
 #include "tq_elementwise.h"
