@@ -12,6 +12,7 @@
 #include "tinyq/executor.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
+#include "tinyq/report.h"
 
 namespace py = pybind11;
 
@@ -283,6 +284,23 @@ PYBIND11_MODULE(_tinyq, m) {
     if (d.has_labels) out["y"] = ToNumpy(std::move(d.y));
     return out;
   });
+  m.def(
+      "check",
+      [](const std::string& report, const std::string& baseline, std::optional<double> drop,
+         std::optional<double> flash, std::optional<double> ram, const std::string& junit,
+         const std::string& markdown) {
+        CheckLimits l;
+        l.max_accuracy_drop = drop;
+        l.max_flash_growth_pct = flash;
+        l.max_ram_growth_pct = ram;
+        CheckSummary s = Take(CheckReport(report, baseline, l));
+        if (!junit.empty()) Check(WriteFileAtomic(junit, CheckToJUnit(s)));
+        if (!markdown.empty()) Check(WriteFileAtomic(markdown, CheckToMarkdown(s)));
+        return py::make_tuple(CheckToJson(s), CheckToMarkdown(s), CheckToText(s));
+      },
+      py::arg("report"), py::arg("baseline"), py::arg("max_accuracy_drop"),
+      py::arg("max_flash_growth"), py::arg("max_ram_growth"), py::arg("junit"),
+      py::arg("markdown"));
   m.def("exit_code", [](const std::string& code_name) {
     for (int c = 0; c <= static_cast<int>(StatusCode::kCheckFailed); ++c)
       if (code_name == StatusCodeName(static_cast<StatusCode>(c)))

@@ -17,6 +17,8 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"check", "CI gate: compare a report with limits and a baseline (JUnit, Markdown)",
+       CheckMain},
   };
   return verbs;
 }

@@ -1,0 +1,111 @@
+// Renderings of a CheckSummary: terminal lines, JUnit XML, Markdown and JSON.
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tinyq/report.h"
+
+namespace tinyq {
+namespace {
+
+std::string Num(double v, const std::string& unit) {
+  if (std::isinf(v)) return "inf";
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(unit == "bytes" ? 0 : (unit == "auc" ? 4 : 2));
+  os << v;
+  return os.str() + (unit == "bytes" ? "" : (unit == "%" ? "%" : (unit == "pt" ? " pt" : "")));
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string MdEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string Line(const CheckResult& c) {
+  return std::string(c.passed ? "PASS" : "FAIL") + "  " + c.name + ": " + Num(c.value, c.unit) +
+         " (limit " + Num(c.limit, c.unit) + "; " + c.detail + ")";
+}
+
+}  // namespace
+
+std::string CheckToText(const CheckSummary& s) {
+  std::ostringstream os;
+  for (const auto& c : s.checks) os << Line(c) << "\n";
+  os << (s.passed() ? "tinyq check: passed" : "tinyq check: FAILED") << " (" << s.checks.size()
+     << " checks, " << s.failures() << " failed)\n";
+  return os.str();
+}
+
+std::string CheckToJUnit(const CheckSummary& s) {
+  std::ostringstream os;
+  os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+     << "<testsuites name=\"tinyq check\" tests=\"" << s.checks.size() << "\" failures=\""
+     << s.failures() << "\">\n"
+     << "  <testsuite name=\"" << XmlEscape(s.report_path) << "\" tests=\"" << s.checks.size()
+     << "\" failures=\"" << s.failures() << "\" errors=\"0\" skipped=\"0\">\n";
+  for (const auto& c : s.checks) {
+    os << "    <testcase classname=\"tinyq.check\" name=\"" << XmlEscape(c.name) << "\"";
+    if (c.passed) {
+      os << "/>\n";
+    } else {
+      os << ">\n      <failure message=\"" << XmlEscape(Line(c)) << "\">" << XmlEscape(c.detail)
+         << "</failure>\n    </testcase>\n";
+    }
+  }
+  os << "  </testsuite>\n</testsuites>\n";
+  return os.str();
+}
+
+std::string CheckToMarkdown(const CheckSummary& s) {
+  std::ostringstream os;
+  os << "### tinyq check: " << (s.passed() ? "✅ passed" : "❌ failed") << "\n\n"
+     << "Report `" << MdEscape(s.report_path) << "`";
+  if (!s.baseline_path.empty()) os << " against baseline `" << MdEscape(s.baseline_path) << "`";
+  os << "; " << s.checks.size() << " checks, " << s.failures() << " failed.\n\n"
+     << "| check | value | limit | result | details |\n|---|---|---|---|---|\n";
+  for (const auto& c : s.checks) {
+    os << "| " << MdEscape(c.name) << " | " << Num(c.value, c.unit) << " | "
+       << Num(c.limit, c.unit) << " | " << (c.passed ? "✅ pass" : "❌ **fail**") << " | "
+       << MdEscape(c.detail) << " |\n";
+  }
+  return os.str();
+}
+
+std::string CheckToJson(const CheckSummary& s) {
+  nlohmann::json j;
+  j["passed"] = s.passed();
+  j["failures"] = s.failures();
+  j["report"] = s.report_path;
+  if (!s.baseline_path.empty()) j["baseline"] = s.baseline_path;
+  j["checks"] = nlohmann::json::array();
+  for (const auto& c : s.checks) {
+    nlohmann::json cj = {{"name", c.name}, {"limit", c.limit}, {"unit", c.unit},
+                         {"passed", c.passed}, {"detail", c.detail}};
+    cj["value"] = std::isinf(c.value) ? nlohmann::json(nullptr) : nlohmann::json(c.value);
+    j["checks"].push_back(cj);
+  }
+  return j.dump(2);
+}
+
+}  // namespace tinyq
