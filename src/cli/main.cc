@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "tinyq/interrupt.h"
 
 namespace tinyq::cli {
 
@@ -29,7 +30,8 @@ void PrintUsage(std::ostream& os) {
   for (const Verb& v : Verbs()) os << "  " << v.name << std::string(10 - std::strlen(v.name), ' ')
                                    << v.help << "\n";
   os << "\nexit codes: 0 ok, 1 check failed, 2 usage, 3 invalid model, 4 unsupported,\n"
-        "            5 invalid argument/precondition, 6 I/O or not found, 70 internal error\n";
+        "            5 invalid argument/precondition, 6 I/O or not found, 70 internal error,\n"
+        "            130 interrupted (Ctrl-C), 143 terminated (SIGTERM); no partial output is left\n";
 }
 }  // namespace
 
@@ -37,6 +39,7 @@ void PrintUsage(std::ostream& os) {
 
 int main(int argc, char** argv) {
   using namespace tinyq::cli;
+  tinyq::InstallInterruptHandler();  // before any thread starts: Ctrl-C leaves no partial output
   if (argc < 2) {
     PrintUsage(std::cerr);
     return kExitUsage;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "tinyq/interrupt.h"
+
 namespace tinyq {
 namespace data {
 namespace {
@@ -82,6 +84,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& bytes) {
   int fd = ::mkstemp(name.data());
   if (fd < 0) return IoError(path + ": cannot create a temporary file next to it: " + Errno());
   const std::string tmp(name.data());
+  const TempPathGuard guard(tmp);  // removed if the run is interrupted while writing
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);

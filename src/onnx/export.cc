@@ -20,6 +20,7 @@
 #include <set>
 #include <vector>
 
+#include "src/data/file_io.h"
 #include "src/onnx/attributes.h"
 #include "src/onnx/qdq.h"
 #include "src/onnx/tensor_proto.h"
@@ -224,35 +225,7 @@ StatusOr<std::string> SerializeOnnx(const Graph& original) {
 
 Status SaveOnnx(const Graph& graph, const std::string& path) {
   TQ_ASSIGN_OR_RETURN(std::string bytes, SerializeOnnx(graph));
-  std::string tmp = path + ".tmp-XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) return IoError(path + ": cannot create temporary file: " + std::strerror(errno));
-  const auto fail = [&](const char* what) {
-    const std::string err = std::strerror(errno);
-    close(fd);
-    std::remove(tmp.c_str());
-    return IoError(path + ": " + what + ": " + err);
-  };
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write failed");
-    done += static_cast<size_t>(n);
-  }
-  if (fchmod(fd, 0644) != 0) return fail("chmod failed");
-  if (fsync(fd) != 0) return fail("fsync failed");
-  if (close(fd) != 0) {
-    const std::string err = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return IoError(path + ": close failed: " + err);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string err = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return IoError(path + ": cannot rename temporary file: " + err);
-  }
-  return Status::Ok();
+  return data::WriteFileAtomic(path, bytes);
 }
 
 }  // namespace tinyq
