@@ -20,8 +20,8 @@ namespace tinyq {
 inline constexpr const char* kReportFormat = "tinyq.report";
 inline constexpr int kReportVersion = 1;
 
-// Limits of `tinyq check`; an unset limit is not checked. Drops are in the metric's own unit
-// (percentage points for top-1, AUC units for auc); growths are percentages of the baseline.
+// Limits of `tinyq check`; an unset limit is not checked. Drops are in points (top-1 percent
+// points; AUC x 100, as `tinyq quantize --max-drop`); growths are percentages of the baseline.
 struct CheckLimits {
   std::optional<double> max_accuracy_drop;
   std::optional<double> max_flash_growth_pct;

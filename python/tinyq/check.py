@@ -49,7 +49,7 @@ def check(report, baseline=None, *, max_accuracy_drop=None, max_flash_growth=Non
           max_ram_growth=None, junit=None, markdown=None):
     """Compares a report (path of a "tinyq.report" JSON) with limits and a baseline report.
 
-    ``max_accuracy_drop`` is in the metric's unit (points for top-1) and applies to int8 vs float
+    ``max_accuracy_drop`` is in points (top-1 percent points, AUC x 100) and applies to int8 vs float
     and to int8 vs the baseline's int8; growths are percentages of the baseline. A report's board
     limits are always checked. Writes JUnit XML / Markdown when paths are given. Returns a
     :class:`CheckResult` (falsy when a check failed); malformed reports raise

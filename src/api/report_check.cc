@@ -150,8 +150,10 @@ StatusOr<CheckSummary> CheckReport(const std::string& report_path, const std::st
   CheckSummary s;
   s.report_path = report_path;
   s.metric = cur.metric;
-  const double sign = cur.higher_is_better ? 1.0 : -1.0;
-  const std::string unit = cur.metric == "top1" ? "pt" : cur.metric;
+  // Drops are in points: percent metrics as they are, AUC (0..1) x 100, as `tinyq quantize
+  // --max-drop` counts them.
+  const double sign = (cur.higher_is_better ? 1.0 : -1.0) * (cur.metric == "auc" ? 100.0 : 1.0);
+  const std::string unit = "pt";
   if (limits.max_accuracy_drop) {
     if (!cur.int8_metric) return FieldError(report_path, "metric.int8", "missing");
     if (cur.float_metric)

@@ -12,7 +12,7 @@ std::string Num(double v, const std::string& unit) {
   if (std::isinf(v)) return "inf";
   std::ostringstream os;
   os.setf(std::ios::fixed);
-  os.precision(unit == "bytes" ? 0 : (unit == "auc" ? 4 : 2));
+  os.precision(unit == "bytes" ? 0 : 2);
   os << v;
   return os.str() + (unit == "bytes" ? "" : (unit == "%" ? "%" : (unit == "pt" ? " pt" : "")));
 }

@@ -13,8 +13,8 @@ int CheckMain(const std::vector<std::string>& args) {
                      "report JSON written by a tinyq verb (format tinyq.report)")(
       "baseline", po::value<std::string>(), "baseline report to compare against")(
       "max-accuracy-drop", po::value<double>(),
-      "largest allowed int8 metric drop, vs float and vs the baseline (metric units: points "
-      "for top1)")("max-flash-growth", po::value<double>(),
+      "largest allowed int8 metric drop, vs float and vs the baseline, in points (top1: "
+      "percent points; auc: x100)")("max-flash-growth", po::value<double>(),
                    "largest allowed flash growth vs the baseline, percent")(
       "max-ram-growth", po::value<double>(), "largest allowed RAM growth vs the baseline, percent")(
       "junit", po::value<std::string>(), "write JUnit XML here")(

@@ -69,6 +69,18 @@ TEST(CheckReportTest, LowerIsBetterMetricFlipsTheSign) {
   EXPECT_FALSE(s->checks[0].passed);
 }
 
+TEST(CheckReportTest, AucDropsAreCountedInPointsTimes100) {
+  const std::string cur = Report("auc_drop.json", 0.980, 0.974, 1000, 500, -1, -1, "auc");
+  CheckLimits l;
+  l.max_accuracy_drop = 0.5;  // points: 0.006 AUC = 0.6 pt > 0.5
+  auto s = CheckReport(cur, "", l);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->checks.size(), 1u);
+  EXPECT_NEAR(s->checks[0].value, 0.6, 1e-9);
+  EXPECT_EQ(s->checks[0].unit, "pt");
+  EXPECT_FALSE(s->checks[0].passed);
+}
+
 TEST(CheckReportTest, FlashAndRamGrowthAgainstBaseline) {
   const std::string cur = Report("grow_cur.json", 90, 90, 1100, 500);
   const std::string base = Report("grow_base.json", 90, 90, 1000, 400);
