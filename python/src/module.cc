@@ -13,6 +13,7 @@
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
 #include "tinyq/report.h"
+#include "tinyq/shrink.h"
 
 namespace py = pybind11;
 
@@ -284,6 +285,40 @@ PYBIND11_MODULE(_tinyq, m) {
     if (d.has_labels) out["y"] = ToNumpy(std::move(d.y));
     return out;
   });
+  m.def(
+      "shrink",
+      [](const std::string& model, const std::string& data, const std::string& out_dir,
+         const std::string& calib, const std::string& card, const std::string& target,
+         const std::string& name, const std::string& method, int64_t calib_limit,
+         bool bias_correction, bool equalize, double max_drop, int64_t eval_limit, bool force,
+         int threads) {
+        ShrinkOptions o;
+        o.model_path = model;
+        o.data_path = data;
+        o.out_dir = out_dir;
+        o.calib_path = calib;
+        o.card_path = card;
+        o.target = target;
+        o.name = name;
+        o.quantize.method = Take(ParseCalibrationMethod(method));
+        o.quantize.calib_limit = calib_limit;
+        o.quantize.bias_correction = bias_correction;
+        o.quantize.equalize = equalize;
+        o.max_drop = max_drop;
+        o.eval_limit = eval_limit;
+        o.force = force;
+        o.threads = threads;
+        ShrinkResult r;
+        {
+          py::gil_scoped_release release;
+          r = Take(Shrink(o));
+        }
+        return py::make_tuple(r.report_json, r.summary, r.passed, r.failures);
+      },
+      py::arg("model"), py::arg("data"), py::arg("out_dir"), py::arg("calib"), py::arg("card"),
+      py::arg("target"), py::arg("name"), py::arg("method"), py::arg("calib_limit"),
+      py::arg("bias_correction"), py::arg("equalize"), py::arg("max_drop"), py::arg("eval_limit"),
+      py::arg("force"), py::arg("threads"));
   m.def(
       "check",
       [](const std::string& report, const std::string& baseline, std::optional<double> drop,

@@ -16,6 +16,7 @@ from .errors import (CheckFailedError, Error, FailedPreconditionError, InternalE
 from .model import Model, QuantizedModel
 from .quantize import quantize
 from .check import CheckResult, check
+from .shrink import ShrinkReport, shrink
 
 __version__ = _tinyq.__version__
 
@@ -34,6 +35,6 @@ def read_dataset(path):
     return _tinyq.read_dataset(str(path))
 
 
-__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
+__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
            "InternalError", "CheckFailedError"]

@@ -55,6 +55,22 @@ StatusOr<Shape> ParseDims(const std::string& text, const std::string& spec) {
 }
 }  // namespace
 
+void AddCalibrationOptions(po::options_description& opts) {
+  opts.add_options()("method", po::value<std::string>()->default_value("minmax"),
+                     "range per activation: minmax | percentile | entropy | mse | auto")(
+      "percentile", po::value<double>()->default_value(99.99, "99.99"), "for --method percentile")(
+      "calib-limit", po::value<int64_t>()->default_value(1000),
+      "calibration samples (the first N; 0 = all)");
+}
+
+Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o) {
+  TQ_ASSIGN_OR_RETURN(o->method, ParseCalibrationMethod(vm["method"].as<std::string>()));
+  o->percentile = vm["percentile"].as<double>();
+  o->calib_limit = vm["calib-limit"].as<int64_t>();
+  if (o->calib_limit < 0) return InvalidArgument("--calib-limit must be >= 0");
+  return Status::Ok();
+}
+
 StatusOr<LoadOptions> ParseInputShapes(const std::vector<std::string>& specs) {
   LoadOptions o;
   for (const std::string& spec : specs) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tinyq/api.h"
+#include "tinyq/quantize.h"
 #include "tinyq/status.h"
 
 namespace tinyq::cli {
@@ -29,12 +30,18 @@ int EvalMain(const std::vector<std::string>& args);
 int CalibrateMain(const std::vector<std::string>& args);
 int QuantizeMain(const std::vector<std::string>& args);
 int CheckMain(const std::vector<std::string>& args);
+int ShrinkMain(const std::vector<std::string>& args);
 
 // Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
 // exit code to return (0 after --help, 2 after a usage error, with the message on stderr).
 int ParseArgs(const std::string& verb, const std::string& usage, const std::vector<std::string>& args,
               const po::options_description& opts, const po::positional_options_description& pos,
               po::variables_map* vm);
+
+// --method, --percentile, --calib-limit: how activation ranges are calibrated (calibrate,
+// quantize, shrink), and reading them into QuantizeOptions.
+void AddCalibrationOptions(po::options_description& opts);
+Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o);
 
 // Prints "tinyq: error: <Code>: <message>" to stderr and returns the documented exit code.
 int Fail(const Status& s);

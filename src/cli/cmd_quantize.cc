@@ -15,15 +15,11 @@ void AddCommonOptions(po::options_description& opts) {
       "card", po::value<std::string>(), "model card (card.json): preprocessing and metric")(
       "scale", po::value<float>(), "preprocess: input = ((x * scale) - mean) / std")(
       "mean", po::value<float>(), "preprocess mean")("std", po::value<float>(), "preprocess std")(
-      "method", po::value<std::string>()->default_value("minmax"),
-      "range per activation: minmax | percentile | entropy | mse | auto")(
-      "percentile", po::value<double>()->default_value(99.99, "99.99"), "for --method percentile")(
-      "calib-limit", po::value<int64_t>()->default_value(1000),
-      "calibration samples (the first N; 0 = all)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
       "fix an input's shape: NAME=1,3,64,64")("output,o", po::value<std::string>()->required(),
                                               "output file")("json", "print JSON");
+  AddCalibrationOptions(opts);
 }
 
 // Fills preprocessing, metric, method and calibration settings shared by both verbs.
@@ -37,10 +33,7 @@ Status ReadCommon(const po::variables_map& vm, QuantizeOptions* o) {
   if (vm.count("mean")) o->preprocess.mean = vm["mean"].as<float>();
   if (vm.count("std")) o->preprocess.std = vm["std"].as<float>();
   if (o->preprocess.std == 0.0f) return InvalidArgument("--std must be non-zero");
-  TQ_ASSIGN_OR_RETURN(o->method, ParseCalibrationMethod(vm["method"].as<std::string>()));
-  o->percentile = vm["percentile"].as<double>();
-  o->calib_limit = vm["calib-limit"].as<int64_t>();
-  if (o->calib_limit < 0) return InvalidArgument("--calib-limit must be >= 0");
+  TQ_RETURN_IF_ERROR(ReadCalibrationOptions(vm, o));
   o->threads = vm["threads"].as<int>();
   return Status::Ok();
 }

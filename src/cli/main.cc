@@ -18,6 +18,8 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"shrink", "the whole pipeline: quantize, evaluate, export, budget -> OUTDIR + report",
+       ShrinkMain},
       {"check", "CI gate: compare a report with limits and a baseline (JUnit, Markdown)",
        CheckMain},
   };

@@ -1,0 +1,85 @@
+"""tinyq.shrink: the one-command pipeline (the engine of ``tinyq shrink``)."""
+
+import json
+import os
+import tempfile
+
+import numpy as np
+
+
+class ShrinkReport:
+    """The result of :func:`shrink`: the "tinyq.report" of the run (``to_dict()``), the printed
+    ``summary``, ``passed`` (every gate held) and ``failures``. Displays as the summary plus the
+    report's plots in a notebook."""
+
+    def __init__(self, report_json, summary, passed, failures, out_dir):
+        self._d = json.loads(report_json)
+        self.summary = summary
+        self.passed = passed
+        self.failures = list(failures)
+        self.out_dir = out_dir
+
+    def to_dict(self):
+        return json.loads(json.dumps(self._d))
+
+    def __getitem__(self, key):
+        return self._d[key]
+
+    @property
+    def metric(self):
+        """{"name", "float", "int8", ...} of the evaluation."""
+        return dict(self._d["metric"])
+
+    def __str__(self):
+        return self.summary
+
+    def __repr__(self):
+        m = self._d["metric"]
+        return (f"ShrinkReport({m['name']}: float {m['float']:.4g} -> int8 {m['int8']:.4g}, "
+                f"passed={self.passed}, out_dir={self.out_dir!r})")
+
+    def _repr_html_(self):
+        path = os.path.join(self.out_dir, "report.html")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                html = f.read()
+            start, end = html.find("<body>"), html.rfind("</body>")
+            if start >= 0 and end > start:
+                return html[start + len("<body>"):end]
+        return "<pre>" + self.summary.replace("<", "&lt;") + "</pre>"
+
+
+def _as_path(data, tmp, name):
+    """A dataset path from a path, a dict with x/y, or an (x, y) tuple (written to a temp .npz)."""
+    if data is None or isinstance(data, (str, os.PathLike)):
+        return "" if data is None else os.fspath(data)
+    if isinstance(data, tuple):
+        data = {"x": data[0], "y": data[1]} if len(data) > 1 else {"x": data[0]}
+    if not isinstance(data, dict) or "x" not in data:
+        raise TypeError(f"{name}: expected a path, a dict with 'x' (and 'y'), or a tuple (x, y)")
+    path = os.path.join(tmp, name + ".npz")
+    np.savez(path, **{k: np.asarray(v) for k, v in data.items()})
+    return path
+
+
+def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=None,
+           method="minmax", calib_limit=1000, bias_correction=False, equalize=False,
+           max_drop=None, eval_limit=0, force=False, threads=0):
+    """Runs the whole pipeline on ``model`` (a path or a :class:`tinyq.Model` loaded from a file):
+    optimize, calibrate, quantize, evaluate float and int8 on ``data``, export, and write
+    ``out_dir`` with the models and report.{json,md,html}. Same options as ``tinyq shrink``.
+
+    ``data``/``calib`` are paths or arrays (dict with x/y, or (x, y)). Returns a
+    :class:`ShrinkReport`; a failed gate (``max_drop``, the board's budget) gives
+    ``passed=False``, not an exception. Errors raise :class:`tinyq.Error` subclasses.
+    """
+    from . import _tinyq  # noqa: PLC0415
+    path = getattr(model, "path", model)
+    with tempfile.TemporaryDirectory(prefix="tinyq_shrink_") as tmp:
+        r = _tinyq.shrink(os.fspath(path), _as_path(data, tmp, "data"), os.fspath(out_dir),
+                          _as_path(calib, tmp, "calib"), "" if card is None else os.fspath(card),
+                          target or "", name or "", method, int(calib_limit),
+                          bool(bias_correction), bool(equalize),
+                          -1.0 if max_drop is None else float(max_drop), int(eval_limit),
+                          bool(force), int(threads))
+    return ShrinkReport(*r, os.fspath(out_dir))

@@ -1,0 +1,133 @@
+// report.json ("tinyq.report" v1), report.md and the printed summary of `tinyq shrink`.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "src/api/shrink_internal.h"
+#include "tinyq/report.h"
+
+namespace tinyq {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+std::string Kb(double bytes) { return Fixed(bytes / 1024.0, 1) + " KB"; }
+
+// The metric as printed: top-1 "90.43 %", AUC "0.9803".
+std::string MetricText(const EvalResult& e) {
+  return e.metric == "auc" ? Fixed(e.value, 4) : Fixed(e.value, 2) + " %";
+}
+
+Json EvalJson(const EvalResult& e) {
+  return {{"value", e.value}, {"loss", e.loss}, {"samples", e.samples}};
+}
+
+Json BuildReport(const ShrinkRun& run) {
+  const ShrinkOptions& o = *run.options;
+  Json j;
+  j["format"] = kReportFormat;
+  j["version"] = 1;
+  j["verb"] = "shrink";
+  j["tinyq_version"] = TINYQ_VERSION;
+  j["model"] = {{"path", o.model_path}, {"name", run.name}};
+  j["data"] = {{"evaluation", o.data_path},
+               {"calibration", o.calib_path.empty() ? o.data_path : o.calib_path}};
+  const bool auc = run.int8_eval.metric == "auc";
+  j["metric"] = {{"name", run.int8_eval.metric}, {"higher_is_better", true},
+                 {"float", run.float_eval.value}, {"int8", run.int8_eval.value},
+                 {"samples", run.int8_eval.samples}};
+  Json eval = {{"float", EvalJson(run.float_eval)}, {"int8", EvalJson(run.int8_eval)}};
+  if (!auc) {
+    eval["agreement_percent"] = Agreement(run.float_eval, run.int8_eval);
+    eval["confusion_int8"] = ConfusionMatrix(run.int8_eval, run.data);
+  }
+  j["evaluation"] = eval;
+  const auto& q = run.quantized.report;
+  j["footprint"] = {{"float_weight_bytes", q.float_weight_bytes},
+                    {"int8_weight_bytes", q.quantized_weight_bytes}};
+  j["quantize"] = Json::parse(QuantizeReportToJson(q));
+  j["stages"] = Json::array();
+  for (const auto& s : run.stages) j["stages"].push_back({{"name", s.name}, {"seconds", s.seconds}});
+  j["files"] = run.files;
+  j["gates"] = {{"passed", run.failures.empty()}, {"failures", run.failures}};
+  if (o.max_drop >= 0) j["gates"]["max_drop_points"] = o.max_drop;
+  return j;
+}
+
+std::string Summary(const ShrinkRun& run) {
+  const auto& q = run.quantized.report;
+  const EvalResult& f = run.float_eval;
+  const EvalResult& i = run.int8_eval;
+  const double scale = i.metric == "auc" ? 100.0 : 1.0;
+  std::ostringstream os;
+  os << "tinyq shrink: " << run.options->model_path << " -> " << run.options->out_dir << "\n\n";
+  os << "  stage               seconds\n";
+  for (const auto& s : run.stages) {
+    std::string n = s.name;
+    n.resize(20, ' ');
+    os << "  " << n << Fixed(s.seconds, 1) << "\n";
+  }
+  std::string m = i.metric + " (" + std::to_string(i.samples) + ")";
+  m.resize(20, ' ');
+  os << "\n                      float        int8         change\n";
+  os << "  " << m << MetricText(f) << std::string(13 - MetricText(f).size(), ' ') << MetricText(i)
+     << std::string(13 - MetricText(i).size(), ' ') << Fixed((i.value - f.value) * scale, 2)
+     << " pt\n";
+  const std::string fw = Kb(static_cast<double>(q.float_weight_bytes));
+  const std::string iw = Kb(static_cast<double>(q.quantized_weight_bytes));
+  os << "  weights             " << fw << std::string(13 - fw.size(), ' ') << iw
+     << std::string(13 - iw.size(), ' ') << "x"
+     << Fixed(static_cast<double>(q.float_weight_bytes) /
+                  std::max<double>(1.0, static_cast<double>(q.quantized_weight_bytes)),
+              2)
+     << " smaller\n";
+  const double agree = Agreement(f, i);
+  if (agree >= 0) os << "  int8 agrees with float on " << Fixed(agree, 2) << " % of the samples\n";
+  os << "\n";
+  if (run.failures.empty()) {
+    os << "result: PASS\n";
+  } else {
+    os << "result: FAIL\n";
+    for (const auto& fail : run.failures) os << "  - " << fail << "\n";
+  }
+  return os.str();
+}
+
+std::string Markdown(const ShrinkRun& run, const std::string& summary) {
+  std::ostringstream os;
+  os << "# tinyq shrink report: " << run.name << "\n\n```\n" << summary << "```\n\n";
+  os << "## Per-layer quantization error (calibration data)\n\n"
+     << "| tensor | op | SQNR dB | cosine |\n|---|---|---|---|\n";
+  for (const auto& l : run.quantized.report.layers)
+    os << "| " << l.tensor << " | " << l.op << " | " << Fixed(l.sqnr_db, 1) << " | "
+       << Fixed(l.cosine, 5) << " |\n";
+  if (!run.quantized.report.float_nodes.empty()) {
+    os << "\n## Layers kept in float\n\n";
+    for (const auto& n : run.quantized.report.float_nodes) os << "- " << n << "\n";
+  }
+  os << "\n## Files\n\n";
+  for (const auto& f : run.files) os << "- `" << f << "`\n";
+  return os.str();
+}
+
+}  // namespace
+
+Status WriteShrinkReports(ShrinkRun* run) {
+  run->Begin("report");
+  run->summary = Summary(*run);
+  const std::string md = Markdown(*run, run->summary);
+  run->files.insert(run->files.end(), {"report.json", "report.md", "report.html"});
+  run->End();
+  run->report_json = BuildReport(*run).dump(2) + "\n";
+  TQ_RETURN_IF_ERROR(WriteFileAtomic(run->dir + "/report.json", run->report_json));
+  TQ_RETURN_IF_ERROR(WriteFileAtomic(run->dir + "/report.md", md));
+  return WriteFileAtomic(run->dir + "/report.html", ShrinkReportHtml(*run));
+}
+
+}  // namespace tinyq
