@@ -84,13 +84,13 @@ std::string ConfusionSvg(const std::vector<std::vector<int64_t>>& m) {
 
 }  // namespace
 
-std::string ShrinkReportHtml(const ShrinkRun& run) {
+std::string ShrinkReportHtml(const ShrinkRun& run, const std::string& summary) {
   std::ostringstream os;
   os << "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>tinyq shrink: "
      << Esc(run.name) << "</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em "
      << "auto}pre{background:#f6f8fa;padding:1em}table{border-collapse:collapse}td,th{border:1px "
      << "solid #ccc;padding:2px 6px;font-size:12px}</style></head><body>\n"
-     << "<h1>tinyq shrink: " << Esc(run.name) << "</h1>\n<pre>" << Esc(run.summary) << "</pre>\n";
+     << "<h1>tinyq shrink: " << Esc(run.name) << "</h1>\n<pre>" << Esc(summary) << "</pre>\n";
   os << "<h2>Per-layer quantization error</h2>\n" << SqnrSvg(run.quantized.report);
   const auto confusion = ConfusionMatrix(run.int8_eval, run.data);
   if (!confusion.empty()) os << "<h2>int8 confusion matrix</h2>\n" << ConfusionSvg(confusion);

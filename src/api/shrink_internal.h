@@ -48,7 +48,7 @@ Status RunShrinkStages(ShrinkRun* run);
 // report.json, report.md, report.html into run->dir; fills report_json and summary.
 Status WriteShrinkReports(ShrinkRun* run);
 // The HTML report with inline SVG plots (per-layer SQNR, confusion matrix).
-std::string ShrinkReportHtml(const ShrinkRun& run);
+std::string ShrinkReportHtml(const ShrinkRun& run, const std::string& summary);
 
 // int8 vs float top-1 agreement in percent (predictions of both), or -1 without predictions.
 double Agreement(const EvalResult& a, const EvalResult& b);

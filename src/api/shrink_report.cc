@@ -51,27 +51,36 @@ Json BuildReport(const ShrinkRun& run) {
   const auto& q = run.quantized.report;
   j["footprint"] = {{"float_weight_bytes", q.float_weight_bytes},
                     {"int8_weight_bytes", q.quantized_weight_bytes}};
+  // Output files are byte-identical across runs and thread counts: no wall-clock times in them
+  // (the terminal summary has the stage times).
   j["quantize"] = Json::parse(QuantizeReportToJson(q));
+  j["quantize"].erase("seconds");
   j["stages"] = Json::array();
-  for (const auto& s : run.stages) j["stages"].push_back({{"name", s.name}, {"seconds", s.seconds}});
+  for (const auto& s : run.stages) j["stages"].push_back(s.name);
   j["files"] = run.files;
   j["gates"] = {{"passed", run.failures.empty()}, {"failures", run.failures}};
   if (o.max_drop >= 0) j["gates"]["max_drop_points"] = o.max_drop;
   return j;
 }
 
-std::string Summary(const ShrinkRun& run) {
+// The summary table; `timings` adds the output folder and the stage times (terminal only, never
+// in output files, which are byte-identical between runs).
+std::string Summary(const ShrinkRun& run, bool timings) {
   const auto& q = run.quantized.report;
   const EvalResult& f = run.float_eval;
   const EvalResult& i = run.int8_eval;
   const double scale = i.metric == "auc" ? 100.0 : 1.0;
   std::ostringstream os;
-  os << "tinyq shrink: " << run.options->model_path << " -> " << run.options->out_dir << "\n\n";
-  os << "  stage               seconds\n";
-  for (const auto& s : run.stages) {
-    std::string n = s.name;
-    n.resize(20, ' ');
-    os << "  " << n << Fixed(s.seconds, 1) << "\n";
+  os << "tinyq shrink: " << run.options->model_path;
+  if (timings) os << " -> " << run.options->out_dir;  // files do not name where they live
+  os << "\n\n";
+  if (timings) {
+    os << "  stage               seconds\n";
+    for (const auto& s : run.stages) {
+      std::string n = s.name;
+      n.resize(20, ' ');
+      os << "  " << n << Fixed(s.seconds, 1) << "\n";
+    }
   }
   std::string m = i.metric + " (" + std::to_string(i.samples) + ")";
   m.resize(20, ' ');
@@ -120,14 +129,15 @@ std::string Markdown(const ShrinkRun& run, const std::string& summary) {
 
 Status WriteShrinkReports(ShrinkRun* run) {
   run->Begin("report");
-  run->summary = Summary(*run);
-  const std::string md = Markdown(*run, run->summary);
+  const std::string file_summary = Summary(*run, /*timings=*/false);
+  const std::string md = Markdown(*run, file_summary);
   run->files.insert(run->files.end(), {"report.json", "report.md", "report.html"});
   run->End();
+  run->summary = Summary(*run, /*timings=*/true);
   run->report_json = BuildReport(*run).dump(2) + "\n";
   TQ_RETURN_IF_ERROR(WriteFileAtomic(run->dir + "/report.json", run->report_json));
   TQ_RETURN_IF_ERROR(WriteFileAtomic(run->dir + "/report.md", md));
-  return WriteFileAtomic(run->dir + "/report.html", ShrinkReportHtml(*run));
+  return WriteFileAtomic(run->dir + "/report.html", ShrinkReportHtml(*run, file_summary));
 }
 
 }  // namespace tinyq

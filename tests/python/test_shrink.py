@@ -56,7 +56,7 @@ def test_report_matches_the_separate_verbs(shrunk, cli, root):
     confusion = np.array(rep["evaluation"]["confusion_int8"])
     assert confusion.sum() == rep["metric"]["samples"]
     assert np.trace(confusion) / confusion.sum() * 100 == pytest.approx(rep["metric"]["int8"])
-    assert [s["name"] for s in rep["stages"]][:2] == ["load", "quantize"]
+    assert rep["stages"][:2] == ["load", "quantize"]
 
 
 def test_existing_output_needs_force(shrunk, cli, root):
