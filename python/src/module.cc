@@ -12,6 +12,7 @@
 #include "tinyq/executor.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
+#include "tinyq/target.h"
 
 namespace py = pybind11;
 
@@ -283,6 +284,24 @@ PYBIND11_MODULE(_tinyq, m) {
     if (d.has_labels) out["y"] = ToNumpy(std::move(d.y));
     return out;
   });
+  m.def("targets_json", []() { return BoardsToJson(BuiltinBoards()); });
+  m.def("board_profile_json", [](const std::string& path) {
+    return BoardsToJson({Take(LoadBoardProfile(path))});
+  });
+  m.def(
+      "budget_json",
+      [](const std::string& model, const std::string& name, const std::string& target,
+         const std::string& profile, const std::string& flash, const std::string& ram,
+         const std::string& rate, const std::string& battery, const std::string& opt,
+         const std::string& work_dir, int timeout_s) {
+        BudgetRequest req{model, name, target, profile, flash, ram, rate, battery, opt, work_dir,
+                          timeout_s};
+        py::gil_scoped_release release;
+        return BudgetToJson(Take(RunBudget(req)));
+      },
+      py::arg("model"), py::arg("name"), py::arg("target"), py::arg("profile"), py::arg("flash"),
+      py::arg("ram"), py::arg("rate"), py::arg("battery"), py::arg("opt"), py::arg("work_dir"),
+      py::arg("timeout_s"));
   m.def("exit_code", [](const std::string& code_name) {
     for (int c = 0; c <= static_cast<int>(StatusCode::kCheckFailed); ++c)
       if (code_name == StatusCodeName(static_cast<StatusCode>(c)))

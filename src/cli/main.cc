@@ -17,6 +17,9 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"targets", "list the built-in board profiles (flash, RAM, core, clock, power)", TargetsMain},
+      {"budget", "build generated C for a board, measure flash/RAM/instructions, check the fit",
+       BudgetMain},
   };
   return verbs;
 }
