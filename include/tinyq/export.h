@@ -82,6 +82,19 @@ StatusOr<MemoryPlanSummary> PlanMemory(const Graph& quantized, const ExportOptio
 StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& options,
                                const std::string& dir);
 
+// What `tinyq export` and `tinyq.export()` do: load `model_path`; a quantized model (QDQ ONNX,
+// folded on load) is exported as it is; a float model is first quantized with default settings on
+// `calib_path` (preprocessing from `card_path` if given, the first `calib_limit` samples), and
+// without `calib_path` it is FailedPrecondition saying so.
+struct ExportModelOptions {
+  ExportOptions c;
+  std::string calib_path;
+  std::string card_path;
+  int64_t calib_limit = 1000;
+};
+StatusOr<ExportResult> ExportModelC(const std::string& model_path, const std::string& dir,
+                                    const ExportModelOptions& options);
+
 // JSON rendering of an ExportResult (format "tinyq.export_report", version 1).
 std::string ExportResultToJson(const ExportResult& r);
 

@@ -1,0 +1,183 @@
+// Tests of ExportC (src/codegen/export.cc) on every zoo model: quantize with default settings,
+// export C, build it on the host with gcc -std=c99 -Wall -Wextra -Werror -pedantic and a small
+// harness, run >= 20 test inputs and compare the outputs byte for byte with tinyq's int8
+// executor; cross-compile the same files for Cortex-M0+/M4/M7 (compile only); the planned arena
+// must equal the live-set lower bound. Plus negative cases of the export API.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tinyq/api.h"
+#include "tinyq/export.h"
+#include "tinyq/onnx.h"
+#include "tinyq/quantize.h"
+
+namespace tinyq {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSrc = TINYQ_SOURCE_DIR;
+constexpr int kSamples = 24;
+
+struct ZooModel {
+  const char* name;
+  const char* calib;  // datasets/out/<calib>.npz
+  const char* test;
+};
+
+const ZooModel kZoo[] = {
+    {"digits_mlp", "digits_calib", "digits_test"},
+    {"fmnist_dscnn", "fmnist_calib_1k", "fmnist_test"},
+    {"fmnist_resnet8", "fmnist_calib_1k", "fmnist_test"},
+    {"fmnist_mobilenetv1", "fmnist_calib_1k", "fmnist_test"},
+    {"fmnist_teacher", "fmnist_calib_1k", "fmnist_test"},
+    {"kws_dscnn", "kws_calib", "kws_test"},
+    {"vibration_ae", "vibration_calib", "vibration_test"},
+};
+
+fs::path TempDir(const std::string& tag) {
+  const fs::path d = fs::temp_directory_path() /
+                     ("tinyq_codegen_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+int Sh(const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); }
+
+std::string Harness(const std::string& name) {
+  return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name + ".h\"\n"
+         "static uint32_t arena_words[(" + name + "_ARENA_SIZE + 3) / 4];\n"
+         "int main(int argc, char** argv) {\n"
+         "  static int8_t in[" + name + "_INPUT_SIZE], out[" + name + "_OUTPUT_SIZE];\n"
+         "  FILE* fi; FILE* fo;\n"
+         "  if (argc != 3) return 2;\n"
+         "  fi = fopen(argv[1], \"rb\"); fo = fopen(argv[2], \"wb\");\n"
+         "  if (!fi || !fo) return 3;\n"
+         "  while (fread(in, 1, sizeof(in), fi) == sizeof(in)) {\n"
+         "    if (" + name + "_invoke(in, out, (uint8_t*)arena_words) != TQ_OK) return 4;\n"
+         "    if (fwrite(out, 1, sizeof(out), fo) != sizeof(out)) return 5;\n"
+         "  }\n"
+         "  fclose(fi); fclose(fo);\n  return 0;\n}\n";
+}
+
+class ZooExportTest : public ::testing::TestWithParam<ZooModel> {};
+
+TEST_P(ZooExportTest, HostBuildMatchesInt8ExecutorAndArenaIsTheLowerBound) {
+  const ZooModel& z = GetParam();
+  const std::string dir = kSrc + "/benchmarks/zoo/" + z.name;
+  auto model = LoadOnnx(dir + "/model.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto card = ReadModelCard(dir + "/card.json");
+  ASSERT_TRUE(card.ok()) << card.status().ToString();
+  const std::string calib_path = kSrc + "/datasets/out/" + z.calib + ".npz";
+  auto calib = ReadDataset(calib_path);
+  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
+  QuantizeOptions qo;  // default settings, fewer samples to keep the test fast
+  qo.preprocess = card->preprocess;
+  qo.metric = card->metric;
+  qo.calib_limit = 200;
+  qo.analysis_samples = 8;
+  auto q = Quantize(**model, *calib, calib_path, qo);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  const Graph& g = *q->graph;
+
+  const fs::path work = TempDir(z.name);
+  ExportOptions eo;
+  eo.name = z.name;
+  eo.model_path = dir + "/model.onnx";
+  auto r = ExportC(g, eo, (work / "gen").string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->arena_bytes, r->lower_bound_bytes) << z.name;
+  EXPECT_LE(r->arena_bytes, r->greedy_bytes);
+  std::printf("%s: arena %lld B, lower bound %lld B, greedy %lld B, const %lld B\n", z.name,
+              static_cast<long long>(r->arena_bytes), static_cast<long long>(r->lower_bound_bytes),
+              static_cast<long long>(r->greedy_bytes), static_cast<long long>(r->weight_bytes));
+
+  // Reference: the int8 executor on kSamples test inputs.
+  auto test = ReadDataset(kSrc + "/datasets/out/" + z.test + ".npz");
+  ASSERT_TRUE(test.ok());
+  auto exec = Executor::Create(g, {true, 1});
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  const Value* in = g.inputs()[0];
+  std::string inputs, expected;
+  for (int i = 0; i < kSamples; ++i) {
+    auto xf = PrepareInputBatch(g, test->x, i, i + 1, card->preprocess, "test");
+    ASSERT_TRUE(xf.ok()) << xf.status().ToString();
+    auto xq = QuantizeForInput(*in, *xf);
+    ASSERT_TRUE(xq.ok());
+    auto out = (*exec)->Run({{in->name(), *xq}});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const Tensor& y = out->at(g.outputs()[0]->name());
+    inputs.append(static_cast<const char*>(xq->raw()), xq->nbytes());
+    expected.append(static_cast<const char*>(y.raw()), y.nbytes());
+  }
+  std::ofstream(work / "in.bin", std::ios::binary) << inputs;
+  std::ofstream(work / "gen" / "main.c") << Harness(z.name);
+  const std::string gen = (work / "gen").string();
+  ASSERT_EQ(Sh("gcc -std=c99 -Wall -Wextra -Werror -pedantic -O1 -I" + gen + " " + gen +
+               "/*.c -o " + (work / "harness").string()),
+            0)
+      << "host build failed in " << gen;
+  ASSERT_EQ(Sh((work / "harness").string() + " " + (work / "in.bin").string() + " " +
+               (work / "out.bin").string()),
+            0);
+  std::ifstream f(work / "out.bin", std::ios::binary);
+  std::stringstream got;
+  got << f.rdbuf();
+  ASSERT_EQ(got.str().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    ASSERT_EQ(static_cast<int>(got.str()[i]), static_cast<int>(expected[i]))
+        << z.name << ": output byte " << i << " (sample " << i / (expected.size() / kSamples)
+        << ")";
+
+  // Cortex-M cross-compilation (compile only) of the generated files without the harness.
+  fs::remove(work / "gen" / "main.c");
+  for (const char* cpu : {"cortex-m0plus", "cortex-m4", "cortex-m7"})
+    EXPECT_EQ(Sh("cd " + gen + " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
+                 "-mthumb -Os -mcpu=" + std::string(cpu) + " -c *.c"),
+              0)
+        << z.name << " does not compile for " << cpu;
+  fs::remove_all(work);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooExportTest, ::testing::ValuesIn(kZoo),
+                         [](const ::testing::TestParamInfo<ZooModel>& i) {
+                           return std::string(i.param.name);
+                         });
+
+TEST(ExportTest, FloatModelIsAFailedPrecondition) {
+  auto model = LoadOnnx(kSrc + "/benchmarks/zoo/digits_mlp/model.onnx");
+  ASSERT_TRUE(model.ok());
+  const fs::path work = TempDir("float");
+  auto r = ExportC(**model, {}, (work / "out").string());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(work / "out"));
+  fs::remove_all(work);
+}
+
+TEST(ExportTest, BadNameIsRejectedAndNothingIsWritten) {
+  const fs::path work = TempDir("badname");
+  ExportModelOptions o;
+  o.c.name = "3x-model";
+  o.calib_path = kSrc + "/datasets/out/digits_calib.npz";
+  auto r = ExportModelC(kSrc + "/benchmarks/zoo/digits_mlp/model.onnx", (work / "out").string(), o);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("3x-model"), std::string::npos);
+  EXPECT_FALSE(fs::exists(work / "out"));
+  fs::remove_all(work);
+}
+
+TEST(ExportTest, FloatModelWithoutCalibrationSaysHowToQuantize) {
+  auto r = ExportModelC(kSrc + "/benchmarks/zoo/digits_mlp/model.onnx", "/nonexistent/x", {});
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("--calib"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tinyq
