@@ -37,18 +37,14 @@ std::vector<int64_t> PlanInOrder(const std::vector<Buffer>& buffers,
   return offsets;
 }
 
-// Depth-first search for a plan within `limit` bytes. Buffers are placed largest first; each
+// Depth-first search for a plan within `limit` bytes. Buffers are placed in `order`; each
 // tries the offsets where it touches the arena's ends or a placed conflicting buffer.
 class ExactSearch {
  public:
-  ExactSearch(const std::vector<Buffer>& buffers, int64_t limit, int64_t budget)
-      : b_(buffers), limit_(limit), budget_(budget), offsets_(buffers.size(), 0),
-        placed_(buffers.size(), false) {
-    order_.resize(b_.size());
-    std::iota(order_.begin(), order_.end(), 0);
-    std::stable_sort(order_.begin(), order_.end(),
-                     [&](size_t x, size_t y) { return b_[x].bytes > b_[y].bytes; });
-  }
+  ExactSearch(const std::vector<Buffer>& buffers, int64_t limit, int64_t budget,
+              std::vector<size_t> order)
+      : b_(buffers), limit_(limit), budget_(budget), order_(std::move(order)),
+        offsets_(buffers.size(), 0), placed_(buffers.size(), false) {}
   bool Run() { return Place(0); }
   const std::vector<int64_t>& offsets() const { return offsets_; }
 
@@ -134,8 +130,21 @@ std::vector<int64_t> PlanGreedyByFirstUse(const std::vector<Buffer>& buffers) {
 }
 
 std::vector<int64_t> PlanArena(const std::vector<Buffer>& buffers, int64_t node_budget) {
-  ExactSearch search(buffers, LiveSetLowerBound(buffers), node_budget);
-  if (search.Run()) return search.offsets();
+  // Two search orders: largest first (few big buffers decide the layout), and by first use,
+  // larger first on ties (conflicts are local in time, so backtracking stays shallow on chains).
+  std::vector<size_t> by_size(buffers.size());
+  std::iota(by_size.begin(), by_size.end(), 0);
+  std::vector<size_t> by_time = by_size;
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [&](size_t x, size_t y) { return buffers[x].bytes > buffers[y].bytes; });
+  std::stable_sort(by_time.begin(), by_time.end(), [&](size_t x, size_t y) {
+    if (buffers[x].first != buffers[y].first) return buffers[x].first < buffers[y].first;
+    return buffers[x].bytes > buffers[y].bytes;
+  });
+  for (const std::vector<size_t>* order : {&by_time, &by_size}) {
+    ExactSearch search(buffers, LiveSetLowerBound(buffers), node_budget, *order);
+    if (search.Run()) return search.offsets();
+  }
   std::vector<int64_t> a = PlanGreedyBySize(buffers);
   std::vector<int64_t> b = PlanGreedyByFirstUse(buffers);
   return ArenaSize(buffers, a) <= ArenaSize(buffers, b) ? a : b;

@@ -94,13 +94,13 @@ TEST(ScheduleTest, ReshapeIsAView) {
 }
 
 // Two branches, each a big intermediate then a small result, joined by Add. The listed order
-// runs both big steps back to back (t + A1 + B1 = 210 live); finishing branch A first keeps
-// t + A2 + B1 = 120.
+// runs both big steps back to back (t + A1 + B1 = 212 live); finishing branch A first keeps
+// t + A2 + B1 = 124. (Sizes are multiples of 4: the planner rounds up to 4 bytes.)
 Builder TwoBranches() {
   Builder b;
   const int x = b.Value("x", 10, true, true);
-  const int t = b.Value("t", 10), a1 = b.Value("A1", 100), b1 = b.Value("B1", 100);
-  const int a2 = b.Value("A2", 10), b2 = b.Value("B2", 10), y = b.Value("y", 10, true);
+  const int t = b.Value("t", 12), a1 = b.Value("A1", 100), b1 = b.Value("B1", 100);
+  const int a2 = b.Value("A2", 12), b2 = b.Value("B2", 12), y = b.Value("y", 10, true);
   b.Step("s0", {x}, {t});
   b.Step("a1", {t}, {a1});
   b.Step("b1", {t}, {b1});
@@ -113,28 +113,28 @@ Builder TwoBranches() {
 TEST(ScheduleTest, ReorderingLowersThePeakOfBranches) {
   Builder fixed = TwoBranches();
   const ProgramPlan p0 = fixed.Plan(/*reorder=*/false);
-  EXPECT_EQ(p0.lower_bound_bytes, 210);
-  EXPECT_EQ(p0.arena_bytes, 210);
+  EXPECT_EQ(p0.lower_bound_bytes, 212);
+  EXPECT_EQ(p0.arena_bytes, 212);
   Builder re = TwoBranches();
   const ProgramPlan p1 = re.Plan(/*reorder=*/true);
   EXPECT_EQ(p1.order, (std::vector<int>{0, 1, 3, 2, 4, 5}));
-  EXPECT_EQ(p1.lower_bound_bytes, 120);
-  EXPECT_EQ(p1.arena_bytes, 120);
+  EXPECT_EQ(p1.lower_bound_bytes, 124);
+  EXPECT_EQ(p1.arena_bytes, 124);
 }
 
 TEST(ScheduleTest, ConcatKeepsAllInputsAliveTogether) {
   Builder b;
   const int x = b.Value("x", 10, true, true);
-  const int c1 = b.Value("c1", 30), c2 = b.Value("c2", 20), c3 = b.Value("c3", 40);
-  const int cat = b.Value("cat", 90), y = b.Value("y", 10, true);
+  const int c1 = b.Value("c1", 32), c2 = b.Value("c2", 20), c3 = b.Value("c3", 40);
+  const int cat = b.Value("cat", 92), y = b.Value("y", 10, true);
   b.Step("p1", {x}, {c1});
   b.Step("p2", {x}, {c2});
   b.Step("p3", {x}, {c3});
   b.Step("concat", {c1, c2, c3}, {cat});
   b.Step("fc", {cat}, {y});
   const ProgramPlan p = b.Plan();
-  EXPECT_EQ(p.lower_bound_bytes, 180);  // 30 + 20 + 40 + 90 at the concat
-  EXPECT_EQ(p.arena_bytes, 180);
+  EXPECT_EQ(p.lower_bound_bytes, 184);  // 32 + 20 + 40 + 92 at the concat
+  EXPECT_EQ(p.arena_bytes, 184);
 }
 
 TEST(ScheduleTest, DiamondInputLivesUntilItsLastReader) {
