@@ -5,6 +5,7 @@
 // must equal the live-set lower bound. Plus negative cases of the export API.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,10 +52,12 @@ fs::path TempDir(const std::string& tag) {
 int Sh(const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); }
 
 std::string Harness(const std::string& name) {
+  std::string up = name;
+  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name + ".h\"\n"
-         "static uint32_t arena_words[(" + name + "_ARENA_SIZE + 3) / 4];\n"
+         "static uint32_t arena_words[(" + up + "_ARENA_SIZE + 3) / 4];\n"
          "int main(int argc, char** argv) {\n"
-         "  static int8_t in[" + name + "_INPUT_SIZE], out[" + name + "_OUTPUT_SIZE];\n"
+         "  static int8_t in[" + up + "_INPUT_SIZE], out[" + up + "_OUTPUT_SIZE];\n"
          "  FILE* fi; FILE* fo;\n"
          "  if (argc != 3) return 2;\n"
          "  fi = fopen(argv[1], \"rb\"); fo = fopen(argv[2], \"wb\");\n"
