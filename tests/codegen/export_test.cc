@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "tinyq/api.h"
@@ -153,6 +154,104 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ZooExportTest, ::testing::ValuesIn(kZoo),
                          [](const ::testing::TestParamInfo<ZooModel>& i) {
                            return std::string(i.param.name);
                          });
+
+// Runs `g` on the int8 executor and as generated C (host gcc) on `n` random inputs; returns a
+// failure message or "" when every output byte matches.
+std::string CompareWithExecutor(const Graph& g, const std::string& name, int n) {
+  const fs::path work = TempDir(name);
+  ExportOptions eo;
+  eo.name = name;
+  auto r = ExportC(g, eo, (work / "gen").string());
+  if (!r.ok()) return r.status().ToString();
+  auto exec = Executor::Create(g, {true, 1});
+  if (!exec.ok()) return exec.status().ToString();
+  const Value* in = g.inputs()[0];
+  std::string inputs, expected;
+  std::mt19937 rng(7);
+  for (int i = 0; i < n; ++i) {
+    Tensor x(DType::kS8, in->shape());
+    for (int64_t k = 0; k < x.numel(); ++k)
+      x.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+    auto out = (*exec)->Run({{in->name(), x}});
+    if (!out.ok()) return out.status().ToString();
+    const Tensor& y = out->at(g.outputs()[0]->name());
+    inputs.append(static_cast<const char*>(x.raw()), x.nbytes());
+    expected.append(static_cast<const char*>(y.raw()), y.nbytes());
+  }
+  std::ofstream(work / "in.bin", std::ios::binary) << inputs;
+  std::ofstream(work / "gen" / "main.c") << Harness(name);
+  const std::string gen = (work / "gen").string();
+  if (Sh("gcc -std=c99 -Wall -Wextra -Werror -pedantic -O1 " + gen + "/*.c -o " +
+         (work / "harness").string()) != 0)
+    return "host build failed in " + gen;
+  if (Sh((work / "harness").string() + " " + (work / "in.bin").string() + " " +
+         (work / "out.bin").string()) != 0)
+    return "harness failed";
+  std::ifstream f(work / "out.bin", std::ios::binary);
+  std::stringstream got;
+  got << f.rdbuf();
+  fs::remove_all(work);
+  return got.str() == expected ? "" : "outputs differ from the int8 executor";
+}
+
+Value* S8Value(Graph& g, const std::string& name, Shape shape, float scale, int32_t zp) {
+  Value* v = g.AddValue(name, DType::kS8, std::move(shape));
+  v->set_quant(QuantParams{{scale}, {zp}, -1, DType::kS8});
+  return v;
+}
+
+// A 3-channel NCHW input and a 4-channel [1,4,5,5] output: the generated code transposes the
+// input into the arena (NCHW -> NHWC) and the output back, and runs the Sigmoid LUT in place.
+TEST(ExportTest, EntryAndExitTransposesMatchTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+  g.inputs().push_back(x);
+  std::mt19937 rng(1);
+  Tensor w(DType::kS8, {4, 3, 3, 3});
+  for (int64_t k = 0; k < w.numel(); ++k)
+    w.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  const std::vector<float> ws = {0.01f, 0.02f, 0.005f, 0.015f};
+  Value* wv = g.AddConstant("w", w);
+  wv->set_quant(QuantParams{ws, {0, 0, 0, 0}, 0, DType::kS8});
+  Value* bv = g.AddConstant("b", Tensor::FromVector<int32_t>({4}, {100, -250, 40, 0}));
+  std::vector<float> bs;
+  for (float s : ws) bs.push_back(0.05f * s);
+  bv->set_quant(QuantParams{bs, {0, 0, 0, 0}, 0, DType::kS32});
+  Value* y = S8Value(g, "y", {1, 4, 5, 5}, 0.1f, -5);
+  Node* conv = g.AddNode(OpKind::kConv, "conv", {x, wv, bv}, {y});
+  conv->SetInts("kernel_shape", {3, 3});
+  conv->SetInts("pads", {1, 1, 1, 1});
+  Value* z = S8Value(g, "z", {1, 4, 5, 5}, 1.0f / 256, -128);
+  g.AddNode(OpKind::kSigmoid, "sig", {y}, {z});
+  g.outputs().push_back(z);
+  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+  EXPECT_EQ(CompareWithExecutor(g, "hand", 20), "");
+}
+
+TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 4}, 0.05f, 0);
+  g.inputs().push_back(x);
+  Value* s = g.AddConstant("s", Tensor::FromVector<float>({}, {0.05f}));
+  Value* zp = g.AddConstant("zp", Tensor::FromVector<int8_t>({}, {0}));
+  Value* f = g.AddValue("f", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kDequantizeLinear, "dq", {x, s, zp}, {f});
+  Value* t = g.AddValue("t", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kTanh, "float_tanh", {f}, {t});
+  Value* q = S8Value(g, "q", {1, 4}, 1.0f / 128, 0);
+  Value* s2 = g.AddConstant("s2", Tensor::FromVector<float>({}, {1.0f / 128}));
+  g.AddNode(OpKind::kQuantizeLinear, "q", {t, s2, zp}, {q});
+  g.outputs().push_back(q);
+  const fs::path work = TempDir("unsup");
+  auto r = ExportC(g, {}, (work / "out").string());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("'float_tanh' (Tanh)"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(fs::exists(work / "out"));
+  fs::remove_all(work);
+}
 
 TEST(ExportTest, FloatModelIsAFailedPrecondition) {
   auto model = LoadOnnx(kSrc + "/benchmarks/zoo/digits_mlp/model.onnx");
