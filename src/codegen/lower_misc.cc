@@ -118,8 +118,12 @@ Status LowerFloat(Lowering& l, const Node& node) {
     const std::string as = l.p.consts.AddF32(a), bs = l.p.consts.AddF32(b);
     weight_bytes = 8 * c;
     // Channel-last storage or [N, C]: the channel is the fastest-varying index modulo C.
-    body = "y[i] = " + as + "[i % " + std::to_string(c) + "] * x[i] + " + bs + "[i % " +
-           std::to_string(c) + "];\n";
+    // a*x + b with one rounding, as the host executor computes it (built with -mfma, GCC fuses
+    // BatchNormF32's a * x + s into an FMA): the float product is exact in double, so only the
+    // sum is rounded (to double, then float: equal to fmaf except in double-rounding ties).
+    const std::string cs = std::to_string(c);
+    body = "y[i] = (float)((double)" + as + "[i % " + cs + "] * (double)x[i] + (double)" + bs +
+           "[i % " + cs + "]);\n";
   }
   const int yi = l.Out(node, 0, l.V(xi).channel_last);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
