@@ -2,9 +2,12 @@
 // storage must become NCHW order) and of the float-fallback layers: DequantizeLinear,
 // QuantizeLinear, BatchNormalization and Relu on f32 values, with the float executor's exact
 // operation order (docs/codegen.md explains why the results match bit for bit).
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "src/codegen/lower_internal.h"
+#include "src/runtime/tq_unary.h"
 
 namespace tinyq {
 namespace codegen {
@@ -46,6 +49,75 @@ Status LowerView(Lowering& l, const Node& node) {
   }
   return Unsupported(l.g.Where(&node) + "codegen cannot reshape " + ShapeToString(x.shape) +
                      " to " + ShapeToString(ys) + " in its storage layout");
+}
+
+// Concat along any axis of its storage layout: each input's rows are copied, or rescaled into the
+// output's params with tq_rescale_s8 (the int8 executor's rule), one row per outer index.
+Status LowerConcat(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Shape& ys = node.output(0)->shape();
+  const int rank = static_cast<int>(ys.size());
+  int64_t axis = node.GetInt("axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return InvalidModel(g.Where(&node) + "axis out of range");
+  std::vector<int> ins;
+  for (int i = 0; i < node.num_inputs(); ++i) {
+    TQ_ASSIGN_OR_RETURN(int v, l.In(node, i));
+    if (l.V(v).flat_c > 0 || l.V(v).channel_last != (rank >= 3))
+      return Unsupported(g.Where(&node) + "inputs stored in an unexpected layout");
+    ins.push_back(v);
+  }
+  // The storage axis and extents: channel-last moves dim 1 to the end.
+  std::vector<int64_t> perm(static_cast<size_t>(rank));
+  std::iota(perm.begin(), perm.end(), 0);
+  if (rank >= 3) {
+    perm.erase(perm.begin() + 1);
+    perm.push_back(1);
+  }
+  const auto saxis = static_cast<size_t>(std::find(perm.begin(), perm.end(), axis) - perm.begin());
+  auto chunk_of = [&](const Shape& s) {
+    int64_t c = 1;
+    for (size_t d = saxis; d < perm.size(); ++d) c *= s[static_cast<size_t>(perm[d])];
+    return c;
+  };
+  int64_t outer = 1;
+  for (size_t d = 0; d < saxis; ++d) outer *= ys[static_cast<size_t>(perm[d])];
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output"));
+  std::string head, body;
+  int64_t off = 0;
+  for (size_t i = 0; i < ins.size(); ++i) {
+    TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, node.input(static_cast<int>(i)),
+                                                 "input " + std::to_string(i)));
+    const int64_t chunk = chunk_of(node.input(static_cast<int>(i))->shape());
+    const std::string n = std::to_string(i), cs = std::to_string(chunk);
+    const std::string src = "x" + n + " + o * " + cs, dst = "y + o * " +
+                            std::to_string(chunk_of(ys)) + " + " + std::to_string(off);
+    if (xq.scale == yq.scale && xq.zero_point == yq.zero_point) {
+      body += "      for (k = 0; k < " + cs + "; ++k) (" + dst + ")[k] = (" + src + ")[k];\n";
+    } else {
+      TQ_ASSIGN_OR_RETURN(ChannelMultipliers m,
+                          MakeMultiplier(g, node, static_cast<double>(xq.scale) / yq.scale));
+      const tq_rescale_params rp{xq.zero_point, yq.zero_point, m.multiplier[0], m.shift[0],
+                                 {-128, 127}};
+      if (tq_rescale_s8_validate(&rp, static_cast<int32_t>(chunk)) != TQ_OK)
+        return Unsupported(g.Where(&node) + "input " + n + " scale ratio out of range");
+      head += "    static const tq_rescale_params p" + n + " = {" +
+              std::to_string(xq.zero_point) + ", " + std::to_string(yq.zero_point) + ", " +
+              std::to_string(m.multiplier[0]) + ", " + std::to_string(m.shift[0]) +
+              ", {-128, 127}};\n";
+      body += "      tq_rescale_s8(&p" + n + ", " + src + ", " + cs + ", " + dst + ");\n";
+    }
+    off += chunk;
+  }
+  const int yi = l.Out(node, 0, true);
+  l.AddStep(&node, ins, {yi}, [=](const StepPointers& ptr) {
+    std::string c = head;
+    for (size_t i = 0; i < ptr.reads.size(); ++i)
+      c += "    const int8_t* x" + std::to_string(i) + " = " + ptr.reads[i] + ";\n";
+    c += "    int8_t* y = " + ptr.writes[0] + ";\n    int32_t o, k;\n    (void)k;\n";
+    return c + "    for (o = 0; o < " + std::to_string(outer) + "; ++o) {\n" + body + "    }\n";
+  });
+  return Status::Ok();
 }
 
 // Per-tensor scale and zero point of a QuantizeLinear/DequantizeLinear node (constant inputs).
@@ -142,6 +214,9 @@ Status LowerOtherNode(Lowering& l, const Node& node) {
     case OpKind::kReshape: case OpKind::kFlatten: case OpKind::kSqueeze:
     case OpKind::kUnsqueeze: case OpKind::kIdentity: case OpKind::kDropout:
       return LowerView(l, node);
+    case OpKind::kConcat:
+      if (InQuantizedRegion(node)) return LowerConcat(l, node);
+      break;
     case OpKind::kQuantizeLinear: case OpKind::kDequantizeLinear:
       return LowerQdq(l, node);
     case OpKind::kRelu: case OpKind::kBatchNormalization:

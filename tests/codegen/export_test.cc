@@ -200,6 +200,35 @@ Value* S8Value(Graph& g, const std::string& name, Shape shape, float scale, int3
   return v;
 }
 
+// Conv 3x3 pad 1 from `x` to `cout` channels with pseudo-random weights (seed), per-channel
+// weight scales and an int32 bias; output params (scale, zp).
+Value* AddConv(Graph& g, const std::string& name, Value* x, int64_t cout, unsigned seed,
+               float scale, int32_t zp) {
+  std::mt19937 rng(seed);
+  const int64_t cin = x->shape()[1];
+  Tensor w(DType::kS8, {cout, cin, 3, 3});
+  for (int64_t k = 0; k < w.numel(); ++k)
+    w.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  std::vector<float> ws, bs;
+  std::vector<int32_t> bias, zeros(static_cast<size_t>(cout), 0);
+  for (int64_t c = 0; c < cout; ++c) {
+    ws.push_back(0.005f * static_cast<float>(1 + rng() % 4));
+    bs.push_back(x->quant()->scale[0] * ws.back());
+    bias.push_back(static_cast<int32_t>(rng() % 501) - 250);
+  }
+  Value* wv = g.AddConstant(name + "_w", w);
+  wv->set_quant(QuantParams{ws, zeros, 0, DType::kS8});
+  Value* bv = g.AddConstant(name + "_b", Tensor::FromVector<int32_t>({cout}, bias));
+  bv->set_quant(QuantParams{bs, zeros, 0, DType::kS32});
+  Shape ys = x->shape();
+  ys[1] = cout;
+  Value* y = S8Value(g, name + "_out", ys, scale, zp);
+  Node* conv = g.AddNode(OpKind::kConv, name, {x, wv, bv}, {y});
+  conv->SetInts("kernel_shape", {3, 3});
+  conv->SetInts("pads", {1, 1, 1, 1});
+  return y;
+}
+
 // A 3-channel NCHW input and a 4-channel [1,4,5,5] output: the generated code transposes the
 // input into the arena (NCHW -> NHWC) and the output back, and runs the Sigmoid LUT in place.
 TEST(ExportTest, EntryAndExitTransposesMatchTheExecutor) {
@@ -207,26 +236,28 @@ TEST(ExportTest, EntryAndExitTransposesMatchTheExecutor) {
   g.set_source("hand_built");
   Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
   g.inputs().push_back(x);
-  std::mt19937 rng(1);
-  Tensor w(DType::kS8, {4, 3, 3, 3});
-  for (int64_t k = 0; k < w.numel(); ++k)
-    w.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
-  const std::vector<float> ws = {0.01f, 0.02f, 0.005f, 0.015f};
-  Value* wv = g.AddConstant("w", w);
-  wv->set_quant(QuantParams{ws, {0, 0, 0, 0}, 0, DType::kS8});
-  Value* bv = g.AddConstant("b", Tensor::FromVector<int32_t>({4}, {100, -250, 40, 0}));
-  std::vector<float> bs;
-  for (float s : ws) bs.push_back(0.05f * s);
-  bv->set_quant(QuantParams{bs, {0, 0, 0, 0}, 0, DType::kS32});
-  Value* y = S8Value(g, "y", {1, 4, 5, 5}, 0.1f, -5);
-  Node* conv = g.AddNode(OpKind::kConv, "conv", {x, wv, bv}, {y});
-  conv->SetInts("kernel_shape", {3, 3});
-  conv->SetInts("pads", {1, 1, 1, 1});
+  Value* y = AddConv(g, "conv", x, 4, 1, 0.1f, -5);
   Value* z = S8Value(g, "z", {1, 4, 5, 5}, 1.0f / 256, -128);
   g.AddNode(OpKind::kSigmoid, "sig", {y}, {z});
   g.outputs().push_back(z);
   ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
   EXPECT_EQ(CompareWithExecutor(g, "hand", 20), "");
+}
+
+// Channel Concat of two branches: the first input is copied (same params as the output), the
+// second rescaled; in NHWC storage each pixel interleaves both inputs' channels.
+TEST(ExportTest, ChannelConcatMatchesTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+  g.inputs().push_back(x);
+  Value* a = AddConv(g, "a", x, 2, 2, 0.1f, -5);
+  Value* b = AddConv(g, "b", x, 3, 3, 0.07f, 2);
+  Value* y = S8Value(g, "y", {1, 5, 5, 5}, 0.1f, -5);
+  g.AddNode(OpKind::kConcat, "cat", {a, b}, {y})->SetInt("axis", 1);
+  g.outputs().push_back(y);
+  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+  EXPECT_EQ(CompareWithExecutor(g, "cat", 20), "");
 }
 
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
