@@ -10,6 +10,7 @@
 #include "tinyq/api.h"
 #include "tinyq/data.h"
 #include "tinyq/executor.h"
+#include "tinyq/export.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
 #include "tinyq/target.h"
@@ -283,6 +284,23 @@ PYBIND11_MODULE(_tinyq, m) {
     out["x"] = ToNumpy(std::move(d.x));
     if (d.has_labels) out["y"] = ToNumpy(std::move(d.y));
     return out;
+  });
+  // Export report JSON (format tinyq.export_report) of `tinyq export --format c`.
+  m.def("export_c", [](const std::string& path, const std::string& dir, const std::string& name,
+                       const std::string& calib, const std::string& card, int64_t calib_limit,
+                       bool reorder) {
+    ExportModelOptions o;
+    o.c.name = name;
+    o.c.reorder = reorder;
+    o.calib_path = calib;
+    o.card_path = card;
+    o.calib_limit = calib_limit;
+    ExportResult r;
+    {
+      py::gil_scoped_release release;
+      r = Take(ExportModelC(path, dir, o));
+    }
+    return ExportResultToJson(r);
   });
   m.def("targets_json", []() { return BoardsToJson(BuiltinBoards()); });
   m.def("board_profile_json", [](const std::string& path) {

@@ -15,6 +15,7 @@ from .errors import (CheckFailedError, Error, FailedPreconditionError, InternalE
                      UnsupportedError)
 from .model import Model, QuantizedModel
 from .quantize import quantize
+from .export import export
 from .budget import budget, targets
 
 __version__ = _tinyq.__version__
@@ -36,4 +37,4 @@ def read_dataset(path):
 
 __all__ = ["load", "read_dataset", "quantize", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
-           "InternalError", "CheckFailedError", "budget", "targets"]
+           "InternalError", "CheckFailedError", "export", "budget", "targets"]

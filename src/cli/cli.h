@@ -28,6 +28,7 @@ int RunMain(const std::vector<std::string>& args);
 int EvalMain(const std::vector<std::string>& args);
 int CalibrateMain(const std::vector<std::string>& args);
 int QuantizeMain(const std::vector<std::string>& args);
+int ExportMain(const std::vector<std::string>& args);
 int TargetsMain(const std::vector<std::string>& args);
 int BudgetMain(const std::vector<std::string>& args);
 

@@ -17,6 +17,8 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"export", "write a quantized model as C99 (NAME.h/.c, const weights, runtime) or ONNX",
+       ExportMain},
       {"targets", "list the built-in board profiles (flash, RAM, core, clock, power)", TargetsMain},
       {"budget", "build generated C for a board, measure flash/RAM/instructions, check the fit",
        BudgetMain},
