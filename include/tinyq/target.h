@@ -123,6 +123,7 @@ struct ModelFootprint {
   std::vector<LayerBudget> layers;
   int64_t total_macs = 0;          // 0 = unknown (no MACs per instruction)
   int64_t lower_bound_bytes = 0;   // arena lower bound of the planner; 0 = unknown
+  int64_t exported_weight_bytes = 0;  // const bytes the exporter emitted; 0 = unknown
 };
 
 struct BudgetOptions {
@@ -169,8 +170,11 @@ StatusOr<BudgetReport> BudgetCDir(const std::string& c_dir, const std::string& n
 
 // What the CLI (`tinyq budget`) and Python (`tinyq.budget`) pass, as text, parsed in one place.
 struct BudgetRequest {
-  std::string model;     // a generated C directory (NAME.h, NAME.c, NAME_weights.c, tq_*.c/.h)
-  std::string name;      // model name inside the directory; empty: FindModelName
+  std::string model;     // an ONNX model (exported with ExportModelC first) or a generated C
+                         // directory (NAME.h, NAME.c, NAME_weights.c, tq_*.c/.h)
+  std::string name;      // C name (export) / model name inside the directory; empty: default/found
+  std::string calib;     // float ONNX model: calibration data for default int8 quantization
+  std::string card;      // its model card (preprocessing), optional
   std::string target;    // built-in board id (BuiltinBoards)
   std::string profile;   // or a JSON board profile (exactly one of target/profile)
   std::string flash;     // overrides: "1M", "256K", bytes; empty: the board's

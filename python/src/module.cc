@@ -308,16 +308,18 @@ PYBIND11_MODULE(_tinyq, m) {
   });
   m.def(
       "budget_json",
-      [](const std::string& model, const std::string& name, const std::string& target,
-         const std::string& profile, const std::string& flash, const std::string& ram,
-         const std::string& rate, const std::string& battery, const std::string& opt,
-         const std::string& work_dir, int timeout_s) {
-        BudgetRequest req{model, name, target, profile, flash, ram, rate, battery, opt, work_dir,
-                          timeout_s};
+      [](const std::string& model, const std::string& name, const std::string& calib,
+         const std::string& card, const std::string& target, const std::string& profile,
+         const std::string& flash, const std::string& ram, const std::string& rate,
+         const std::string& battery, const std::string& opt, const std::string& work_dir,
+         int timeout_s) {
+        BudgetRequest req{model, name, calib, card,     target,   profile, flash,
+                          ram,   rate, battery, opt, work_dir, timeout_s};
         py::gil_scoped_release release;
         return BudgetToJson(Take(RunBudget(req)));
       },
-      py::arg("model"), py::arg("name"), py::arg("target"), py::arg("profile"), py::arg("flash"),
+      py::arg("model"), py::arg("name"), py::arg("calib"), py::arg("card"), py::arg("target"),
+      py::arg("profile"), py::arg("flash"),
       py::arg("ram"), py::arg("rate"), py::arg("battery"), py::arg("opt"), py::arg("work_dir"),
       py::arg("timeout_s"));
   m.def("exit_code", [](const std::string& code_name) {

@@ -20,8 +20,10 @@ def _text(value):
 
 
 def budget(model, target=None, *, profile=None, flash=None, ram=None, rate=None, battery=None,
-           name=None, opt="-Os", keep=None, timeout=300):
-    """Builds a generated C directory for a board, measures it and returns the report as a dict
+           calib=None, card=None, name=None, opt="-Os", keep=None, timeout=300):
+    """Exports ``model`` as C (an int8 QDQ ONNX path, or a float one with ``calib`` data and an
+    optional ``card``; a generated C directory is used as it is), builds it for a board, measures
+    it and returns the report as a dict
     (the JSON of ``tinyq budget --json``: ``fits``, ``failures``, ``flash``, ``ram``,
     ``measured``, ``estimates``, ``layers``).
 
@@ -30,7 +32,9 @@ def budget(model, target=None, *, profile=None, flash=None, ram=None, rate=None,
     (``"220mAh@3V"``) add a battery-life estimate. A model that does not fit is not an error:
     ``report["fits"]`` is False and ``report["failures"]`` says which limit and by how much.
     """
-    text = _tinyq.budget_json(os.fspath(model), _text(name), _text(target),
+    text = _tinyq.budget_json(os.fspath(model), _text(name),
+                              os.fspath(calib) if calib else "", os.fspath(card) if card else "",
+                              _text(target),
                               os.fspath(profile) if profile else "", _text(flash), _text(ram),
                               _text(rate), _text(battery), opt,
                               os.fspath(keep) if keep else "", int(timeout))

@@ -6,6 +6,7 @@
 //   latency  = instructions / clock         ASSUMES 1 instruction per cycle (instructions != cycles)
 //   energy   = active power * latency       MCU run-mode power from the board's datasheet
 //   battery  = capacity * voltage / (rate * energy)   inference only: sleep and peripherals ignored
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -111,6 +112,7 @@ std::string BudgetToJson(const BudgetReport& r) {
                              {"over_by_bytes", f.over_by}});
   }
   j["flash"] = {{"weights_bytes", b.weights_bytes},
+                {"exported_weight_bytes", r.model.exported_weight_bytes},
                 {"code_bytes", b.code_bytes},
                 {"data_bytes", b.data_bytes},
                 {"total_bytes", r.flash_total},
@@ -197,11 +199,17 @@ std::string BudgetToText(const BudgetReport& r) {
        << r.options.rate_per_s << " inferences/s: " << r.battery_days << " days\n";
   }
   if (!r.model.layers.empty()) {
-    os << "\n" << std::left << std::setw(24) << "layer" << std::setw(18) << "op" << std::right
+    size_t w = 24, wop = 18;
+    for (const LayerBudget& l : r.model.layers) {
+      w = std::max(w, l.node.size() + 2);
+      wop = std::max(wop, l.op.size() + 2);
+    }
+    const int name_w = static_cast<int>(w), op_w = static_cast<int>(wop);
+    os << "\n" << std::left << std::setw(name_w) << "layer" << std::setw(op_w) << "op" << std::right
        << std::setw(12) << "MACs" << std::setw(12) << "weights B" << std::setw(14)
        << "activations B" << "\n";
     for (const LayerBudget& l : r.model.layers) {
-      os << std::left << std::setw(24) << l.node << std::setw(18) << l.op << std::right
+      os << std::left << std::setw(name_w) << l.node << std::setw(op_w) << l.op << std::right
          << std::setw(12) << l.macs << std::setw(12) << l.weight_bytes << std::setw(14)
          << l.activation_bytes << "\n";
     }

@@ -107,18 +107,24 @@ void tq_fault_handler(void) {
   return s;
 }
 
+namespace {
+// Input, output and arena of the harness, in .tq_buffers (not counted as the model's static RAM).
+std::string BufferDeclarations(const std::string& up) {
+  const std::string section = " __attribute__((section(\".tq_buffers\")));\n";
+  return "#define TQH_NONZERO(n) ((n) > 0 ? (n) : 1)\n"
+         "static int8_t tqh_input[TQH_NONZERO(" + up + "_INPUT_SIZE)]" + section +
+         "static int8_t tqh_output[TQH_NONZERO(" + up + "_OUTPUT_SIZE)]" + section +
+         "static uint8_t tqh_arena[TQH_NONZERO(" + up + "_ARENA_SIZE)]"
+         " __attribute__((aligned(16), section(\".tq_buffers\")));\n";
+}
+}  // namespace
+
 std::string HarnessSizeMain(const std::string& name) {
   const std::string up = MacroPrefix(name);
   std::ostringstream s;
   s << "/* tinyq size-build main (generated): one " << name << "_invoke, buffers not counted. */\n"
     << "#include \"" << name << ".h\"\n"
-    << "#define TQH_NONZERO(n) ((n) > 0 ? (n) : 1)\n"
-    << "static int8_t tqh_input[TQH_NONZERO(" << up << "_INPUT_SIZE)]"
-    << " __attribute__((section(\".tq_buffers\")));\n"
-    << "static int8_t tqh_output[TQH_NONZERO(" << up << "_OUTPUT_SIZE)]"
-    << " __attribute__((section(\".tq_buffers\")));\n"
-    << "static uint8_t tqh_arena[TQH_NONZERO(" << up << "_ARENA_SIZE)]"
-    << " __attribute__((aligned(16), section(\".tq_buffers\")));\n"
+    << BufferDeclarations(up)
     << "int main(void) { return (int)" << name << "_invoke(tqh_input, tqh_output, tqh_arena); }\n";
   return s.str();
 }
@@ -128,19 +134,12 @@ std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& i
   std::ostringstream s;
   s << "/* tinyq run harness (generated): runs " << name << "_invoke under qemu, prints TQ_*. */\n"
     << "#include <stdint.h>\n#include <stdio.h>\n#include \"" << name << ".h\"\n"
-    << "#define TQH_NONZERO(n) ((n) > 0 ? (n) : 1)\n"
     << "#define TQH_REPEAT " << repeat << "\n"
     << "#define TQH_GIVEN_INPUT " << input.size() << "u\n";
   s << "static const int8_t tqh_given[" << (input.empty() ? 1 : input.size()) << "] = {";
   for (size_t i = 0; i < input.size(); ++i) s << (i % 24 == 0 ? "\n  " : "") << int(input[i]) << ",";
   if (input.empty()) s << "0";
-  s << "};\n"
-    << "static int8_t tqh_input[TQH_NONZERO(" << up << "_INPUT_SIZE)]"
-    << " __attribute__((section(\".tq_buffers\")));\n"
-    << "static int8_t tqh_output[TQH_NONZERO(" << up << "_OUTPUT_SIZE)]"
-    << " __attribute__((section(\".tq_buffers\")));\n"
-    << "static uint8_t tqh_arena[TQH_NONZERO(" << up << "_ARENA_SIZE)]"
-    << " __attribute__((aligned(16), section(\".tq_buffers\")));\n";
+  s << "};\n" << BufferDeclarations(up);
   s << R"(#define TQH_SYST_CSR (*(volatile uint32_t*)0xE000E010u)
 #define TQH_SYST_RVR (*(volatile uint32_t*)0xE000E014u)
 #define TQH_SYST_CVR (*(volatile uint32_t*)0xE000E018u)

@@ -91,3 +91,30 @@ def test_budget_errors(cli, tiny_dir):
     assert cli("budget", tiny_dir).returncode == 5          # no board
     with pytest.raises(tinyq.NotFoundError):
         tinyq.budget(tiny_dir / "missing", "pico")
+
+
+DIGITS = "benchmarks/zoo/digits_mlp"
+
+
+def test_budget_of_onnx_models_exports_first(cli, tmp_path):
+    q = tmp_path / "digits.int8.onnx"
+    r = cli("quantize", ROOT / DIGITS / "model.onnx", "--calib",
+            ROOT / "datasets/out/digits_calib.npz", "--card", ROOT / DIGITS / "card.json",
+            "--calib-limit", "300", "-o", q)
+    assert r.returncode == 0, r.stderr
+    r = cli("budget", q, "--target", "samd21", "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    layers = j["layers"]
+    assert layers and j["measured"]["total_macs"] == sum(l["macs"] for l in layers) > 0
+    assert j["measured"]["macs_per_instruction"] == pytest.approx(
+        j["measured"]["total_macs"] / j["measured"]["instructions_per_inference"])
+    assert 0 < j["ram"]["arena_lower_bound_bytes"] <= j["ram"]["arena_bytes"]
+    # The .tq_weights section of the ELF holds exactly the constants the exporter emitted.
+    assert j["flash"]["weights_bytes"] == j["flash"]["exported_weight_bytes"] > 0
+    # A float model is quantized first with --calib; without it, a precondition error.
+    r = cli("budget", ROOT / DIGITS / "model.onnx", "--target", "samd21")
+    assert r.returncode == 5 and "--calib" in r.stderr
+    py = tinyq.budget(ROOT / DIGITS / "model.onnx", "pico", calib=ROOT / "datasets/out/digits_calib.npz",
+                      card=ROOT / DIGITS / "card.json")
+    assert py["fits"] is True and py["layers"]
