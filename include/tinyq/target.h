@@ -84,9 +84,11 @@ struct TargetBuildResult {
   int64_t arena_bytes = 0;
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
-  // Emulated run (cortex-m4 on qemu mps2-an386), when options.run.
+  // Emulated run, when options.run: cortex-m7 on qemu mps2-an500 for a cortex-m7 size build,
+  // otherwise cortex-m4 on qemu mps2-an386.
   bool ran = false;
-  std::string emulator;           // "qemu-system-arm -M mps2-an386 (Cortex-M4)"
+  std::string run_core;           // "cortex-m4" | "cortex-m7"
+  std::string emulator;           // "qemu-system-arm -M mps2-an386 -icount shift=0 (Cortex-M4)"
   int invoke_status = 0;          // NAME_invoke's return value
   int64_t instructions = 0;       // per inference: SysTick ticks * 40 / repeat (+-40)
   int64_t stack_bytes = 0;        // measured by stack painting around NAME_invoke
@@ -98,8 +100,8 @@ struct TargetBuildResult {
 // InvalidArgument naming the candidates when zero or several match.
 StatusOr<std::string> FindModelName(const std::string& c_dir);
 
-// Builds `c_dir` for options.core (sizes), and for cortex-m4 with the semihosting harness, runs it
-// in QEMU (instructions, stack, output). FailedPrecondition for a missing tool (naming the Debian
+// Builds `c_dir` for options.core (sizes), and with the semihosting harness for the emulated core
+// (cortex-m7 when options.core is, else cortex-m4), runs it in QEMU (instructions, stack, output). FailedPrecondition for a missing tool (naming the Debian
 // package) or a compile/link error (with the compiler's message), Internal for a QEMU fault or
 // timeout.
 StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std::string& name,

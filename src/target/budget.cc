@@ -26,23 +26,23 @@ void Check(BudgetReport* r, const std::string& limit, int64_t needed, int64_t av
 
 std::vector<std::string> Assumptions(const BudgetReport& r) {
   std::vector<std::string> a = {
-      "instructions are counted on the emulated Cortex-M4 (qemu mps2-an386, -icount shift=0, "
-      "SysTick: 40 instructions per tick, +-40 per measurement); instructions are not cycles",
+      "instructions are counted on the emulated " + r.build.run_core + " (" + r.build.emulator +
+          "; SysTick: 40 instructions per tick, +-40 per measurement); instructions are not "
+          "cycles",
       "latency = instructions / clock: assumes one instruction per cycle (flash wait states, "
       "multi-cycle loads/multiplies and cache effects ignored)",
       "energy = active power x latency, with the MCU run-mode power of the board's datasheet "
       "(board-level power is higher)",
       "battery life counts inference energy only: sleep current, sensors and radio are ignored",
-      "stack measured by painting around one invocation on the Cortex-M4 build; other cores "
-      "differ slightly",
+      "stack measured by painting around one invocation on the emulated core's build",
       "code includes a ~100-byte vector table/startup and the libgcc/libc helpers the model uses"};
   if (r.board.build_core != r.board.core) {
     a.push_back("board core " + r.board.core + " is not buildable here: sizes are for a " +
                 r.board.build_core + " proxy build");
   }
-  if (r.board.build_core != "cortex-m4") {
-    a.push_back("instruction count is from the Cortex-M4 build; the " + r.board.build_core +
-                " executes a different instruction mix");
+  if (r.board.build_core != r.build.run_core) {
+    a.push_back("instruction count and stack are from the " + r.build.run_core +
+                " build; the " + r.board.build_core + " executes a different instruction mix");
   }
   return a;
 }

@@ -4,9 +4,10 @@
 //   size build (options.core): the model + a minimal main/startup, -ffunction-sections
 //     -fdata-sections --gc-sections, no printf; weights objects land in their own output section
 //     (.tq_weights), so arm-none-eabi-size -A splits flash into weights and code.
-//   run build (cortex-m4): the same objects + the semihosting harness (harness.cc), run in
-//     qemu-system-arm -M mps2-an386 -icount shift=0, where SysTick counts one tick per 40
-//     instructions (ENVIRONMENT.md); stack use is measured by painting.
+//   run build (cortex-m7 for M7 boards, else cortex-m4): the same sources + the semihosting
+//     harness (harness.cc), run in qemu-system-arm -M mps2-an500 / mps2-an386 -icount shift=0,
+//     where SysTick counts one tick per 40 instructions (ENVIRONMENT.md); stack use is measured
+//     by painting.
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -260,20 +261,23 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
   r.bss_bytes = Section(r.sections, ".bss");
   if (!options.run) return r;
 
-  // Run build: cortex-m4 under qemu mps2-an386.
-  const std::string run_dir = work + "/run_cortex-m4";
+  // Run build: Cortex-M7 boards on qemu mps2-an500, every other core as a Cortex-M4 on mps2-an386
+  // (both: SysTick on a 25 MHz clock, 40 instructions per tick with -icount shift=0).
+  const bool m7 = options.core == "cortex-m7";
+  const std::string run_core = m7 ? "cortex-m7" : "cortex-m4";
+  const std::string machine = m7 ? "mps2-an500" : "mps2-an386";
+  const std::string run_dir = work + "/run_" + run_core;
   TQ_ASSIGN_OR_RETURN(std::vector<std::string> run_objs,
-                      CompileModel(tools, c_dir, name, "cortex-m4", options.opt, run_dir));
+                      CompileModel(tools, c_dir, name, run_core, options.opt, run_dir));
   TQ_RETURN_IF_ERROR(WriteHarness(
       run_dir, target::HarnessRunMain(name, options.input, options.repeat), true));
   r.elf_path = run_dir + "/run.elf";
-  TQ_RETURN_IF_ERROR(LinkHarness(tools, c_dir, "cortex-m4", options.opt, run_dir, run_objs, true,
+  TQ_RETURN_IF_ERROR(LinkHarness(tools, c_dir, run_core, options.opt, run_dir, run_objs, true,
                                  r.elf_path));
   TQ_ASSIGN_OR_RETURN(CommandResult q,
-                      target::RunCommand({tools.qemu, "-M", "mps2-an386", "-nographic",
-                                          "-semihosting-config",
-                                          "enable=on,target=native", "-icount", "shift=0",
-                                          "-kernel", r.elf_path},
+                      target::RunCommand({tools.qemu, "-M", machine, "-nographic",
+                                          "-semihosting-config", "enable=on,target=native",
+                                          "-icount", "shift=0", "-kernel", r.elf_path},
                                          options.qemu_timeout_s));
   if (q.timed_out) {
     return Internal("qemu-system-arm did not finish within " +
@@ -282,7 +286,9 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
   TQ_RETURN_IF_ERROR(ParseRunOutput(q.output, &r));
   r.instructions /= options.repeat;
   r.ran = true;
-  r.emulator = "qemu-system-arm -M mps2-an386 -icount shift=0 (Cortex-M4)";
+  r.run_core = run_core;
+  r.emulator = "qemu-system-arm -M " + machine + " -icount shift=0 (" +
+               (m7 ? "Cortex-M7" : "Cortex-M4") + ")";
   return r;
 }
 

@@ -88,6 +88,22 @@ TEST(BuildAndMeasureTest, QemuOutputMatchesReferenceAndInstructionsScale) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
+  const std::string dir = MakeTinyFixtureDir();
+  const auto expected = TinyExpected();
+  TargetBuildOptions o;
+  o.core = "cortex-m7";
+  o.input = Int8s(expected["input"]);
+  auto r = BuildAndMeasure(dir, "tiny", o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->run_core, "cortex-m7");
+  EXPECT_NE(r->emulator.find("mps2-an500"), std::string::npos);
+  EXPECT_EQ(r->output, Int8s(expected["output"]));
+  EXPECT_GT(r->instructions, 160);
+  EXPECT_LT(r->instructions, 160 * 100);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BuildAndMeasureTest, WrongInputSizeIsInvalidArgument) {
   const std::string dir = MakeTinyFixtureDir();
   TargetBuildOptions o;
