@@ -104,6 +104,24 @@ TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
+  const std::string dir = MakeTinyFixtureDir();
+  {
+    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
+    out << "#include \"tiny.h\"\n"
+           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
+           "  (void)in; (void)out; (void)arena;\n  for (;;) {\n  }\n}\n";
+  }
+  TargetBuildOptions o;
+  o.qemu_timeout_s = 2;
+  auto r = BuildAndMeasure(dir, "tiny", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("did not finish within 2 s"), std::string::npos)
+      << r.status().message();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BuildAndMeasureTest, WrongInputSizeIsInvalidArgument) {
   const std::string dir = MakeTinyFixtureDir();
   TargetBuildOptions o;
