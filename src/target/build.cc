@@ -185,7 +185,7 @@ Status ParseRunOutput(const std::string& text, TargetBuildResult* r) {
     std::string key;
     ls >> key;
     if (key == "TQ_ERROR") return InvalidArgument(line.substr(9));
-    if (key == "TQ_FAULT") return Internal("the model faulted on the emulated Cortex-M4");
+    if (key == "TQ_FAULT") return Internal("the model faulted (HardFault) on the emulated core");
     if (key == "TQ_SIZES") ls >> r->arena_bytes >> r->input_bytes >> r->output_bytes;
     if (key == "TQ_STATUS") ls >> r->invoke_status;
     if (key == "TQ_STACK") ls >> r->stack_bytes;

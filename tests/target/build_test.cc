@@ -122,6 +122,25 @@ TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BuildAndMeasureTest, FaultingModelIsReportedNotHung) {
+  const std::string dir = MakeTinyFixtureDir();
+  {
+    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
+    out << "#include \"tiny.h\"\n"
+           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
+           "  (void)in; (void)out; (void)arena;\n"
+           "  ((void (*)(void))0x00000000u)(); /* ARM-state branch: UsageFault */\n"
+           "  return TQ_OK;\n}\n";
+  }
+  TargetBuildOptions o;
+  o.qemu_timeout_s = 60;
+  auto r = BuildAndMeasure(dir, "tiny", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("HardFault"), std::string::npos) << r.status().message();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BuildAndMeasureTest, WrongInputSizeIsInvalidArgument) {
   const std::string dir = MakeTinyFixtureDir();
   TargetBuildOptions o;
