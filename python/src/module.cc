@@ -10,10 +10,12 @@
 #include "tinyq/api.h"
 #include "tinyq/data.h"
 #include "tinyq/executor.h"
+#include "tinyq/export.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
 #include "tinyq/report.h"
 #include "tinyq/shrink.h"
+#include "tinyq/target.h"
 
 namespace py = pybind11;
 
@@ -336,6 +338,41 @@ PYBIND11_MODULE(_tinyq, m) {
       py::arg("report"), py::arg("baseline"), py::arg("max_accuracy_drop"),
       py::arg("max_flash_growth"), py::arg("max_ram_growth"), py::arg("junit"),
       py::arg("markdown"));
+  // Export report JSON (format tinyq.export_report) of `tinyq export --format c`.
+  m.def("export_c", [](const std::string& path, const std::string& dir, const std::string& name,
+                       const std::string& calib, const std::string& card, int64_t calib_limit,
+                       bool reorder) {
+    ExportModelOptions o;
+    o.c.name = name;
+    o.c.reorder = reorder;
+    o.calib_path = calib;
+    o.card_path = card;
+    o.calib_limit = calib_limit;
+    ExportResult r;
+    {
+      py::gil_scoped_release release;
+      r = Take(ExportModelC(path, dir, o));
+    }
+    return ExportResultToJson(r);
+  });
+  m.def("targets_json", []() { return BoardsToJson(BuiltinBoards()); });
+  m.def("board_profile_json", [](const std::string& path) {
+    return BoardsToJson({Take(LoadBoardProfile(path))});
+  });
+      "budget_json",
+      [](const std::string& model, const std::string& name, const std::string& calib,
+         const std::string& card, const std::string& target, const std::string& profile,
+         const std::string& flash, const std::string& ram, const std::string& rate,
+         const std::string& battery, const std::string& opt, const std::string& work_dir,
+         int timeout_s) {
+        BudgetRequest req{model, name, calib, card,     target,   profile, flash,
+                          ram,   rate, battery, opt, work_dir, timeout_s};
+        py::gil_scoped_release release;
+        return BudgetToJson(Take(RunBudget(req)));
+      py::arg("model"), py::arg("name"), py::arg("calib"), py::arg("card"), py::arg("target"),
+      py::arg("profile"), py::arg("flash"),
+      py::arg("ram"), py::arg("rate"), py::arg("battery"), py::arg("opt"), py::arg("work_dir"),
+      py::arg("timeout_s"));
   m.def("exit_code", [](const std::string& code_name) {
     for (int c = 0; c <= static_cast<int>(StatusCode::kCheckFailed); ++c)
       if (code_name == StatusCodeName(static_cast<StatusCode>(c)))

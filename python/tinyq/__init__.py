@@ -17,6 +17,8 @@ from .model import Model, QuantizedModel
 from .quantize import quantize
 from .check import CheckResult, check
 from .shrink import ShrinkReport, shrink
+from .export import export
+from .budget import budget, targets
 
 __version__ = _tinyq.__version__
 
@@ -37,4 +39,4 @@ def read_dataset(path):
 
 __all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
-           "InternalError", "CheckFailedError"]
+           "InternalError", "CheckFailedError", "export", "budget", "targets"]

@@ -22,6 +22,11 @@ const std::vector<Verb>& Verbs() {
        ShrinkMain},
       {"check", "CI gate: compare a report with limits and a baseline (JUnit, Markdown)",
        CheckMain},
+      {"export", "write a quantized model as C99 (NAME.h/.c, const weights, runtime) or ONNX",
+       ExportMain},
+      {"targets", "list the built-in board profiles (flash, RAM, core, clock, power)", TargetsMain},
+      {"budget", "build generated C for a board, measure flash/RAM/instructions, check the fit",
+       BudgetMain},
   };
   return verbs;
 }

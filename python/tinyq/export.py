@@ -1,0 +1,34 @@
+"""tinyq.export: C99 code generation for microcontrollers (the engine of ``tinyq export``)."""
+
+import json
+import os
+import tempfile
+
+from .model import Model
+
+
+def export(model, out_dir, *, name="model", calib=None, card=None, calib_limit=1000,
+           reorder=True):
+    """Writes ``out_dir/NAME.h``, ``NAME.c``, ``NAME_weights.c`` and the C99 runtime
+    (``tq_*.c/.h``) for a quantized model; see docs/codegen.md for the generated API
+    ``tq_status NAME_invoke(const int8_t* input, int8_t* output, uint8_t* arena)``.
+
+    ``model``: a path (tinyq's QDQ ONNX, or a float model together with ``calib``, a .npz path,
+    and optionally ``card``, a card.json path, to quantize with default settings first) or a
+    :class:`tinyq.Model` (e.g. the result of :func:`tinyq.quantize`).
+    Returns the export report as a dict: ``files``, ``arena_bytes``, ``lower_bound_bytes``,
+    ``greedy_bytes``, ``weight_bytes``, ``input_bytes``, ``output_bytes``, ``order``,
+    ``buffers`` (the per-buffer plan: name, bytes, first_step, last_step, offset) and ``layers``
+    (per layer: node, op, macs, weight_bytes, activation_bytes).
+    """
+    from . import _tinyq  # noqa: PLC0415
+    args = (str(out_dir), str(name), "" if calib is None else str(calib),
+            "" if card is None else str(card), int(calib_limit), bool(reorder))
+    if isinstance(model, Model):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, os.path.basename(model.path or "model.onnx"))
+            model.save(path)
+            return json.loads(_tinyq.export_c(path, *args))
+    if not isinstance(model, (str, os.PathLike)):
+        raise TypeError("model must be a path or a tinyq.Model")
+    return json.loads(_tinyq.export_c(str(model), *args))

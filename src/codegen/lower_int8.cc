@@ -1,0 +1,428 @@
+// Lowering of the int8 ops to calls of the C99 runtime (src/runtime), with the same parameters
+// the int8 executor's prepare computes (src/exec/int8_*.cc), so the generated code gives the
+// executor's bytes. Weights are reordered at export: conv OIHW -> OHWI, depthwise -> [1,KH,KW,C],
+// and Gemm columns permuted when the input is a channel-last flattened value.
+#include <cmath>
+#include <sstream>
+
+#include "src/codegen/lower_internal.h"
+#include "src/ir/conv_geometry.h"
+#include "src/quant/quant_math.h"
+#include "src/runtime/tq_conv.h"
+#include "src/runtime/tq_depthwise.h"
+#include "src/runtime/tq_fully_connected.h"
+#include "src/runtime/tq_pool.h"
+#include "src/runtime/tq_softmax.h"
+#include "src/runtime/tq_unary.h"
+
+namespace tinyq {
+namespace codegen {
+namespace {
+
+std::string Act(const tq_activation& a) {
+  return "{" + std::to_string(a.min) + ", " + std::to_string(a.max) + "}";
+}
+std::string Tile(int64_t h, int64_t w) {
+  return "{" + std::to_string(h) + ", " + std::to_string(w) + "}";
+}
+const char* kCheck = "    if (st != TQ_OK) return st;\n";
+
+Status CheckMultipliers(const Graph& g, const Node& node, const ChannelMultipliers& m) {
+  for (size_t c = 0; c < m.multiplier.size(); ++c)
+    if (tq_multiplier_validate(m.multiplier[c], m.shift[c]) != TQ_OK)
+      return Unsupported(g.Where(&node) + "requantization multiplier of channel " +
+                         std::to_string(c) + " is out of the runtime's range");
+  return Status::Ok();
+}
+
+Status LowerConv(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Value* x = node.input(0);
+  const Value* wv = node.input(1);
+  if (!x || !wv || !wv->is_constant())
+    return Unsupported(g.Where(&node) + "codegen needs X and a constant W");
+  const Shape& xs = x->shape();
+  const Shape& ws = wv->shape();
+  if ((xs.size() != 4 && xs.size() != 3) || ws.size() != xs.size())
+    return Unsupported(g.Where(&node) + "codegen supports 1-D and 2-D convolutions");
+  const int64_t groups = node.GetInt("group", 1);
+  if (groups < 1 || ws[1] * groups != xs[1] || ws[0] % groups != 0)
+    return InvalidModel(g.Where(&node) + "input and weight do not match the group count");
+  TQ_ASSIGN_OR_RETURN(ConvGeometry geo,
+                      ComputeConvGeometry(g, node, xs, Shape(ws.begin() + 2, ws.end()), false));
+  const bool two_d = xs.size() == 4;
+  auto at = [&](const std::vector<int64_t>& v, int d, int64_t unit) {
+    return two_d ? v[static_cast<size_t>(d)] : (d == 0 ? unit : v[0]);
+  };
+  const int64_t n = xs[0], cin = xs[1], cout = ws[0];
+  const int64_t h = at(geo.in, 0, 1), w = at(geo.in, 1, 1), kh = at(geo.kernel, 0, 1),
+                kw = at(geo.kernel, 1, 1), oh = at(geo.out, 0, 1), ow = at(geo.out, 1, 1);
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
+  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, wv, cout));
+  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
+                      GetBiasS32(g, node, node.input(2), cout, xq.scale, wsc));
+  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
+                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
+  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
+  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, n, h, w, cin));
+  TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, n, oh, ow, cout));
+  const bool depthwise = groups > 1 && groups == cin;
+  const int64_t cg = cin / groups, taps = kh * kw;
+  const int8_t* src = wv->constant()->data<int8_t>();
+  std::vector<int8_t> filter(static_cast<size_t>(cout * cg * taps));
+  tq_dims filt{};
+  if (depthwise) {
+    TQ_ASSIGN_OR_RETURN(filt, ToDims(g, node, 1, kh, kw, cout));
+    for (int64_t oc = 0; oc < cout; ++oc)
+      for (int64_t t = 0; t < taps; ++t)
+        filter[static_cast<size_t>(t * cout + oc)] = src[oc * taps + t];
+  } else {
+    TQ_ASSIGN_OR_RETURN(filt, ToDims(g, node, cout, kh, kw, cg));
+    for (int64_t oc = 0; oc < cout; ++oc)
+      for (int64_t ci = 0; ci < cg; ++ci)
+        for (int64_t t = 0; t < taps; ++t)
+          filter[static_cast<size_t>((oc * taps + t) * cg + ci)] = src[(oc * cg + ci) * taps + t];
+  }
+  const tq_tile stride{static_cast<int32_t>(at(geo.strides, 0, 1)),
+                       static_cast<int32_t>(at(geo.strides, 1, 1))};
+  const tq_tile pad{static_cast<int32_t>(at(geo.pad_begin, 0, 0)),
+                    static_cast<int32_t>(at(geo.pad_begin, 1, 0))};
+  const tq_tile dil{static_cast<int32_t>(at(geo.dilations, 0, 1)),
+                    static_cast<int32_t>(at(geo.dilations, 1, 1))};
+  const int32_t in_off = -xq.zero_point;
+  tq_status st;
+  int64_t bound;
+  size_t scratch = 0;
+  std::ostringstream params;
+  if (depthwise) {
+    const tq_dw_conv_params dw{in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride,
+                               pad, dil, act};
+    st = tq_depthwise_conv2d_s8_validate(&dw, &in, &filt, &out);
+    bound = tq_depthwise_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
+    scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
+    params << "    static const tq_dw_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
+           << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
+           << Tile(dil.h, dil.w) << ", " << Act(act) << "};\n";
+  } else {
+    const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil,
+                            static_cast<int32_t>(groups), act};
+    st = tq_conv2d_s8_validate(&cp, &in, &filt, &out);
+    bound = tq_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
+    scratch = tq_conv2d_s8_get_buffer_size(&filt);
+    params << "    static const tq_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
+           << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", " << Tile(dil.h, dil.w)
+           << ", " << groups << ", " << Act(act) << "};\n";
+  }
+  if (st != TQ_OK)
+    return Unsupported(g.Where(&node) + "the int8 runtime does not support this geometry");
+  if (bound > INT32_MAX)
+    return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
+  params << "    static const tq_dims in = " << DimsLiteral(n, h, w, cin)
+         << ", f = " << DimsLiteral(filt.n, filt.h, filt.w, filt.c)
+         << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const int yi = l.Out(node, 0, true);
+  const std::string wsym = l.p.consts.AddS8(filter);
+  const std::string bsym = l.p.consts.AddS32(bias);
+  const std::string msym = l.p.consts.AddS32(mult.multiplier);
+  const std::string ssym = l.p.consts.AddS32(mult.shift);
+  const std::string fn = depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8";
+  const std::string head = params.str();
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    std::ostringstream c;
+    c << head << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
+      << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
+      << "    st = " << fn << "(&ctx, &p, &q, &in, " << ptr.reads[0] << ", &f, " << wsym << ", "
+      << bsym << ", &out, " << ptr.writes[0] << ");\n"
+      << kCheck;
+    return c.str();
+  });
+  s.scratch_bytes = static_cast<int64_t>(scratch);
+  s.macs = NodeMacs(node);
+  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  return Status::Ok();
+}
+
+Status LowerGemm(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Value* a = node.input(0);
+  const Value* b = node.input(1);
+  if (!a || !b || !b->is_constant())
+    return Unsupported(g.Where(&node) + "codegen needs a constant B");
+  if (node.GetInt("transA", 0) != 0 || node.GetInt("transB", 0) != 1 ||
+      node.GetFloat("alpha", 1.0f) != 1.0f || node.GetFloat("beta", 1.0f) != 1.0f)
+    return Unsupported(g.Where(&node) + "int8 Gemm needs transA = 0, transB = 1, alpha = beta = 1");
+  const Shape& as = a->shape();
+  const Shape& bs = b->shape();
+  if (as.size() != 2 || bs.size() != 2 || as[1] != bs[1])
+    return InvalidModel(g.Where(&node) + "A and B must be [M,K] and [N,K]");
+  const int64_t m = as[0], k = as[1], n = bs[0];
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, a, "input A"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
+  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, b, n));
+  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
+                      GetBiasS32(g, node, node.input(2), n, xq.scale, wsc));
+  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
+                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
+  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
+  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const tq_fc_dims dims{static_cast<int32_t>(m), static_cast<int32_t>(k), static_cast<int32_t>(n)};
+  const tq_fc_params fp{-xq.zero_point, yq.zero_point, 1, act};
+  if (tq_fully_connected_s8_validate(&fp, &dims) != TQ_OK)
+    return Unsupported(g.Where(&node) + "parameters rejected by tq_fully_connected_s8");
+  const int8_t* src = b->constant()->data<int8_t>();
+  std::vector<int8_t> filter(src, src + n * k);
+  const int64_t c = l.V(xi).flat_c;
+  if (c > 0) {  // columns c*HW + hw (NCHW flatten) -> hw*C + c (channel-last flatten)
+    const int64_t hw = k / c;
+    for (int64_t o = 0; o < n; ++o)
+      for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t p = 0; p < hw; ++p)
+          filter[static_cast<size_t>(o * k + p * c + ci)] = src[o * k + ci * hw + p];
+  }
+  if (tq_fully_connected_s8_acc_bound(&dims, filter.data(), bias.data(), -xq.zero_point) >
+      INT32_MAX)
+    return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
+  const size_t scratch = tq_fully_connected_s8_get_buffer_size(&dims);
+  const int yi = l.Out(node, 0, true);
+  const std::string wsym = l.p.consts.AddS8(filter);
+  const std::string bsym = l.p.consts.AddS32(bias);
+  const std::string msym = l.p.consts.AddS32(mult.multiplier);
+  const std::string ssym = l.p.consts.AddS32(mult.shift);
+  std::ostringstream head;
+  head << "    static const tq_fc_params p = {" << -xq.zero_point << ", " << yq.zero_point
+       << ", 1, " << Act(act) << "};\n"
+       << "    static const tq_fc_dims d = {" << m << ", " << k << ", " << n << "};\n";
+  const std::string h = head.str();
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    std::ostringstream cc;
+    cc << h << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
+       << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
+       << "    st = tq_fully_connected_s8(&ctx, &p, &q, &d, " << ptr.reads[0] << ", " << wsym
+       << ", " << bsym << ", " << ptr.writes[0] << ");\n"
+       << kCheck;
+    return cc.str();
+  });
+  s.scratch_bytes = static_cast<int64_t>(scratch);
+  s.macs = NodeMacs(node);
+  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  return Status::Ok();
+}
+
+// Storage extents {n,h,w,c} of a dense value as the runtime sees it.
+void StorageDims(const CgValue& v, int64_t d[4]) {
+  if (v.channel_last) {
+    NhwcExtents(v.shape, d);
+    return;
+  }
+  d[0] = d[1] = d[2] = d[3] = 1;
+  const Shape& s = v.shape;
+  for (size_t i = 0; i < s.size() && i < 4; ++i) d[4 - s.size() + i] = s[i];
+}
+
+Status LowerBinary(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  if (!node.input(0) || !node.input(1) || node.input(0)->shape() != node.input(1)->shape() ||
+      node.input(0)->shape() != node.output(0)->shape() || node.output(0)->shape().size() > 4)
+    return Unsupported(g.Where(&node) + "codegen supports " + OpKindName(node.op()) +
+                       " of equal shapes (up to 4-D) only");
+  TQ_ASSIGN_OR_RETURN(int ai, l.In(node, 0));
+  TQ_ASSIGN_OR_RETURN(int bi, l.In(node, 1));
+  if (l.V(ai).channel_last != l.V(bi).channel_last || l.V(ai).flat_c != l.V(bi).flat_c)
+    return Unsupported(g.Where(&node) + "inputs are stored in different layouts");
+  TQ_ASSIGN_OR_RETURN(ActQuant q1, GetActQuant(g, node, node.input(0), "input A"));
+  TQ_ASSIGN_OR_RETURN(ActQuant q2, GetActQuant(g, node, node.input(1), "input B"));
+  TQ_ASSIGN_OR_RETURN(ActQuant qy, GetActQuant(g, node, node.output(0), "output C"));
+  const bool add = node.op() == OpKind::kAdd;
+  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, qy, add));
+  std::ostringstream p;
+  if (add) {
+    constexpr int kLeftShift = 20;
+    const double twice_max = 2.0 * std::max<double>(q1.scale, q2.scale);
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers m1, MakeMultiplier(g, node, q1.scale / twice_max));
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers m2, MakeMultiplier(g, node, q2.scale / twice_max));
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
+                        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) *
+                                                             qy.scale)));
+    p << "    static const tq_add_params p = {" << -q1.zero_point << ", " << m1.multiplier[0]
+      << ", " << m1.shift[0] << ", " << -q2.zero_point << ", " << m2.multiplier[0] << ", "
+      << m2.shift[0] << ", " << kLeftShift << ", " << mo.multiplier[0] << ", " << mo.shift[0]
+      << ", " << qy.zero_point << ", " << Act(act) << "};\n";
+  } else {
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
+                        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale /
+                                                    qy.scale));
+    p << "    static const tq_mul_params p = {" << -q1.zero_point << ", " << -q2.zero_point << ", "
+      << mo.multiplier[0] << ", " << mo.shift[0] << ", " << qy.zero_point << ", " << Act(act)
+      << "};\n";
+  }
+  int64_t d[4];
+  StorageDims(l.V(ai), d);
+  p << "    static const tq_dims d = " << DimsLiteral(d[0], d[1], d[2], d[3]) << ";\n"
+    << "    static const tq_strides s = {" << d[1] * d[2] * d[3] << ", " << d[2] * d[3] << ", "
+    << d[3] << ", 1};\n";
+  const int yi = l.Out(node, 0, l.V(ai).channel_last);
+  l.p.values[static_cast<size_t>(yi)].flat_c = l.V(ai).flat_c;
+  const std::string head = p.str();
+  const std::string fn = add ? "tq_add_s8" : "tq_mul_s8";
+  CgStep& s = l.AddStep(&node, {ai, bi}, {yi}, [=](const StepPointers& ptr) {
+    return head + "    " + fn + "(&p, &d, " + ptr.reads[0] + ", &s, " + ptr.reads[1] + ", &s, " +
+           ptr.writes[0] + ");\n";
+  });
+  s.inplace_input = 0;
+  return Status::Ok();
+}
+
+Status LowerPool(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Value* x = node.input(0);
+  if (!x || x->shape().size() != 4 || (node.num_outputs() > 1 && node.output(1)))
+    return Unsupported(g.Where(&node) + "codegen supports 4-D pooling without Indices only");
+  const Shape& xs = x->shape();
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const int yi = l.Out(node, 0, true);
+  std::ostringstream p;
+  std::string call;
+  if (node.op() == OpKind::kGlobalAveragePool) {
+    const double real = static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * xs[2] * xs[3]);
+    TQ_ASSIGN_OR_RETURN(ChannelMultipliers m, MakeMultiplier(g, node, real));
+    p << "    static const tq_global_pool_params p = {" << xq.zero_point << ", " << yq.zero_point
+      << ", " << m.multiplier[0] << ", " << m.shift[0] << ", {-128, 127}};\n"
+      << "    static const tq_dims in = " << DimsLiteral(xs[0], xs[2], xs[3], xs[1]) << ";\n";
+    call = "tq_global_avg_pool_s8(&p, &in, ";
+  } else {
+    TQ_RETURN_IF_ERROR(CheckSameQuant(g, node, xq, yq));
+    int64_t kh = xs[2], kw = xs[3], sh = xs[2], sw = xs[3], ph = 0, pw = 0, oh = 1, ow = 1;
+    int cip = 0;
+    if (node.op() != OpKind::kGlobalMaxPool) {
+      const std::vector<int64_t> kernel = node.GetInts("kernel_shape");
+      if (kernel.size() != 2) return InvalidModel(g.Where(&node) + "kernel_shape needs 2 values");
+      TQ_ASSIGN_OR_RETURN(ConvGeometry geo, ComputeConvGeometry(g, node, xs, kernel, true));
+      if (geo.dilations[0] != 1 || geo.dilations[1] != 1 || node.GetInt("storage_order", 0) != 0)
+        return Unsupported(g.Where(&node) + "pool dilations/storage_order are not supported");
+      kh = kernel[0], kw = kernel[1], sh = geo.strides[0], sw = geo.strides[1];
+      ph = geo.pad_begin[0], pw = geo.pad_begin[1], oh = geo.out[0], ow = geo.out[1];
+      cip = node.op() == OpKind::kAveragePool && node.GetInt("count_include_pad", 0) != 0;
+    }
+    const tq_pool_params pp{{static_cast<int32_t>(kh), static_cast<int32_t>(kw)},
+                            {static_cast<int32_t>(sh), static_cast<int32_t>(sw)},
+                            {static_cast<int32_t>(ph), static_cast<int32_t>(pw)},
+                            cip, xq.zero_point, {-128, 127}};
+    TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, xs[0], xs[2], xs[3], xs[1]));
+    TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, xs[0], oh, ow, xs[1]));
+    if (tq_pool2d_s8_validate(&pp, &in, &out) != TQ_OK)
+      return Unsupported(g.Where(&node) + "window geometry not supported by the int8 runtime");
+    p << "    static const tq_pool_params p = {" << Tile(kh, kw) << ", " << Tile(sh, sw) << ", "
+      << Tile(ph, pw) << ", " << cip << ", " << xq.zero_point << ", {-128, 127}};\n"
+      << "    static const tq_dims in = " << DimsLiteral(in.n, in.h, in.w, in.c)
+      << ", out = " << DimsLiteral(out.n, out.h, out.w, out.c) << ";\n";
+    call = node.op() == OpKind::kAveragePool ? "tq_avg_pool2d_s8(&p, &in, "
+                                             : "tq_max_pool2d_s8(&p, &in, ";
+  }
+  const bool has_out = call.rfind("tq_global", 0) != 0;
+  const std::string head = p.str();
+  l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return head + "    " + call + ptr.reads[0] + (has_out ? ", &out, " : ", ") + ptr.writes[0] +
+           ");\n";
+  });
+  return Status::Ok();
+}
+
+Status LowerLut(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Value* x = node.input(0);
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
+  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(auto twin, MakeFloatTwin(g, node, Shape{256}, Shape{256}));
+  Tensor in(DType::kF32, Shape{256});
+  for (int j = 0; j < 256; ++j)
+    in.data<float>()[j] =
+        quant::DequantizeValueS8(static_cast<int8_t>(j - 128), xq.scale, xq.zero_point);
+  Tensor out(DType::kF32, Shape{256});
+  TQ_RETURN_IF_ERROR(RunFloatTwin(*twin, in, &out));
+  std::vector<int8_t> table(256);
+  for (int j = 0; j < 256; ++j) {
+    const double v = out.data<float>()[j];
+    if (std::isnan(v)) return InvalidModel(g.Where(&node) + "the op is undefined (NaN)");
+    const int32_t q = quant::RoundAndSaturate(v / yq.scale + yq.zero_point, -128, 127);
+    table[static_cast<size_t>(j)] = static_cast<int8_t>(tq_clamp_s32(q, act.min, act.max));
+  }
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const int yi = l.Out(node, 0, l.V(xi).channel_last);
+  l.p.values[static_cast<size_t>(yi)].flat_c = l.V(xi).flat_c;
+  const std::string tsym = l.p.consts.AddS8(table);
+  const int64_t size = NumElements(x->shape());
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return "    tq_lut_s8(" + tsym + ", " + ptr.reads[0] + ", " + std::to_string(size) + ", " +
+           ptr.writes[0] + ");\n";
+  });
+  s.inplace_input = 0;
+  s.weight_bytes = 256;
+  return Status::Ok();
+}
+
+Status LowerSoftmax(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  const Value* x = node.input(0);
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const Shape& xs = x->shape();
+  const int rank = static_cast<int>(xs.size());
+  int64_t axis = node.GetInt("axis", g.opset() < 13 ? 1 : -1);
+  if (axis < 0) axis += rank;
+  const bool last = l.V(xi).channel_last ? axis == 1 : axis == rank - 1;
+  if (rank == 0 || !last || l.V(xi).flat_c > 0 || (g.opset() < 13 && rank > 2))
+    return Unsupported(g.Where(&node) + "codegen supports Softmax over the channel axis only");
+  const int64_t depth = xs[static_cast<size_t>(axis)];
+  const int64_t rows = NumElements(xs) / depth;
+  if (depth > TQ_SOFTMAX_MAX_DEPTH) return Unsupported(g.Where(&node) + "softmax rows too long");
+  std::vector<int32_t> table(256);
+  for (int d = 0; d < 256; ++d)
+    table[static_cast<size_t>(d)] = static_cast<int32_t>(
+        std::lround(std::ldexp(std::exp(-static_cast<double>(xq.scale) * d), 20)));
+  const int yi = l.Out(node, 0, l.V(xi).channel_last);
+  const std::string tsym = l.p.consts.AddS32(table);
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return "    tq_softmax_s8(" + tsym + ", " + ptr.reads[0] + ", " + std::to_string(rows) + ", " +
+           std::to_string(depth) + ", " + ptr.writes[0] + ");\n";
+  });
+  s.weight_bytes = 1024;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LowerInt8Node(Lowering& l, const Node& node) {
+  if (!InQuantizedRegion(node)) return LowerOtherNode(l, node);
+  switch (node.op()) {
+    case OpKind::kConv:
+      return LowerConv(l, node);
+    case OpKind::kGemm:
+      return LowerGemm(l, node);
+    case OpKind::kAdd:
+    case OpKind::kMul:
+      return LowerBinary(l, node);
+    case OpKind::kMaxPool:
+    case OpKind::kAveragePool:
+    case OpKind::kGlobalAveragePool:
+    case OpKind::kGlobalMaxPool:
+      return LowerPool(l, node);
+    case OpKind::kRelu: case OpKind::kClip: case OpKind::kLeakyRelu: case OpKind::kSigmoid:
+    case OpKind::kTanh: case OpKind::kHardSigmoid: case OpKind::kHardSwish: case OpKind::kExp:
+    case OpKind::kSqrt: case OpKind::kLog: case OpKind::kNeg: case OpKind::kAbs:
+      return LowerLut(l, node);
+    case OpKind::kSoftmax:
+      return LowerSoftmax(l, node);
+    default:
+      return LowerOtherNode(l, node);
+  }
+}
+
+}  // namespace codegen
+}  // namespace tinyq
