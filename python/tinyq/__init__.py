@@ -15,6 +15,7 @@ from .errors import (CheckFailedError, Error, FailedPreconditionError, InternalE
                      UnsupportedError)
 from .model import Model, QuantizedModel
 from .quantize import quantize
+from .prune import PrunedModel, prune
 
 __version__ = _tinyq.__version__
 
@@ -35,4 +36,4 @@ def read_dataset(path):
 
 __all__ = ["load", "read_dataset", "quantize", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
-           "InternalError", "CheckFailedError"]
+           "InternalError", "CheckFailedError", "prune", "PrunedModel"]

@@ -17,6 +17,8 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"prune", "channel pruning (real shape shrink) + least-squares recovery, magnitude/N:M",
+       PruneMain},
   };
   return verbs;
 }
