@@ -58,7 +58,7 @@ class Analyzer {
   explicit Analyzer(const Graph& graph) : graph_(graph) {}
 
   ChannelAnalysis Run() {
-    for (const Node* n : graph_.TopoOrder()) Visit(*n);
+    for (Node* n : graph_.TopoOrder()) Visit(*n);
     for (const Value* out : graph_.outputs()) Freeze(out, "reaches graph output '" + out->name() + "'");
     return Canonical();
   }
@@ -122,8 +122,7 @@ class Analyzer {
     return true;
   }
 
-  void Visit(const Node& cn) {
-    Node& n = const_cast<Node&>(cn);  // producers are recorded for RemoveChannels
+  void Visit(Node& n) {
     const Value* x = n.input(0);
     const Value* out = n.output(0);
     if (n.op() == OpKind::kConv && IsDepthwise(n) && IsF32Constant(n.input(1)) &&

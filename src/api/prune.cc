@@ -57,7 +57,6 @@ std::vector<std::string> NodesWithFewerInputs(const Graph& original, const Graph
 Status ChannelPruning(Graph& g, const Graph& original, const Tensor& calib_batch,
                       PruneChannelsOptions& co, const PruneOptions& o, PruneReport* report) {
   if (co.criterion == PruneCriterion::kActivation) {
-    if (o.progress) o.progress("activation statistics", 0, 1);
     TQ_ASSIGN_OR_RETURN(co.activation, ActivationChannelMeans(g, calib_batch, o.threads));
   }
   if (o.target_mac_reduction > 0) {
@@ -94,7 +93,6 @@ Status ChannelPruning(Graph& g, const Graph& original, const Tensor& calib_batch
   }
   TQ_RETURN_IF_ERROR(RemoveChannels(g, analysis, keep));
   if (o.recover == "lsq") {
-    if (o.progress) o.progress("least squares", 0, 1);
     TQ_ASSIGN_OR_RETURN(report->reconstructed,
                         ReconstructLeastSquares(original, g, NodesWithFewerInputs(original, g),
                                                 out_keep, calib_batch, o.ridge, o.positions,
@@ -157,7 +155,6 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
   co.global = o.global;
   co.criterion = criterion;
   if (o.val) {
-    if (o.progress) o.progress("validation (before)", 0, 1);
     TQ_ASSIGN_OR_RETURN(report.val_before, ValidationMetric(g, o, o.val_limit));
   }
   if (o.scan) {
@@ -190,7 +187,6 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
   report.params_after = TotalParams(g);
   TQ_ASSIGN_OR_RETURN(report.onnx_bytes_after, OnnxBytes(g));
   if (o.val) {
-    if (o.progress) o.progress("validation (after)", 0, 1);
     TQ_ASSIGN_OR_RETURN(report.val_after, ValidationMetric(g, o, o.val_limit));
   }
   report.seconds =

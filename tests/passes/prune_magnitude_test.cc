@@ -28,7 +28,7 @@ struct TwoLayers {
   }
 };
 
-Status Run(Graph& g, PruneMagnitudeOptions o) {
+Status RunMagnitude(Graph& g, PruneMagnitudeOptions o) {
   PruneMagnitudePass pass(o);
   PassStats stats;
   return RunPass(g, pass, &stats);
@@ -38,7 +38,7 @@ TEST(PruneMagnitudeTest, PerLayerZeroesTheSmallestOfEachLayer) {
   TwoLayers t({0.1f, -5, 0.3f, 2, -0.2f, 4, 1, -0.05f}, {10, -20, 30, 0.5f});
   PruneMagnitudeOptions o;
   o.sparsity = 0.5;
-  ASSERT_TRUE(Run(t.b.graph(), o).ok());
+  ASSERT_TRUE(RunMagnitude(t.b.graph(), o).ok());
   EXPECT_EQ(t.W("fc1"), (std::vector<float>{0, -5, 0, 2, 0, 4, 1, 0}));
   EXPECT_EQ(t.W("fc2"), (std::vector<float>{0, -20, 30, 0}));
 }
@@ -48,7 +48,7 @@ TEST(PruneMagnitudeTest, GlobalThresholdTakesMoreFromSmallLayers) {
   PruneMagnitudeOptions o;
   o.sparsity = 0.5;  // 6 of 12: |w| 0.05 0.1 0.2 0.3 0.5 1
   o.global = true;
-  ASSERT_TRUE(Run(t.b.graph(), o).ok());
+  ASSERT_TRUE(RunMagnitude(t.b.graph(), o).ok());
   EXPECT_EQ(t.W("fc1"), (std::vector<float>{0, -5, 0, 2, 0, 4, 0, 0}));
   EXPECT_EQ(t.W("fc2"), (std::vector<float>{10, -20, 30, 0}));
   EXPECT_DOUBLE_EQ(WeightSparsity(t.b.graph()), 0.5);
@@ -59,7 +59,7 @@ TEST(PruneMagnitudeTest, TwoOfFourKeepsTheTwoLargestOfEveryRunOfFour) {
   PruneMagnitudeOptions o;
   o.n = 2;
   o.m = 4;
-  ASSERT_TRUE(Run(t.b.graph(), o).ok());
+  ASSERT_TRUE(RunMagnitude(t.b.graph(), o).ok());
   EXPECT_EQ(t.W("fc1"), (std::vector<float>{0, -5, 0, 2, 0, 4, 1, 0}));
   // fc2 output channels are columns of B [2,2] (runs of 2 < M: keep ceil(2*2/4) = 1 each).
   EXPECT_EQ(t.W("fc2"), (std::vector<float>{0, -20, 30, 0}));
@@ -70,7 +70,7 @@ TEST(PruneMagnitudeTest, ZeroSparsityChangesNoWeight) {
   auto before = t.b.graph().Clone();
   PruneMagnitudeOptions o;
   o.sparsity = 0.0;
-  ASSERT_TRUE(Run(t.b.graph(), o).ok());
+  ASSERT_TRUE(RunMagnitude(t.b.graph(), o).ok());
   testing::ExpectSameFunction(*before, t.b.graph(), 0.0f);
 }
 
@@ -78,11 +78,11 @@ TEST(PruneMagnitudeTest, BadOptionsAreInvalidArgument) {
   TwoLayers t({1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4});
   PruneMagnitudeOptions o;
   o.sparsity = 1.0;
-  EXPECT_EQ(Run(t.b.graph(), o).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunMagnitude(t.b.graph(), o).code(), StatusCode::kInvalidArgument);
   o.sparsity = 0.5;
   o.n = 4;
   o.m = 2;
-  EXPECT_EQ(Run(t.b.graph(), o).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(RunMagnitude(t.b.graph(), o).code(), StatusCode::kInvalidArgument);
   EXPECT_NE(CreatePass("prune_magnitude"), nullptr);
 }
 
