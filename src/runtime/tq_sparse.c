@@ -55,9 +55,12 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
   const int32_t cin = dims->input_features, cout = dims->output_features;
   const int32_t row_bytes = (cin + 7) / 8;
   const int32_t qstep = params->per_channel ? 1 : 0;
+  /* Same scratch as tq_fully_connected_s8_get_buffer_size (not called: each runtime object file
+   * stands alone, see tests/runtime/c99_compile_test.cc). */
+  const size_t scratch = ((size_t)cin * sizeof(int16_t) + 3u) & ~(size_t)3u;
   int16_t* x16;
   int32_t b, i, o;
-  if (ctx == NULL || ctx->buf == NULL || ctx->size < tq_fully_connected_s8_get_buffer_size(dims) ||
+  if (ctx == NULL || ctx->buf == NULL || ctx->size < scratch ||
       filter == NULL || filter->rows != cout || filter->cols != cin) {
     return TQ_ARG_ERROR;
   }
