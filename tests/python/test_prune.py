@@ -61,7 +61,7 @@ def test_cli_channel_pruning_shrinks_the_saved_model(cli, tmp_path, small_sets):
     assert pruned.run({"input": x})["logits"].shape == (1, 10)
     # Later stages see the smaller shapes: the pruned model quantizes and runs in int8.
     q = tinyq.quantize(pruned, calib, card=RESNET / "card.json", calib_limit=64)
-    assert q.is_int8()
+    assert q.is_int8
     assert q.run({"input": x}, dequantize=True)["logits"].shape == (1, 10)
 
 
