@@ -7,6 +7,8 @@
 #include "passes/fold_batch_norm.h"
 #include "passes/fold_constants.h"
 #include "passes/fuse_activation.h"
+#include "passes/prune_channels.h"
+#include "passes/prune_magnitude.h"
 
 namespace tinyq {
 namespace {
@@ -31,6 +33,14 @@ const std::vector<PassRegistration>& PassTable() {
       {"equalize_cross_layer",
        "balance per-channel weight ranges of Conv/Gemm pairs (Nagel et al. 2019) before int8",
        Make<EqualizeCrossLayerPass>},
+      {"prune_channels",
+       "remove the 25% lowest-L1 output channels of every prunable Conv/Gemm group (changes the "
+       "function; tinyq prune configures it)",
+       Make<PruneChannelsPass>},
+      {"prune_magnitude",
+       "zero the 50% smallest-magnitude Conv/Gemm/MatMul weights of every layer (changes the "
+       "function; tinyq prune configures it)",
+       Make<PruneMagnitudePass>},
       {"eliminate_dead", "remove nodes and values that do not reach a graph output",
        Make<EliminateDeadPass>},
   };

@@ -16,6 +16,7 @@
 #include "tinyq/report.h"
 #include "tinyq/shrink.h"
 #include "tinyq/target.h"
+#include "tinyq/prune.h"
 
 namespace py = pybind11;
 
@@ -179,6 +180,49 @@ class PyModel {
     return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report, table);
   }
 
+  // Returns (pruned model, report JSON). `opts` carries the PruneOptions fields by name.
+  py::tuple Prune(const py::array& x, const py::dict& opts, const py::object& val_x,
+                  const py::object& val_y) {
+    Dataset calib;
+    calib.x = FromNumpy(x, "data");
+    PruneOptions o;
+    o.preprocess = {opts["scale"].cast<float>(), opts["mean"].cast<float>(),
+                    opts["std"].cast<float>()};
+    o.metric = opts["metric"].cast<std::string>();
+    o.channel_ratio = opts["channels"].cast<double>();
+    o.per_layer = opts["per_layer"].cast<std::map<std::string, double>>();
+    o.global = opts["global"].cast<bool>();
+    o.target_mac_reduction = opts["target_macs"].cast<double>();
+    o.criterion = opts["criterion"].cast<std::string>();
+    o.recover = opts["recover"].cast<std::string>();
+    o.calib_limit = opts["calib_limit"].cast<int64_t>();
+    o.sparsity = opts["magnitude"].cast<double>();
+    o.nm_n = opts["nm_n"].cast<int>();
+    o.nm_m = opts["nm_m"].cast<int>();
+    o.scan = opts["scan"].cast<bool>();
+    o.scan_limit = opts["scan_limit"].cast<int64_t>();
+    o.val_limit = opts["val_limit"].cast<int64_t>();
+    o.threads = opts["threads"].cast<int>();
+    Dataset val;
+    if (!val_x.is_none()) {
+      val.x = FromNumpy(py::array::ensure(val_x), "val x");
+      if (!val_y.is_none()) {
+        val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
+        val.has_labels = true;
+      }
+      o.val = &val;
+      o.val_path = "<validation arrays>";
+    }
+    PruneResult r;
+    {
+      py::gil_scoped_release release;
+      r = Take(tinyq::Prune(*graph_, calib, "<data arrays>", o));
+    }
+    r.graph->set_source(graph_->source() + " (pruned)");
+    const std::string report = PruneReportToJson(r.report);
+    return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report);
+  }
+
   std::string SummaryJson() const { return SummaryToJson(Summarize(*graph_)); }
   std::string GraphText() const { return PrintGraph(*graph_); }
 
@@ -257,6 +301,7 @@ PYBIND11_MODULE(_tinyq, m) {
       .def("quant_params", &PyModel::QuantParamsOf, py::arg("outputs"))
       .def("is_int8", &PyModel::IsInt8)
       .def("quantize", &PyModel::Quantize)
+      .def("prune", &PyModel::Prune)
       .def("summary_json", &PyModel::SummaryJson)
       .def("graph_text", &PyModel::GraphText)
       .def("evaluate", &PyModel::Evaluate, py::arg("x"), py::arg("y"), py::arg("scale"),

@@ -19,6 +19,7 @@ from .check import CheckResult, check
 from .shrink import ShrinkReport, shrink
 from .export import export
 from .budget import budget, targets
+from .prune import PrunedModel, prune
 
 __version__ = _tinyq.__version__
 
@@ -40,3 +41,4 @@ def read_dataset(path):
 __all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
            "InternalError", "CheckFailedError", "export", "budget", "targets"]
+           "InternalError", "CheckFailedError", "prune", "PrunedModel"]

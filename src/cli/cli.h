@@ -34,6 +34,7 @@ int ShrinkMain(const std::vector<std::string>& args);
 int ExportMain(const std::vector<std::string>& args);
 int TargetsMain(const std::vector<std::string>& args);
 int BudgetMain(const std::vector<std::string>& args);
+int PruneMain(const std::vector<std::string>& args);
 
 // Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
 // exit code to return (0 after --help, 2 after a usage error, with the message on stderr).

@@ -27,6 +27,8 @@ const std::vector<Verb>& Verbs() {
       {"targets", "list the built-in board profiles (flash, RAM, core, clock, power)", TargetsMain},
       {"budget", "build generated C for a board, measure flash/RAM/instructions, check the fit",
        BudgetMain},
+      {"prune", "channel pruning (real shape shrink) + least-squares recovery, magnitude/N:M",
+       PruneMain},
   };
   return verbs;
 }

@@ -13,10 +13,12 @@
 // long as the implied bottom/right pad is at most max(top, (K-1)*dilation), else prepare refuses.
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_sparse.h"
 #include "src/ir/conv_geometry.h"
 #include "src/runtime/tq_conv.h"
 #include "src/runtime/tq_depthwise.h"
@@ -30,7 +32,11 @@ class ConvS8Kernel : public KernelInstance {
     RunStridedCopy(to_nhwc_, io.inputs[0]->raw(), x_nhwc_.data());
     const tq_per_channel_quant_params q{mult_.multiplier.data(), mult_.shift.data()};
     const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
-    if (depthwise_) {
+    if (sparse_) {
+      const tq_sparse_s8 w = sparse_->View();
+      (void)tq_conv2d_sparse_s8(&conv_, &q, &in_, x_nhwc_.data(), &filt_, &w, bias_.data(), &out_,
+                                y_nhwc_.data());
+    } else if (depthwise_) {
       (void)tq_depthwise_conv2d_s8(&ctx, &dw_, &q, &in_, x_nhwc_.data(), &filt_, filter_.data(),
                                    bias_.data(), &out_, y_nhwc_.data());
     } else {
@@ -45,6 +51,7 @@ class ConvS8Kernel : public KernelInstance {
   tq_dw_conv_params dw_{};
   tq_dims in_{}, filt_{}, out_{};
   std::vector<int8_t> filter_;
+  std::optional<SparseWeightsS8> sparse_;  // replaces filter_ when smaller (int8_sparse.h)
   std::vector<int32_t> bias_;
   ChannelMultipliers mult_;
   StridedCopyPlan to_nhwc_, to_nchw_;
@@ -166,6 +173,8 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
     if (tq_multiplier_validate(mult.multiplier[c], mult.shift[c]) != TQ_OK)
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(c) + " is out of the runtime's range");
+  if (!k->depthwise_) k->sparse_ = EncodeIfSmaller(k->filter_.data(), s.cout, taps * cg);
+  if (k->sparse_) k->filter_ = {};
   k->bias_ = std::move(bias);
   k->mult_ = std::move(mult);
   k->to_nhwc_ = NchwToNhwcPlan(s.n, s.cin, s.h, s.w);

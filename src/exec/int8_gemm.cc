@@ -4,10 +4,12 @@
 // [1,N]) bias with scale s_in * s_w[n]; optional fused tq_act. Runs tq_fully_connected_s8 with
 // per-channel multipliers s_in*s_w[n]/s_out; no layout change is needed (B is already [Cout,Cin]).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_sparse.h"
 #include "src/runtime/tq_fully_connected.h"
 
 namespace tinyq {
@@ -18,6 +20,12 @@ class GemmS8Kernel : public KernelInstance {
   void Eval(KernelIO& io) override {
     const tq_per_channel_quant_params q{mult_.multiplier.data(), mult_.shift.data()};
     const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
+    if (sparse_) {
+      const tq_sparse_s8 w = sparse_->View();
+      (void)tq_fully_connected_sparse_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
+                                         &w, bias_.data(), io.outputs[0]->data<int8_t>());
+      return;
+    }
     (void)tq_fully_connected_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
                                 io.inputs[1]->data<int8_t>(), bias_.data(),
                                 io.outputs[0]->data<int8_t>());
@@ -25,6 +33,7 @@ class GemmS8Kernel : public KernelInstance {
 
   tq_fc_params params_{};
   tq_fc_dims dims_{};
+  std::optional<SparseWeightsS8> sparse_;  // used instead of B when smaller (int8_sparse.h)
   std::vector<int32_t> bias_;
   ChannelMultipliers mult_;
   std::vector<int32_t> scratch_;
@@ -75,6 +84,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGemmS8(const Graph& graph, cons
     if (tq_multiplier_validate(mult.multiplier[i], mult.shift[i]) != TQ_OK)
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(i) + " is out of the runtime's range");
+  kern->sparse_ = EncodeIfSmaller(b->constant()->data<int8_t>(), n, k);
   kern->bias_ = std::move(bias);
   kern->mult_ = std::move(mult);
   kern->scratch_.resize((tq_fully_connected_s8_get_buffer_size(&kern->dims_) + 3) / 4);

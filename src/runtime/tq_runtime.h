@@ -35,6 +35,7 @@
 #include "tq_fully_connected.h"
 #include "tq_pool.h"
 #include "tq_softmax.h"
+#include "tq_sparse.h"
 #include "tq_unary.h"
 
 #endif /* TINYQ_RUNTIME_TQ_RUNTIME_H_ */

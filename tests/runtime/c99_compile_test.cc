@@ -14,8 +14,8 @@ namespace {
 
 const std::vector<std::string>& RuntimeSources() {
   static const std::vector<std::string> kSources = {
-      "tq_blob.c", "tq_conv.c", "tq_depthwise.c", "tq_elementwise.c", "tq_fully_connected.c",
-      "tq_pool.c", "tq_softmax.c",   "tq_unary.c"};
+      "tq_blob.c", "tq_conv.c",    "tq_depthwise.c", "tq_elementwise.c", "tq_fully_connected.c",
+      "tq_pool.c", "tq_softmax.c", "tq_unary.c",     "tq_sparse.c"};
   return kSources;
 }
 

@@ -1,0 +1,63 @@
+"""tinyq.prune: channel pruning that shrinks shapes, least-squares recovery, magnitude / N:M
+pruning and the sensitivity scan (the engine of ``tinyq prune``)."""
+
+import json
+
+from .model import Model, card_settings
+from .quantize import _x_of
+
+
+class PrunedModel(Model):
+    """The result of :func:`tinyq.prune`: a float Model with smaller shapes plus ``report`` (the
+    prune report dict: MACs/params before and after, kept channels per group, least-squares
+    errors, scan table, sparse int8 bytes, validation metric before/after)."""
+
+    def __init__(self, impl, path, report):
+        super().__init__(impl, path)
+        self.report = report
+
+
+def _parse_nm(nm):
+    if nm is None:
+        return 0, 0
+    if isinstance(nm, str):
+        n, _, m = nm.partition(":")
+        return int(n), int(m)
+    return int(nm[0]), int(nm[1])
+
+
+def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, channels=0.0,
+          per_layer=None, global_ranking=False, target_macs=0.0, criterion="l1", recover="none",
+          calib_limit=512, magnitude=0.0, nm=None, scan=False, val=None, val_limit=0,
+          scan_limit=1000, threads=0):
+    """Prunes a float model; returns a :class:`PrunedModel` (``.save()``, ``.run()``, ``.report``).
+
+    ``model``: a :class:`tinyq.Model` or a path. ``data``: calibration data (path, array x, or
+    dict/tuple with x) for the "activation" criterion and ``recover="lsq"``. ``channels``: the
+    fraction of channels removed from every prunable group; ``per_layer``: ``{node: ratio}``;
+    ``target_macs``: remove at least this fraction of the MACs (searches a uniform ratio).
+    ``criterion``: "l1", "l2", "bn" or "activation"; ``global_ranking`` ranks channels across
+    groups. ``recover``: "none" or "lsq" ("distill" raises UnsupportedError for now).
+    ``magnitude``: unstructured sparsity per layer (or ``nm="2:4"``). ``val`` (path or (x, y))
+    gives the metric before/after and, with ``scan=True``, the per-group sensitivity table.
+    """
+    from . import load  # noqa: PLC0415
+    if not isinstance(model, Model):
+        model = load(model)
+    scale, mean, std, metric = card_settings(card, scale, mean, std, metric)
+    x, _ = _x_of(data, "data")
+    val_x = val_y = None
+    if val is not None:
+        val_x, val_y = _x_of(val, "val")
+    nm_n, nm_m = _parse_nm(nm)
+    opts = {
+        "scale": float(scale), "mean": float(mean), "std": float(std), "metric": metric,
+        "channels": float(channels),
+        "per_layer": {str(k): float(v) for k, v in (per_layer or {}).items()},
+        "global": bool(global_ranking), "target_macs": float(target_macs),
+        "criterion": str(criterion), "recover": str(recover), "calib_limit": int(calib_limit),
+        "magnitude": float(magnitude), "nm_n": nm_n, "nm_m": nm_m, "scan": bool(scan),
+        "scan_limit": int(scan_limit), "val_limit": int(val_limit), "threads": int(threads),
+    }
+    impl, report = model._impl.prune(x, opts, val_x, val_y)
+    return PrunedModel(impl, model.path, json.loads(report))

@@ -1,0 +1,126 @@
+"""Pruning as users rely on it, through the CLI (`tinyq prune`) and Python (`tinyq.prune`):
+
+- channel pruning of a zoo model really shrinks the saved ONNX (smaller initializers, fewer MACs),
+  the graph output keeps its shape, and the pruned model still loads, runs and quantizes;
+- least-squares recovery keeps more accuracy than no recovery; the CLI and Python agree;
+- magnitude and 2:4 pruning set weights to zero and report sparse int8 bytes below dense;
+- the sensitivity scan prints a table; bad requests get their documented exit codes / exceptions.
+
+Data: datasets/out (built by datasets/build_all.sh); the tests use small slices of the FMNIST
+calibration and test sets to stay fast.
+"""
+import json
+
+import numpy as np
+import onnx
+import pytest
+
+import tinyq
+from conftest import ROOT
+
+ZOO = ROOT / "benchmarks" / "zoo"
+DATA = ROOT / "datasets" / "out"
+DSCNN = ZOO / "fmnist_dscnn"
+RESNET = ZOO / "fmnist_resnet8"
+
+
+@pytest.fixture(scope="module")
+def small_sets(tmp_path_factory):
+    """(calibration .npz of 128 samples, validation .npz of 300 labelled samples)."""
+    d = tmp_path_factory.mktemp("prune_data")
+    calib = np.load(DATA / "fmnist_calib_1k.npz")
+    test = np.load(DATA / "fmnist_test.npz")
+    np.savez(d / "calib.npz", x=calib["x"][:128])
+    np.savez(d / "val.npz", x=test["x"][:300], y=test["y"][:300])
+    return d / "calib.npz", d / "val.npz"
+
+
+def initializer_elements(path):
+    return sum(int(np.prod(t.dims)) for t in onnx.load(str(path)).graph.initializer)
+
+
+def test_cli_channel_pruning_shrinks_the_saved_model(cli, tmp_path, small_sets):
+    calib, val = small_sets
+    out, report = tmp_path / "p.onnx", tmp_path / "r.json"
+    r = cli("prune", RESNET / "model.onnx", "--data", calib, "--card", RESNET / "card.json",
+            "--channels", "0.5", "--recover", "lsq", "--val", val, "-o", out, "--report", report)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(report.read_text())
+    assert rep["format"] == "tinyq.prune_report"
+    assert rep["macs"]["after"] < 0.6 * rep["macs"]["before"]
+    assert rep["onnx_bytes"]["after"] < rep["onnx_bytes"]["before"]
+    assert initializer_elements(out) < 0.6 * initializer_elements(RESNET / "model.onnx")
+    # Residual groups: every producer of a group keeps the same number of channels.
+    tied = [g for g in rep["groups"] if len(g["producers"]) > 1]
+    assert tied and all(g["channels_after"] < g["channels_before"] for g in tied)
+    assert any("frozen" in g for g in rep["groups"])  # the classifier
+    assert all(l["error_after"] <= l["error_before"] for l in rep["reconstructed"])
+    assert "validation top1" in r.stdout
+    pruned = tinyq.load(out)
+    x = np.zeros((1, 1, 28, 28), np.float32)
+    assert pruned.run({"input": x})["logits"].shape == (1, 10)
+    # Later stages see the smaller shapes: the pruned model quantizes and runs in int8.
+    q = tinyq.quantize(pruned, calib, card=RESNET / "card.json", calib_limit=64)
+    assert q.is_int8
+    assert q.run({"input": x}, dequantize=True)["logits"].shape == (1, 10)
+
+
+def test_python_matches_cli_and_lsq_beats_no_recovery(cli, tmp_path, small_sets):
+    calib, val = small_sets
+    common = dict(card=DSCNN / "card.json", channels=0.4, val=str(val))
+    plain = tinyq.prune(DSCNN / "model.onnx", str(calib), recover="none", **common)
+    lsq = tinyq.prune(DSCNN / "model.onnx", str(calib), recover="lsq", **common)
+    assert isinstance(lsq, tinyq.PrunedModel)
+    assert lsq.report["macs"] == plain.report["macs"]
+    assert lsq.report["validation"]["after"] > plain.report["validation"]["after"]
+    report = tmp_path / "r.json"
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--card", DSCNN / "card.json",
+            "--channels", "0.4", "--recover", "lsq", "--val", val, "-o", tmp_path / "p.onnx",
+            "--report", report)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(report.read_text())["validation"] == lsq.report["validation"]
+    lsq.save(tmp_path / "py.onnx")
+    assert (tmp_path / "py.onnx").stat().st_size < (DSCNN / "model.onnx").stat().st_size
+
+
+def test_magnitude_and_two_of_four(tmp_path, small_sets):
+    calib, _ = small_sets
+    m = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", magnitude=0.7)
+    assert m.report["weight_sparsity"] >= 0.69
+    wb = m.report["int8_weight_bytes"]
+    assert wb["sparse"] < 0.6 * wb["dense"]
+    nm = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", nm="2:4")
+    assert 0.45 <= nm.report["weight_sparsity"] <= 0.55
+
+
+def test_cli_scan_prints_a_table(cli, tmp_path, small_sets):
+    calib, val = small_sets
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--card", DSCNN / "card.json",
+            "--scan", "--val", val, "--scan-limit", "100", "-o", tmp_path / "p.onnx")
+    assert r.returncode == 0, r.stderr
+    assert "sensitivity scan" in r.stdout
+    assert "0.25" in r.stdout and "0.75" in r.stdout
+
+
+def test_bad_requests(cli, tmp_path, small_sets):
+    calib, _ = small_sets
+    out = tmp_path / "p.onnx"
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--channels", "0.5", "--recover",
+            "distill", "-o", out)
+    assert r.returncode == 4 and "distill" in r.stderr
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--channels", "1.5", "-o", out)
+    assert r.returncode == 5
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--per-layer", "/31/Gemm=0.5",
+            "-o", out)
+    assert r.returncode == 5 and "cannot be pruned" in r.stderr
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--scan", "-o", out)
+    assert r.returncode == 5
+    r = cli("prune", DSCNN / "model.onnx", "-o", out)
+    assert r.returncode == 2
+    assert not out.exists()
+    with pytest.raises(tinyq.UnsupportedError):
+        tinyq.prune(DSCNN / "model.onnx", str(calib), channels=0.5, recover="distill")
+    with pytest.raises(tinyq.InvalidArgumentError):
+        tinyq.prune(DSCNN / "model.onnx", str(calib), criterion="l7", channels=0.5)
+    r = cli("prune", "--help")
+    assert r.returncode == 0 and "--recover" in r.stdout
