@@ -28,6 +28,8 @@ int RunMain(const std::vector<std::string>& args);
 int EvalMain(const std::vector<std::string>& args);
 int CalibrateMain(const std::vector<std::string>& args);
 int QuantizeMain(const std::vector<std::string>& args);
+int DistillMain(const std::vector<std::string>& args);
+int TrainMain(const std::vector<std::string>& args);
 
 // Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
 // exit code to return (0 after --help, 2 after a usage error, with the message on stderr).

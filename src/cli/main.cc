@@ -17,6 +17,9 @@ const std::vector<Verb>& Verbs() {
        CalibrateMain},
       {"quantize", "post-training int8 quantization with calibration -> QDQ ONNX + report",
        QuantizeMain},
+      {"distill", "train a student from a teacher's soft labels (knowledge distillation)",
+       DistillMain},
+      {"train", "train a model's weights on labelled data (cross-entropy)", TrainMain},
   };
   return verbs;
 }
