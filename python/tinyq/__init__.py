@@ -15,6 +15,7 @@ from .errors import (CheckFailedError, Error, FailedPreconditionError, InternalE
                      UnsupportedError)
 from .model import Model, QuantizedModel
 from .quantize import quantize
+from .distill import distill, train
 
 __version__ = _tinyq.__version__
 
@@ -33,6 +34,6 @@ def read_dataset(path):
     return _tinyq.read_dataset(str(path))
 
 
-__all__ = ["load", "read_dataset", "quantize", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
+__all__ = ["load", "read_dataset", "quantize", "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
            "InternalError", "CheckFailedError"]
