@@ -44,6 +44,10 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--temperature", type=float, default=4.0)
     ap.add_argument("--alpha", type=float, default=0.9)
+    ap.add_argument("--arms", nargs="+", default=["kd", "labels"], choices=["kd", "labels"],
+                    help="which trainings to run (labels-only results do not depend on T/alpha)")
+    ap.add_argument("--teacher-cache", default=None,
+                    help="keep the teacher logits here across runs (default: a temp file)")
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "kd_vs_labels.json"))
     args = ap.parse_args()
 
@@ -59,12 +63,12 @@ def main():
         train_path, val_path = os.path.join(tmp, "train.npz"), os.path.join(tmp, "val.npz")
         np.savez(train_path, x=x[:args.train], y=y[:args.train])
         np.savez(val_path, x=x[-5000:], y=y[-5000:])
-        cache = os.path.join(tmp, "teacher_logits.npz")
+        cache = args.teacher_cache or os.path.join(tmp, "teacher_logits.npz")
         common = ["--student", student, "--data", train_path, "--val", val_path, "--card", card,
                   "--epochs", args.epochs, "--batch", args.batch, "--lr", args.lr,
                   "--optimizer", "adam", "--schedule", "cosine"]
         rows = []
-        for arm in ("kd", "labels"):
+        for arm in args.arms:
             for seed in args.seeds:
                 out = os.path.join(tmp, f"{arm}_{seed}.onnx")
                 report = os.path.join(tmp, f"{arm}_{seed}.json")
@@ -95,6 +99,8 @@ def main():
     summary = {}
     for arm, label in (("kd", f"KD (T={args.temperature:g}, alpha={args.alpha:g})"),
                        ("labels", "labels only")):
+        if arm not in args.arms:
+            continue
         acc = np.array([r["test_top1"] for r in rows if r["arm"] == arm])
         sps = np.mean([r["samples_per_second"] for r in rows if r["arm"] == arm])
         summary[arm] = {"mean": acc.mean(), "std": acc.std(ddof=1) if len(acc) > 1 else 0.0,

@@ -41,7 +41,9 @@ struct TrainOptions {
   uint64_t seed = 1;
   Preprocess preprocess;           // applied to the dataset x before the models
   int64_t limit = 0;               // train on the first `limit` samples (0 = all)
-  std::string teacher_cache;       // .npz of the teacher logits: read if it fits, else written
+  // .npz of the teacher logits: read if its fingerprint (teacher weights, samples, preprocessing)
+  // matches, else computed and written.
+  std::string teacher_cache;
   // Called after each step: (epoch from 1, samples done in the epoch, samples per epoch, running
   // mean loss of the epoch). May be empty.
   std::function<void(int, int64_t, int64_t, double)> progress;

@@ -19,6 +19,24 @@ void GatherTyped(const T* x, int64_t sample, const int64_t* index, int64_t count
   }
 }
 
+// FNV-1a over the bytes of everything the teacher logits depend on: the teacher's constants, the
+// first `count` samples and the preprocessing. Stored with the cached logits and compared on read,
+// so a cache from another teacher, dataset or preprocessing is never used.
+int64_t Fingerprint(const Graph& teacher, const Tensor& x, int64_t count, const Preprocess& pre) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+  };
+  for (const auto& v : teacher.values())
+    if (v->is_constant()) mix(v->constant()->raw(), v->constant()->nbytes());
+  const size_t sample_bytes = x.dim(0) > 0 ? x.nbytes() / static_cast<size_t>(x.dim(0)) : 0;
+  mix(x.raw(), sample_bytes * static_cast<size_t>(count));
+  const float p[3] = {pre.scale, pre.mean, pre.std};
+  mix(p, sizeof(p));
+  return static_cast<int64_t>(h);
+}
+
 }  // namespace
 
 void GatherSamples(const Tensor& x, const int64_t* index, int64_t count, const Preprocess& pre,
@@ -76,11 +94,16 @@ StatusOr<Tensor> TeacherLogits(const Graph& teacher, const Dataset& data,
   if (out == nullptr || out->shape().size() != 2)
     return Unsupported(teacher.Where() + "the teacher needs a [N, classes] first output");
   const int64_t classes = out->shape()[1];
+  const Tensor fingerprint = Tensor::FromVector<int64_t>(
+      {1}, {cache.empty() ? 0 : Fingerprint(teacher, data.x, count, pre)});
   if (!cache.empty() && std::filesystem::exists(cache)) {
     TQ_ASSIGN_OR_RETURN(auto arrays, ReadNpz(cache));
     auto it = arrays.find("logits");
+    auto fp = arrays.find("fingerprint");
     if (it != arrays.end() && it->second.dtype() == DType::kF32 &&
-        it->second.shape() == Shape{count, classes}) {
+        it->second.shape() == Shape{count, classes} && fp != arrays.end() &&
+        fp->second.dtype() == DType::kS64 && fp->second.numel() == 1 &&
+        fp->second.data<int64_t>()[0] == fingerprint.data<int64_t>()[0]) {
       *hit = true;
       return std::move(it->second);
     }
@@ -102,7 +125,8 @@ StatusOr<Tensor> TeacherLogits(const Graph& teacher, const Dataset& data,
       return Internal(teacher.Where() + "teacher output has an unexpected size");
     std::copy(t.data<float>(), t.data<float>() + t.numel(), logits.data<float>() + b * classes);
   }
-  if (!cache.empty()) TQ_RETURN_IF_ERROR(WriteNpz(cache, {{"logits", logits}}));
+  if (!cache.empty())
+    TQ_RETURN_IF_ERROR(WriteNpz(cache, {{"logits", logits}, {"fingerprint", fingerprint}}));
   return logits;
 }
 

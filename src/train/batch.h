@@ -30,8 +30,9 @@ class Shuffler {
 
 // The logits (graph output 0) of `teacher` on the first `count` samples of `data`, as
 // [count, classes], on the float executor with 2 threads. With a non-empty `cache` path, an .npz
-// there with `logits` of that shape is read instead (`*hit` = true); otherwise the logits are
-// computed and written to it.
+// there with `logits` of that shape and a `fingerprint` matching the teacher's weights, the
+// samples and the preprocessing is read instead (`*hit` = true); otherwise the logits are computed
+// and written to it (with the fingerprint).
 StatusOr<Tensor> TeacherLogits(const Graph& teacher, const Dataset& data,
                                const std::string& data_path, int64_t count,
                                const Preprocess& pre, const std::string& cache, bool* hit);

@@ -5,19 +5,15 @@
 //   forward:  y_g = W_g [Mg, Cg*K] * col + b
 //   backward: dW_g += dy_g * col^T,   db += sum_p dy_g,   dx_g += col2im(W_g^T * dy_g)
 // col is rebuilt in backward instead of kept, so memory stays at one image's matrix.
-#include <Eigen/Core>
 #include <algorithm>
 
 #include "src/exec/window_table.h"
 #include "src/ir/conv_geometry.h"
+#include "src/train/matrix_map.h"
 #include "src/train/tape.h"
 
 namespace tinyq::train {
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapMat = Eigen::Map<RowMat>;
-using ConstMapMat = Eigen::Map<const RowMat>;
 
 class ConvOp : public TrainOp {
  public:

@@ -5,16 +5,12 @@
 //   backward: dA += alpha * dY * op(B)^T
 //             dB += alpha * A^T * dY   (or alpha * dY^T * A when transB)
 //             dC += beta * column sums of dY (or the total sum for a scalar C)
-#include <Eigen/Core>
 
+#include "src/train/matrix_map.h"
 #include "src/train/tape.h"
 
 namespace tinyq::train {
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapMat = Eigen::Map<RowMat>;
-using ConstMapMat = Eigen::Map<const RowMat>;
 
 class DenseOp : public TrainOp {
  public:

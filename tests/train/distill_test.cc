@@ -110,6 +110,11 @@ TEST(DistillTest, TeacherCacheIsWrittenThenRead) {
     w.push_back(Weights(*s));
   }
   EXPECT_EQ(w[0], w[1]);
+  // Same size, other samples: the fingerprint differs, so the logits are recomputed.
+  auto s = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+  auto r = Distill(s.get(), teacher.get(), Toy(64, 60), "t.npz", nullptr, "", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->teacher_cache_hit);
   std::remove(cache.c_str());
 }
 
