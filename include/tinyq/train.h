@@ -10,8 +10,9 @@
 //                                "val.npz", o);
 //   TQ_RETURN_IF_ERROR(tinyq::SaveOnnx(*student, "student_kd.onnx"));
 //
-// Loss per sample: (1 - alpha) * CE(softmax(s), y) + alpha * T^2 * KL(softmax(t/T) || softmax(s/T)).
-// Determinism: a fixed seed gives byte-identical weights (one thread, a fixed shuffle).
+// Loss per sample: (1 - alpha) * CE(softmax(s), y) + alpha * T^2 * KL(softmax(t/T) ||
+// softmax(s/T)). Determinism: a fixed seed gives byte-identical weights (one thread, a fixed
+// shuffle).
 #ifndef TINYQ_TRAIN_H_
 #define TINYQ_TRAIN_H_
 
@@ -31,16 +32,16 @@ struct TrainOptions {
   int epochs = 5;
   int64_t batch = 64;
   float lr = 0.01f;
-  std::string optimizer = "adam";  // "sgd" (momentum) | "adam"
-  float momentum = 0.9f;           // sgd
-  float weight_decay = 0.0f;       // L2 added to the gradient
+  std::string optimizer = "adam";   // "sgd" (momentum) | "adam"
+  float momentum = 0.9f;            // sgd
+  float weight_decay = 0.0f;        // L2 added to the gradient
   std::string schedule = "cosine";  // "constant" | "cosine" (per step, to 0 at the end)
   float temperature = 4.0f;
-  float alpha = 0.9f;              // weight of the KD term; 0 = labels only
-  bool labels_only = false;        // ignore the teacher (same as alpha = 0, no teacher needed)
+  float alpha = 0.9f;        // weight of the KD term; 0 = labels only
+  bool labels_only = false;  // ignore the teacher (same as alpha = 0, no teacher needed)
   uint64_t seed = 1;
-  Preprocess preprocess;           // applied to the dataset x before the models
-  int64_t limit = 0;               // train on the first `limit` samples (0 = all)
+  Preprocess preprocess;  // applied to the dataset x before the models
+  int64_t limit = 0;      // train on the first `limit` samples (0 = all)
   // .npz of the teacher logits: read if its fingerprint (teacher weights, samples, preprocessing)
   // matches, else computed and written.
   std::string teacher_cache;
@@ -51,14 +52,14 @@ struct TrainOptions {
 
 struct EpochReport {
   int epoch = 0;
-  double train_loss = 0.0;   // mean loss over the epoch
-  double val_top1 = -1.0;    // percent; -1 without validation data
+  double train_loss = 0.0;  // mean loss over the epoch
+  double val_top1 = -1.0;   // percent; -1 without validation data
   double seconds = 0.0;
 };
 
 struct TrainReport {
   std::vector<EpochReport> epochs;
-  int best_epoch = 0;          // the epoch whose weights the student holds (last without val)
+  int best_epoch = 0;  // the epoch whose weights the student holds (last without val)
   double best_val_top1 = -1.0;
   double teacher_val_top1 = -1.0;
   double samples_per_second = 0.0;  // training steps only (forward + backward + update)

@@ -24,8 +24,8 @@ void AddTrainOptions(po::options_description& opts) {
       "momentum", po::value<float>()->default_value(0.9f, "0.9"), "sgd momentum")(
       "weight-decay", po::value<float>()->default_value(0.0f, "0"), "L2 weight decay")(
       "schedule", po::value<std::string>()->default_value("cosine"),
-      "learning rate schedule: cosine | constant")(
-      "seed", po::value<uint64_t>()->default_value(1), "shuffling seed (same seed = same weights)")(
+      "learning rate schedule: cosine | constant")("seed", po::value<uint64_t>()->default_value(1),
+                                                   "shuffling seed (same seed = same weights)")(
       "limit", po::value<int64_t>()->default_value(0), "train on the first N samples (0 = all)")(
       "output,o", po::value<std::string>()->required(), "trained ONNX model")(
       "report", po::value<std::string>(), "write the training report (JSON) here")(
@@ -61,9 +61,9 @@ std::string ReportText(const TrainReport& r) {
                   e.val_top1, e.seconds);
     s += line;
   }
-  std::snprintf(line, sizeof(line), "kept epoch %d (val top1 %.2f%%); %.0f samples/s; %lld params\n",
-                r.best_epoch, r.best_val_top1, r.samples_per_second,
-                static_cast<long long>(r.trained_params));
+  std::snprintf(line, sizeof(line),
+                "kept epoch %d (val top1 %.2f%%); %.0f samples/s; %lld params\n", r.best_epoch,
+                r.best_val_top1, r.samples_per_second, static_cast<long long>(r.trained_params));
   return s + line;
 }
 
@@ -71,9 +71,9 @@ std::string ReportText(const TrainReport& r) {
 int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with_teacher) {
   TrainOptions o = base;
   if (Status s = ReadTrainOptions(vm, &o); !s.ok()) return Fail(s);
-  const std::vector<std::string> shapes =
-      vm.count("input-shape") ? vm["input-shape"].as<std::vector<std::string>>()
-                              : std::vector<std::string>{};
+  const std::vector<std::string> shapes = vm.count("input-shape")
+                                              ? vm["input-shape"].as<std::vector<std::string>>()
+                                              : std::vector<std::string>{};
   auto student = LoadModel(vm["student"].as<std::string>(), shapes);
   if (!student.ok()) return Fail(student.status());
   std::unique_ptr<Graph> teacher;
@@ -131,11 +131,12 @@ int DistillMain(const std::vector<std::string>& args) {
   AddTrainOptions(opts);
   po::positional_options_description pos;
   po::variables_map vm;
-  if (int rc = ParseArgs("distill",
-                         "--teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] "
-                         "[--card C] [--epochs N --batch B --temperature T --alpha A --lr LR "
-                         "--optimizer sgd|adam --seed S --labels-only] -o OUT.onnx [--report R.json]",
-                         args, opts, pos, &vm);
+  if (int rc =
+          ParseArgs("distill",
+                    "--teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] "
+                    "[--card C] [--epochs N --batch B --temperature T --alpha A --lr LR "
+                    "--optimizer sgd|adam --seed S --labels-only] -o OUT.onnx [--report R.json]",
+                    args, opts, pos, &vm);
       rc >= 0)
     return rc;
   TrainOptions o;

@@ -43,9 +43,9 @@ void GatherSamples(const Tensor& x, const int64_t* index, int64_t count, const P
                    float* out) {
   const int64_t sample = x.dim(0) > 0 ? x.numel() / x.dim(0) : 0;
   const float inv = 1.0f / pre.std;
-#define TQ_GATHER_CASE(dt, T)                                                           \
-  case dt:                                                                              \
-    GatherTyped(x.data<T>(), sample, index, count, pre.scale, pre.mean, inv, out);      \
+#define TQ_GATHER_CASE(dt, T)                                                      \
+  case dt:                                                                         \
+    GatherTyped(x.data<T>(), sample, index, count, pre.scale, pre.mean, inv, out); \
     break;
   switch (x.dtype()) {
     TQ_GATHER_CASE(DType::kF32, float)
@@ -87,8 +87,8 @@ void Shuffler::Shuffle(std::vector<int64_t>* v) {
 }
 
 StatusOr<Tensor> TeacherLogits(const Graph& teacher, const Dataset& data,
-                               const std::string& data_path, int64_t count,
-                               const Preprocess& pre, const std::string& cache, bool* hit) {
+                               const std::string& data_path, int64_t count, const Preprocess& pre,
+                               const std::string& cache, bool* hit) {
   *hit = false;
   const Value* out = teacher.outputs().empty() ? nullptr : teacher.outputs()[0];
   if (out == nullptr || out->shape().size() != 2)

@@ -34,8 +34,8 @@ class Shuffler {
 // samples and the preprocessing is read instead (`*hit` = true); otherwise the logits are computed
 // and written to it (with the fingerprint).
 StatusOr<Tensor> TeacherLogits(const Graph& teacher, const Dataset& data,
-                               const std::string& data_path, int64_t count,
-                               const Preprocess& pre, const std::string& cache, bool* hit);
+                               const std::string& data_path, int64_t count, const Preprocess& pre,
+                               const std::string& cache, bool* hit);
 
 }  // namespace tinyq::train
 

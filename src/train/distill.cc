@@ -18,8 +18,7 @@ namespace tinyq {
 namespace {
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 Status CheckOptions(const TrainOptions& o) {
@@ -92,9 +91,10 @@ std::string TrainReport::ToJson() const {
   j["trained_params"] = trained_params;
   j["epochs"] = nlohmann::ordered_json::array();
   for (const EpochReport& e : epochs)
-    j["epochs"].push_back(
-        {{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"val_top1", e.val_top1},
-         {"seconds", e.seconds}});
+    j["epochs"].push_back({{"epoch", e.epoch},
+                           {"train_loss", e.train_loss},
+                           {"val_top1", e.val_top1},
+                           {"seconds", e.seconds}});
   return j.dump(2);
 }
 
@@ -131,8 +131,8 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
                              std::to_string(teacher_logits.dim(1)) + " classes, student " +
                              std::to_string(classes));
   }
-  TQ_ASSIGN_OR_RETURN(auto opt, train::MakeOptimizer(options.optimizer, options.momentum,
-                                                     options.weight_decay));
+  TQ_ASSIGN_OR_RETURN(
+      auto opt, train::MakeOptimizer(options.optimizer, options.momentum, options.weight_decay));
   train::Shuffler shuffler(options.seed);
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
@@ -160,9 +160,9 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
                       t.data() + i * classes);
       }
       program->Forward(x.data(), cnt);
-      loss_sum += cnt * train::DistillLoss(program->Output(), kd ? t.data() : nullptr, y.data(),
-                                           cnt, classes, options.temperature, options.alpha,
-                                           ds.data());
+      loss_sum +=
+          cnt * train::DistillLoss(program->Output(), kd ? t.data() : nullptr, y.data(), cnt,
+                                   classes, options.temperature, options.alpha, ds.data());
       program->ZeroParamGrads();
       program->Backward(ds.data());
       const double lr =

@@ -20,8 +20,8 @@ double SoftmaxScaled(const float* x, int64_t n, double temperature, double* p) {
 
 }  // namespace
 
-double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t batch,
-                   int64_t classes, float temperature, float alpha, float* ds) {
+double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t batch, int64_t classes,
+                   float temperature, float alpha, float* ds) {
   const double a = t == nullptr ? 0.0 : alpha;
   const double temp = temperature;
   std::vector<double> p(static_cast<size_t>(classes)), q(p.size()), pt(p.size());

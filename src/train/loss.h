@@ -10,10 +10,11 @@ namespace tinyq::train {
 //   (1 - alpha) * CE(softmax(s), y) + alpha * T^2 * KL(softmax(t / T) || softmax(s / T))
 // for student logits s [batch, classes], teacher logits t (nullptr: the CE term alone, alpha
 // ignored) and labels y in [0, classes). Writes d(mean loss)/ds into `ds` [batch, classes]:
-//   (1 - alpha) * (softmax(s) - onehot(y)) / batch + alpha * T * (softmax(s/T) - softmax(t/T)) / batch
+//   (1 - alpha) * (softmax(s) - onehot(y)) / batch + alpha * T * (softmax(s/T) - softmax(t/T)) /
+//   batch
 // Sums run in double; log-sum-exp subtracts the row max first.
-double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t batch,
-                   int64_t classes, float temperature, float alpha, float* ds);
+double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t batch, int64_t classes,
+                   float temperature, float alpha, float* ds);
 
 }  // namespace tinyq::train
 

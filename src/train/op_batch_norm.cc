@@ -15,7 +15,14 @@ class BatchNormOp : public TrainOp {
  public:
   BatchNormOp(int x, int scale, int bias, int mean, int var, int y, int64_t c, int64_t spatial,
               float eps)
-      : x_(x), scale_(scale), bias_(bias), mean_(mean), var_(var), y_(y), c_(c), hw_(spatial),
+      : x_(x),
+        scale_(scale),
+        bias_(bias),
+        mean_(mean),
+        var_(var),
+        y_(y),
+        c_(c),
+        hw_(spatial),
         eps_(eps) {}
 
   void Forward(TrainState& s) override {

@@ -14,10 +14,18 @@ namespace {
 
 class DenseOp : public TrainOp {
  public:
-  DenseOp(int a, int b, int c, int y, int64_t rows_per_sample, int64_t k, int64_t n,
-          bool trans_b, float alpha, float beta)
-      : a_(a), b_(b), c_(c), y_(y), r_(rows_per_sample), k_(k), n_(n), trans_b_(trans_b),
-        alpha_(alpha), beta_(beta) {}
+  DenseOp(int a, int b, int c, int y, int64_t rows_per_sample, int64_t k, int64_t n, bool trans_b,
+          float alpha, float beta)
+      : a_(a),
+        b_(b),
+        c_(c),
+        y_(y),
+        r_(rows_per_sample),
+        k_(k),
+        n_(n),
+        trans_b_(trans_b),
+        alpha_(alpha),
+        beta_(beta) {}
 
   void Forward(TrainState& s) override {
     const int64_t rows = r_ * s.batch;

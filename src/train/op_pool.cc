@@ -17,10 +17,17 @@ namespace {
 
 class PoolOp : public TrainOp {
  public:
-  PoolOp(bool max, int x, int y, int64_t channels, int64_t in_size, int64_t out_size,
-         int64_t taps, std::vector<int32_t> offsets, std::vector<float> inv)
-      : max_(max), x_(x), y_(y), c_(channels), in_(in_size), p_(out_size), k_(taps),
-        offsets_(std::move(offsets)), inv_(std::move(inv)) {}
+  PoolOp(bool max, int x, int y, int64_t channels, int64_t in_size, int64_t out_size, int64_t taps,
+         std::vector<int32_t> offsets, std::vector<float> inv)
+      : max_(max),
+        x_(x),
+        y_(y),
+        c_(channels),
+        in_(in_size),
+        p_(out_size),
+        k_(taps),
+        offsets_(std::move(offsets)),
+        inv_(std::move(inv)) {}
 
   void Forward(TrainState& s) override {
     const int64_t planes = c_ * s.batch;
@@ -97,8 +104,8 @@ StatusOr<std::unique_ptr<TrainOp>> MakePoolOp(const OpBuild& b) {
   const int64_t c = xs[1];
   const int64_t in_size = b.state.slot(b.in[0]).numel / std::max<int64_t>(c, 1);
   if (n.op() == OpKind::kGlobalAveragePool)
-    return std::unique_ptr<TrainOp>(new PoolOp(false, b.in[0], b.out[0], c, in_size, 1, in_size,
-                                               {}, {1.0f / static_cast<float>(in_size)}));
+    return std::unique_ptr<TrainOp>(new PoolOp(false, b.in[0], b.out[0], c, in_size, 1, in_size, {},
+                                               {1.0f / static_cast<float>(in_size)}));
   if (n.op() == OpKind::kMaxPool &&
       (n.num_outputs() > 1 && n.output(1) != nullptr && !n.output(1)->uses().empty()))
     return Unsupported(where + "the trainer does not support MaxPool's Indices output");

@@ -220,7 +220,8 @@ Status TrainProgram::WriteBack(Graph* graph) const {
     const Slot& s = state_.slot(p.slot);
     if (v == nullptr || !v->is_constant() || v->constant()->numel() != s.numel ||
         v->dtype() != DType::kF32)
-      return Internal(graph->Where() + "trained parameter '" + p.name + "' has no matching constant");
+      return Internal(graph->Where() + "trained parameter '" + p.name +
+                      "' has no matching constant");
     std::memcpy(v->mutable_constant()->data<float>(), s.data.data(), s.data.size() * sizeof(float));
   }
   return Status::Ok();

@@ -1,12 +1,11 @@
 // Distill: a separable toy problem is learned from labels and from a teacher, runs are
 // reproducible, and bad inputs are refused without touching the student.
-#include "tinyq/train.h"
-
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "tests/train/grad_check.h"
+#include "tinyq/train.h"
 
 namespace tinyq::train::testing {
 namespace {

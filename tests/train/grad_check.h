@@ -90,10 +90,8 @@ inline void ExpectGradientsMatch(const Graph& graph, float h = 1e-3f, double tol
   auto created = TrainProgram::Create(graph);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   TrainProgram& p = **created;
-  const std::vector<float> x =
-      RandomVector(static_cast<size_t>(batch * p.InputSampleSize()), 101);
-  const std::vector<float> r =
-      RandomVector(static_cast<size_t>(batch * p.OutputSampleSize()), 202);
+  const std::vector<float> x = RandomVector(static_cast<size_t>(batch * p.InputSampleSize()), 101);
+  const std::vector<float> r = RandomVector(static_cast<size_t>(batch * p.OutputSampleSize()), 202);
   p.Forward(x.data(), batch);
   p.ZeroParamGrads();
   p.Backward(r.data());

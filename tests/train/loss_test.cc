@@ -13,8 +13,7 @@ TEST(DistillLossTest, CrossEntropyOfUniformLogitsIsLogClasses) {
   const std::vector<float> s = {0.f, 0.f, 0.f, 0.f};
   const int64_t y = 2;
   std::vector<float> ds(4);
-  EXPECT_NEAR(DistillLoss(s.data(), nullptr, &y, 1, 4, 1.0f, 0.5f, ds.data()), std::log(4.0),
-              1e-9);
+  EXPECT_NEAR(DistillLoss(s.data(), nullptr, &y, 1, 4, 1.0f, 0.5f, ds.data()), std::log(4.0), 1e-9);
   // softmax - onehot = [.25, .25, -.75, .25]; alpha is ignored without a teacher.
   EXPECT_FLOAT_EQ(ds[2], -0.75f);
   EXPECT_FLOAT_EQ(ds[0], 0.25f);
@@ -53,11 +52,11 @@ TEST(DistillLossTest, GradientMatchesFiniteDifferences) {
   for (size_t i = 0; i < s.size(); ++i) {
     const float s0 = s[i];
     s[i] = s0 + h;
-    const double up = DistillLoss(s.data(), t.data(), y.data(), batch, classes, 3.0f, 0.6f,
-                                  scratch.data());
+    const double up =
+        DistillLoss(s.data(), t.data(), y.data(), batch, classes, 3.0f, 0.6f, scratch.data());
     s[i] = s0 - h;
-    const double down = DistillLoss(s.data(), t.data(), y.data(), batch, classes, 3.0f, 0.6f,
-                                    scratch.data());
+    const double down =
+        DistillLoss(s.data(), t.data(), y.data(), batch, classes, 3.0f, 0.6f, scratch.data());
     s[i] = s0;
     EXPECT_NEAR(ds[i], (up - down) / (2 * h), 2e-4) << i;
   }

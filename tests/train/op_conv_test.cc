@@ -55,8 +55,8 @@ TEST(ConvOpTest, OneDimensionalConvGradientsMatch) {
 TEST(ConvOpTest, HandComputedWeightGradient) {
   // y = conv(x, w) with a 1x1 kernel on one channel: dL/dw = sum_p x[p] * r[p].
   NetBuilder net({1, 1, 1, 2});
-  net.Add(OpKind::kConv, {net.graph.AddConstant("w", Tensor::FromVector<float>({1, 1, 1, 1},
-                                                                               {2.0f}))});
+  net.Add(OpKind::kConv,
+          {net.graph.AddConstant("w", Tensor::FromVector<float>({1, 1, 1, 1}, {2.0f}))});
   net.Done();
   net.Finish();
   auto p = TrainProgram::Create(net.graph);
