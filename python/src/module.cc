@@ -17,6 +17,7 @@
 #include "tinyq/shrink.h"
 #include "tinyq/target.h"
 #include "tinyq/prune.h"
+#include "tinyq/train.h"
 
 namespace py = pybind11;
 
@@ -221,6 +222,43 @@ class PyModel {
     r.graph->set_source(graph_->source() + " (pruned)");
     const std::string report = PruneReportToJson(r.report);
     return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report);
+  // Returns (trained copy of this model, report JSON). `teacher` is a Model or None.
+  py::tuple Distill(const py::object& teacher, const py::array& x, const py::array& y,
+                    const py::object& val_x, const py::object& val_y, float scale, float mean,
+                    float std, int epochs, int64_t batch, float lr, const std::string& optimizer,
+                    float momentum, float weight_decay, const std::string& schedule,
+                    float temperature, float alpha, bool labels_only, uint64_t seed,
+                    int64_t limit, const std::string& teacher_cache) {
+    Dataset train;
+    train.x = FromNumpy(x, "x");
+    train.y = FromNumpy(y, "y").CastTo(DType::kS64);
+    train.has_labels = true;
+    const bool has_val = !val_x.is_none();
+    if (has_val) {
+      val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
+      val.has_labels = true;
+    const Graph* teacher_graph =
+        teacher.is_none() ? nullptr : teacher.cast<const PyModel&>().graph_.get();
+    TrainOptions o;
+    o.preprocess = {scale, mean, std};
+    o.epochs = epochs;
+    o.batch = batch;
+    o.lr = lr;
+    o.optimizer = optimizer;
+    o.momentum = momentum;
+    o.weight_decay = weight_decay;
+    o.schedule = schedule;
+    o.temperature = temperature;
+    o.alpha = alpha;
+    o.labels_only = labels_only;
+    o.seed = seed;
+    o.limit = limit;
+    o.teacher_cache = teacher_cache;
+    std::unique_ptr<Graph> student = graph_->Clone();
+    TrainReport r;
+      r = Take(tinyq::Distill(student.get(), teacher_graph, train, "<train arrays>",
+                              has_val ? &val : nullptr, "<validation arrays>", o));
+    return py::make_tuple(std::make_unique<PyModel>(std::move(student)), r.ToJson());
   }
 
   std::string SummaryJson() const { return SummaryToJson(Summarize(*graph_)); }
@@ -303,6 +341,7 @@ PYBIND11_MODULE(_tinyq, m) {
       .def("quantize", &PyModel::Quantize)
       .def("prune", &PyModel::Prune)
       .def("summary_json", &PyModel::SummaryJson)
+      .def("distill", &PyModel::Distill)
       .def("graph_text", &PyModel::GraphText)
       .def("evaluate", &PyModel::Evaluate, py::arg("x"), py::arg("y"), py::arg("scale"),
            py::arg("mean"), py::arg("std"), py::arg("metric"), py::arg("limit"),

@@ -20,6 +20,7 @@ from .shrink import ShrinkReport, shrink
 from .export import export
 from .budget import budget, targets
 from .prune import PrunedModel, prune
+from .distill import distill, train
 
 __version__ = _tinyq.__version__
 
@@ -39,6 +40,7 @@ def read_dataset(path):
 
 
 __all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
+__all__ = ["load", "read_dataset", "quantize", "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
            "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
            "InternalError", "CheckFailedError", "export", "budget", "targets"]
            "InternalError", "CheckFailedError", "prune", "PrunedModel"]

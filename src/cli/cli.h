@@ -35,6 +35,8 @@ int ExportMain(const std::vector<std::string>& args);
 int TargetsMain(const std::vector<std::string>& args);
 int BudgetMain(const std::vector<std::string>& args);
 int PruneMain(const std::vector<std::string>& args);
+int DistillMain(const std::vector<std::string>& args);
+int TrainMain(const std::vector<std::string>& args);
 
 // Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
 // exit code to return (0 after --help, 2 after a usage error, with the message on stderr).

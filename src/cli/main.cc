@@ -29,6 +29,9 @@ const std::vector<Verb>& Verbs() {
        BudgetMain},
       {"prune", "channel pruning (real shape shrink) + least-squares recovery, magnitude/N:M",
        PruneMain},
+      {"distill", "train a student from a teacher's soft labels (knowledge distillation)",
+       DistillMain},
+      {"train", "train a model's weights on labelled data (cross-entropy)", TrainMain},
   };
   return verbs;
 }

@@ -1,0 +1,169 @@
+// tinyq distill --teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] -o OUT.onnx
+// and tinyq train S.onnx --data TRAIN.npz [--val VAL.npz] -o OUT.onnx (labels only).
+#include <cstdio>
+#include <iostream>
+
+#include "src/cli/cli.h"
+#include "tinyq/train.h"
+
+namespace tinyq::cli {
+namespace {
+
+void AddTrainOptions(po::options_description& opts) {
+  opts.add_options()("student", po::value<std::string>()->required(),
+                     "float ONNX model to train (its initializers are the starting weights)")(
+      "data", po::value<std::string>()->required(), "training set: .npz with x and labels y")(
+      "val", po::value<std::string>(), "validation set (x, y): scored each epoch, best kept")(
+      "card", po::value<std::string>(), "model card (card.json): preprocessing")(
+      "scale", po::value<float>(), "preprocess: input = ((x * scale) - mean) / std")(
+      "mean", po::value<float>(), "preprocess mean")("std", po::value<float>(), "preprocess std")(
+      "epochs", po::value<int>()->default_value(5), "passes over the training set")(
+      "batch", po::value<int64_t>()->default_value(64), "mini-batch size")(
+      "lr", po::value<float>()->default_value(0.002f, "0.002"), "learning rate")(
+      "optimizer", po::value<std::string>()->default_value("adam"), "sgd (momentum) | adam")(
+      "momentum", po::value<float>()->default_value(0.9f, "0.9"), "sgd momentum")(
+      "weight-decay", po::value<float>()->default_value(0.0f, "0"), "L2 weight decay")(
+      "schedule", po::value<std::string>()->default_value("cosine"),
+      "learning rate schedule: cosine | constant")("seed", po::value<uint64_t>()->default_value(1),
+                                                   "shuffling seed (same seed = same weights)")(
+      "limit", po::value<int64_t>()->default_value(0), "train on the first N samples (0 = all)")(
+      "output,o", po::value<std::string>()->required(), "trained ONNX model")(
+      "report", po::value<std::string>(), "write the training report (JSON) here")(
+      "input-shape", po::value<std::vector<std::string>>()->composing(),
+      "fix an input's shape: NAME=1,1,28,28")("json", "print the report as JSON");
+}
+
+Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
+  if (vm.count("card")) {
+    TQ_ASSIGN_OR_RETURN(ModelCard card, ReadModelCard(vm["card"].as<std::string>()));
+    o->preprocess = card.preprocess;
+  }
+  if (vm.count("scale")) o->preprocess.scale = vm["scale"].as<float>();
+  if (vm.count("mean")) o->preprocess.mean = vm["mean"].as<float>();
+  if (vm.count("std")) o->preprocess.std = vm["std"].as<float>();
+  o->epochs = vm["epochs"].as<int>();
+  o->batch = vm["batch"].as<int64_t>();
+  o->lr = vm["lr"].as<float>();
+  o->optimizer = vm["optimizer"].as<std::string>();
+  o->momentum = vm["momentum"].as<float>();
+  o->weight_decay = vm["weight-decay"].as<float>();
+  o->schedule = vm["schedule"].as<std::string>();
+  o->seed = vm["seed"].as<uint64_t>();
+  o->limit = vm["limit"].as<int64_t>();
+  return Status::Ok();
+}
+
+std::string ReportText(const TrainReport& r) {
+  std::string s = "epoch  train_loss  val_top1  seconds\n";
+  char line[128];
+  for (const EpochReport& e : r.epochs) {
+    std::snprintf(line, sizeof(line), "%5d  %10.4f  %8.2f  %7.1f\n", e.epoch, e.train_loss,
+                  e.val_top1, e.seconds);
+    s += line;
+  }
+  std::snprintf(line, sizeof(line),
+                "kept epoch %d (val top1 %.2f%%); %.0f samples/s; %lld params\n", r.best_epoch,
+                r.best_val_top1, r.samples_per_second, static_cast<long long>(r.trained_params));
+  return s + line;
+}
+
+// Shared by both verbs once the options are parsed.
+int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with_teacher) {
+  TrainOptions o = base;
+  if (Status s = ReadTrainOptions(vm, &o); !s.ok()) return Fail(s);
+  const std::vector<std::string> shapes = vm.count("input-shape")
+                                              ? vm["input-shape"].as<std::vector<std::string>>()
+                                              : std::vector<std::string>{};
+  auto student = LoadModel(vm["student"].as<std::string>(), shapes);
+  if (!student.ok()) return Fail(student.status());
+  std::unique_ptr<Graph> teacher;
+  if (with_teacher && !o.labels_only) {
+    auto t = LoadModel(vm["teacher"].as<std::string>(), shapes);
+    if (!t.ok()) return Fail(t.status());
+    teacher = std::move(*t);
+  }
+  const std::string data_path = vm["data"].as<std::string>();
+  auto train = ReadDataset(data_path);
+  if (!train.ok()) return Fail(train.status());
+  StatusOr<Dataset> val = InvalidArgument("");
+  std::string val_path;
+  if (vm.count("val")) {
+    val_path = vm["val"].as<std::string>();
+    val = ReadDataset(val_path);
+    if (!val.ok()) return Fail(val.status());
+  }
+  std::unique_ptr<Progress> progress;
+  int shown_epoch = 0;
+  o.progress = [&](int epoch, int64_t done, int64_t total, double) {
+    if (epoch != shown_epoch) {
+      if (progress) progress->Finish();
+      progress = std::make_unique<Progress>("epoch " + std::to_string(epoch) + "/" +
+                                            std::to_string(o.epochs));
+      shown_epoch = epoch;
+    }
+    progress->Update(done, total);
+  };
+  auto r = Distill(student->get(), teacher.get(), *train, data_path, val.ok() ? &*val : nullptr,
+                   val_path, o);
+  if (progress) progress->Finish();
+  if (!r.ok()) return Fail(r.status());
+  const std::string out = vm["output"].as<std::string>();
+  if (Status s = SaveOnnx(**student, out); !s.ok()) return Fail(s);
+  const std::string json = r->ToJson();
+  if (vm.count("report"))
+    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
+      return Fail(s);
+  std::cout << (vm.count("json") ? json + "\n" : ReportText(*r) + "wrote " + out + "\n");
+  return 0;
+}
+
+}  // namespace
+
+int DistillMain(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  opts.add_options()("teacher", po::value<std::string>(), "float ONNX teacher model")(
+      "temperature", po::value<float>()->default_value(4.0f, "4"), "softmax temperature T")(
+      "alpha", po::value<float>()->default_value(0.9f, "0.9"),
+      "loss = (1-alpha) CE(labels) + alpha T^2 KL(teacher || student)")(
+      "labels-only", "ignore the teacher: plain cross-entropy training")(
+      "teacher-cache", po::value<std::string>(),
+      ".npz of the teacher's logits: read if it matches the data, else computed and written");
+  AddTrainOptions(opts);
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (int rc =
+          ParseArgs("distill",
+                    "--teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] "
+                    "[--card C] [--epochs N --batch B --temperature T --alpha A --lr LR "
+                    "--optimizer sgd|adam --seed S --labels-only] -o OUT.onnx [--report R.json]",
+                    args, opts, pos, &vm);
+      rc >= 0)
+    return rc;
+  TrainOptions o;
+  o.temperature = vm["temperature"].as<float>();
+  o.alpha = vm["alpha"].as<float>();
+  o.labels_only = vm.count("labels-only") != 0;
+  if (vm.count("teacher-cache")) o.teacher_cache = vm["teacher-cache"].as<std::string>();
+  if (!o.labels_only && !vm.count("teacher"))
+    return Fail(InvalidArgument("--teacher is required unless --labels-only"));
+  return RunTraining(vm, o, true);
+}
+
+int TrainMain(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  AddTrainOptions(opts);
+  po::positional_options_description pos;
+  pos.add("student", 1);
+  po::variables_map vm;
+  if (int rc = ParseArgs("train",
+                         "MODEL --data TRAIN.npz [--val VAL.npz] [--card C] [--epochs N ...] "
+                         "-o OUT.onnx [--report R.json]",
+                         args, opts, pos, &vm);
+      rc >= 0)
+    return rc;
+  TrainOptions o;
+  o.labels_only = true;
+  return RunTraining(vm, o, false);
+}
+
+}  // namespace tinyq::cli

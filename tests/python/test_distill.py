@@ -1,0 +1,169 @@
+"""Training as users rely on it, through the CLI (`tinyq distill`, `tinyq train`) and Python
+(`tinyq.distill`, `tinyq.train`, `tinyq.torch`):
+
+- a short distillation of the committed untrained student (benchmarks/zoo/fmnist_student) from
+  the zoo teacher lifts its test accuracy far above chance and writes a report;
+- the same seed gives byte-identical models; Python and the CLI give identical weights;
+- bad inputs get their documented exit codes / exception classes and leave no output behind;
+- tinyq.torch.kd_loss equals the KD formula computed in numpy, and TeacherDataset serves the
+  teacher logits of tinyq's executor.
+"""
+import json
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+import pytest
+
+import tinyq
+from conftest import ROOT
+
+ZOO = ROOT / "benchmarks" / "zoo"
+DATA = ROOT / "datasets" / "out"
+TEACHER = ZOO / "fmnist_teacher" / "model.onnx"
+CARD = ZOO / "fmnist_teacher" / "card.json"
+STUDENT = ZOO / "fmnist_student" / "model.onnx"
+
+
+@pytest.fixture(scope="module")
+def sets(tmp_path_factory):
+    """600 training and 400 validation samples from the calibration set, 1000 test samples."""
+    d = tmp_path_factory.mktemp("distill_data")
+    with np.load(DATA / "fmnist_calib_1k.npz") as z:
+        x, y = z["x"], z["y"]
+    with np.load(DATA / "fmnist_test.npz") as z:
+        np.savez(d / "test.npz", x=z["x"][:1000], y=z["y"][:1000])
+    np.savez(d / "train.npz", x=x[:600], y=y[:600])
+    np.savez(d / "val.npz", x=x[600:], y=y[600:])
+    np.savez(d / "nolabels.npz", x=x[:50])
+    return d
+
+
+def weights(path):
+    return {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+
+
+def test_distill_cli_trains_the_student_and_reports(cli, sets, tmp_path):
+    out, report = tmp_path / "kd.onnx", tmp_path / "r.json"
+    cache = tmp_path / "t.npz"
+    r = cli("distill", "--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz",
+            "--val", sets / "val.npz", "--card", CARD, "--epochs", 2, "--batch", 32, "--lr", 0.005,
+            "--teacher-cache", cache, "-o", out, "--report", report)
+    assert r.returncode == 0, r.stderr
+    assert "epoch 1/2" in r.stderr and "ETA" in r.stderr  # progress lines (not a tty)
+    rep = json.loads(report.read_text())
+    assert len(rep["epochs"]) == 2 and rep["trained_params"] == 9098
+    assert rep["samples_per_second"] > 0 and not rep["teacher_cache_hit"]
+    assert cache.exists()
+    before = json.loads(cli("eval", STUDENT, "--data", sets / "test.npz", "--card", CARD,
+                            "--json").stdout)["value"]
+    after = json.loads(cli("eval", out, "--data", sets / "test.npz", "--card", CARD,
+                           "--json").stdout)["value"]
+    assert before < 25.0 and after > 55.0, (before, after)
+    # Second run reads the cached teacher logits.
+    r = cli("distill", "--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz",
+            "--card", CARD, "--epochs", 1, "--teacher-cache", cache, "-o", tmp_path / "b.onnx",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["teacher_cache_hit"] is True
+
+
+def test_same_seed_same_bytes_and_python_matches_cli(cli, sets, tmp_path):
+    args = ["--data", sets / "train.npz", "--card", CARD, "--epochs", 1, "--batch", 50,
+            "--optimizer", "sgd", "--lr", 0.05, "--seed", 3]
+    for name in ("a", "b"):
+        r = cli("train", STUDENT, *args, "-o", tmp_path / f"{name}.onnx")
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "a.onnx").read_bytes() == (tmp_path / "b.onnx").read_bytes()
+    r = cli("train", STUDENT, *args[:-1], 4, "-o", tmp_path / "c.onnx")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "a.onnx").read_bytes() != (tmp_path / "c.onnx").read_bytes()
+    m = tinyq.train(str(STUDENT), str(sets / "train.npz"), card=str(CARD), epochs=1, batch=50,
+                    optimizer="sgd", lr=0.05, seed=3)
+    m.save(str(tmp_path / "py.onnx"))
+    cli_w, py_w = weights(tmp_path / "a.onnx"), weights(tmp_path / "py.onnx")
+    assert cli_w.keys() == py_w.keys()
+    for k in cli_w:
+        np.testing.assert_array_equal(cli_w[k], py_w[k])
+    assert m.report["epochs"][0]["train_loss"] > 0
+
+
+def test_python_distill_with_arrays_and_validation(sets):
+    with np.load(sets / "train.npz") as z:
+        x, y = z["x"], z["y"]
+    m = tinyq.distill(tinyq.load(STUDENT), tinyq.load(TEACHER), (x, y), val=str(sets / "val.npz"),
+                      card=str(CARD), epochs=1, batch=32, lr=0.005, temperature=3.0, alpha=0.7)
+    assert m.report["best_epoch"] == 1 and m.report["best_val_top1"] > 30.0
+    out = m.run({"input": np.zeros((2, 1, 28, 28), np.float32)})["logits"]
+    assert out.shape == (2, 10)
+
+
+def unsupported_student(path):
+    """x [1, 784] -> Gemm -> Sigmoid: the trainer has no gradient for Sigmoid."""
+    w = numpy_helper.from_array(np.full((784, 10), 0.01, np.float32), "w")
+    g = helper.make_graph(
+        [helper.make_node("Gemm", ["input", "w"], ["h"], name="fc"),
+         helper.make_node("Sigmoid", ["h"], ["logits"], name="squash")], "g",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 784])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10])], [w])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+
+
+def test_bad_inputs_exit_codes_and_no_output(cli, sets, tmp_path):
+    out = tmp_path / "out.onnx"
+    r = cli("train", STUDENT, "--data", sets / "nolabels.npz", "-o", out)
+    assert r.returncode == 5 and "nolabels.npz" in r.stderr
+    r = cli("distill", "--student", STUDENT, "--data", sets / "train.npz", "-o", out)
+    assert r.returncode == 5 and "--teacher" in r.stderr
+    bad = tmp_path / "sigmoid.onnx"
+    unsupported_student(bad)
+    r = cli("train", bad, "--data", sets / "train.npz", "-o", out)
+    assert r.returncode == 4 and "'squash' (Sigmoid)" in r.stderr, r.stderr
+    r = cli("train", STUDENT, "--data", sets / "train.npz", "--alpha", 2, "-o", out)
+    assert r.returncode == 2  # --alpha is not an option of `train`
+    r = cli("distill", "--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz",
+            "--alpha", 2, "-o", out)
+    assert r.returncode == 5
+    r = cli("train", STUDENT, "--data", tmp_path / "missing.npz", "-o", out)
+    assert r.returncode == 6
+    assert not out.exists()
+    with pytest.raises(tinyq.UnsupportedError, match="squash"):
+        tinyq.train(str(bad), str(sets / "train.npz"))
+    with pytest.raises(tinyq.InvalidArgumentError):
+        tinyq.distill(str(STUDENT), str(TEACHER), str(sets / "train.npz"), alpha=-1)
+    for verb in ("distill", "train"):
+        r = cli(verb, "--help")
+        assert r.returncode == 0 and "--epochs" in r.stdout and "--seed" in r.stdout
+
+
+def test_torch_kd_loss_matches_numpy_formula():
+    import torch
+    import tinyq.torch as tt
+    rng = np.random.default_rng(0)
+    s, t = rng.normal(size=(4, 5)), 2 * rng.normal(size=(4, 5))
+    y = np.array([0, 4, 2, 1])
+    T, alpha = 3.0, 0.6
+
+    def log_softmax(z):
+        z = z - z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    p, lq = np.exp(log_softmax(t / T)), log_softmax(s / T)
+    kd = (p * (np.log(p) - lq)).sum(axis=1).mean() * T * T
+    ce = -log_softmax(s)[np.arange(4), y].mean()
+    got = tt.kd_loss(torch.tensor(s), torch.tensor(t), T=T, alpha=alpha, labels=torch.tensor(y))
+    assert got.item() == pytest.approx((1 - alpha) * ce + alpha * kd, rel=1e-9)
+    assert tt.kd_loss(torch.tensor(s), torch.tensor(t), T=T).item() == pytest.approx(kd, rel=1e-9)
+
+
+def test_torch_teacher_dataset_serves_tinyq_logits(sets, tmp_path):
+    import tinyq.torch as tt
+    ds = tt.TeacherDataset(str(TEACHER), str(sets / "val.npz"), card=str(CARD), limit=8,
+                           cache=str(tmp_path / "c.npz"))
+    assert len(ds) == 8
+    x, y, logits = ds[3]
+    assert tuple(x.shape) == (1, 28, 28) and logits.shape[0] == 10
+    ref = tinyq.load(TEACHER).run({"input": x.numpy()[None]})["logits"][0]
+    np.testing.assert_allclose(logits.numpy(), ref, rtol=1e-5, atol=1e-5)
+    again = tt.TeacherDataset(str(TEACHER), str(sets / "val.npz"), card=str(CARD), limit=8,
+                              cache=str(tmp_path / "c.npz"))
+    np.testing.assert_array_equal(again.logits, ds.logits)

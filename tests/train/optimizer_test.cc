@@ -1,0 +1,48 @@
+// SGD and Adam updates against hand-computed steps.
+#include "src/train/optimizer.h"
+
+#include <cmath>
+
+#include "tests/train/grad_check.h"
+
+namespace tinyq::train::testing {
+namespace {
+
+// A one-parameter program: y = x * w.
+std::unique_ptr<TrainProgram> OneWeight(float w) {
+  NetBuilder net({1, 1});
+  net.Add(OpKind::kMul, {net.graph.AddConstant("w", Tensor::FromVector<float>({1}, {w}))});
+  net.Done();
+  net.Finish();
+  return std::move(TrainProgram::Create(net.graph).value());
+}
+
+TEST(OptimizerTest, SgdMomentumAndWeightDecay) {
+  auto p = OneWeight(1.0f);
+  auto opt = MakeOptimizer("sgd", 0.9f, 0.1f);
+  ASSERT_TRUE(opt.ok());
+  (*p).ParamGrad(p->params()[0])[0] = 2.0f;
+  (*opt)->Step(*p, 0.5f);  // v = 2 + .1 = 2.1; w = 1 - 1.05 = -0.05
+  EXPECT_NEAR(p->ParamData(p->params()[0])[0], -0.05f, 1e-6f);
+  (*opt)->Step(*p, 0.5f);  // v = .9 * 2.1 + 2 - .005 = 3.885; w = -.05 - 1.9425
+  EXPECT_NEAR(p->ParamData(p->params()[0])[0], -1.9925f, 1e-6f);
+}
+
+TEST(OptimizerTest, AdamFirstStepMovesByLr) {
+  // Bias-corrected m/sqrt(v) = g/|g| on the first step, so w moves by lr (minus eps effects).
+  auto p = OneWeight(1.0f);
+  auto opt = MakeOptimizer("adam", 0.0f, 0.0f);
+  ASSERT_TRUE(opt.ok());
+  p->ParamGrad(p->params()[0])[0] = -3.0f;
+  (*opt)->Step(*p, 0.01f);
+  EXPECT_NEAR(p->ParamData(p->params()[0])[0], 1.01f, 1e-6f);
+}
+
+TEST(OptimizerTest, UnknownNameIsInvalidArgument) {
+  auto opt = MakeOptimizer("rmsprop", 0.0f, 0.0f);
+  ASSERT_FALSE(opt.ok());
+  EXPECT_EQ(opt.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tinyq::train::testing
