@@ -1,6 +1,6 @@
 // tinyq/shrink.h - the one-command pipeline behind `tinyq shrink` and `tinyq.shrink`.
 //
-//   load -> optimize (fold BN, fuse activations) -> [prune channels + recover] -> calibrate ->
+//   load -> [prune channels + recover (LSQ or distillation)] -> optimize (fold BN, fuse) -> calibrate ->
 //   quantize -> evaluate float and int8 -> export ONNX (float + QDQ) and C -> build and measure
 //   for the board -> report.json ("tinyq.report" v1), report.md, report.html
 //
@@ -30,6 +30,14 @@ struct ShrinkOptions {
   std::string name;        // C identifier for the generated code; empty: from the model file name
   bool force = false;      // replace an existing out_dir
   QuantizeOptions quantize;  // method, bias correction, ... (progress is set by Shrink)
+  // Channel pruning before quantization (0: off): the fraction of each prunable group's channels
+  // removed (criterion as `tinyq prune --criterion`), recovered by least squares, or with
+  // `distill` by knowledge distillation from the unpruned model on train_path.
+  double prune_channels = 0.0;
+  std::string prune_criterion = "l1";
+  bool distill = false;
+  std::string train_path;
+  int distill_epochs = 3;
   double max_drop = -1.0;    // accuracy gate: int8 may lose at most this (metric points); < 0 off
   int64_t eval_limit = 0;    // evaluate the first N samples (0 = all)
   // Board: a built-in name or a profile JSON; empty: no budget stage. Overrides in bytes.

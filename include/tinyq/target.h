@@ -165,6 +165,12 @@ struct BudgetReport {
   BudgetOptions options;
 };
 
+struct ExportResult;  // tinyq/export.h
+// The footprint the exporter knows (per-layer MACs/bytes, arena lower bound, const bytes).
+ModelFootprint FootprintOf(const ExportResult& r);
+// A built-in board id, or a profile JSON when `target` ends in ".json".
+StatusOr<BoardProfile> ResolveBoard(const std::string& target);
+
 // Builds and measures `c_dir` for the board and compares with its limits.
 StatusOr<BudgetReport> BudgetCDir(const std::string& c_dir, const std::string& name,
                                   const ModelFootprint& model, const BoardProfile& board,

@@ -377,8 +377,16 @@ PYBIND11_MODULE(_tinyq, m) {
          const std::string& calib, const std::string& card, const std::string& target,
          const std::string& name, const std::string& method, int64_t calib_limit,
          bool bias_correction, bool equalize, double max_drop, int64_t eval_limit, bool force,
-         int threads) {
+         int threads, double prune_channels, const std::string& criterion, bool distill,
+         const std::string& train, int epochs, const std::string& flash, const std::string& ram) {
         ShrinkOptions o;
+        o.prune_channels = prune_channels;
+        o.prune_criterion = criterion;
+        o.distill = distill;
+        o.train_path = train;
+        o.distill_epochs = epochs;
+        if (!flash.empty()) o.flash_bytes = Take(ParseByteSize(flash, "flash"));
+        if (!ram.empty()) o.ram_bytes = Take(ParseByteSize(ram, "ram"));
         o.model_path = model;
         o.data_path = data;
         o.out_dir = out_dir;
@@ -404,7 +412,8 @@ PYBIND11_MODULE(_tinyq, m) {
       py::arg("model"), py::arg("data"), py::arg("out_dir"), py::arg("calib"), py::arg("card"),
       py::arg("target"), py::arg("name"), py::arg("method"), py::arg("calib_limit"),
       py::arg("bias_correction"), py::arg("equalize"), py::arg("max_drop"), py::arg("eval_limit"),
-      py::arg("force"), py::arg("threads"));
+      py::arg("force"), py::arg("threads"), py::arg("prune_channels"), py::arg("criterion"),
+      py::arg("distill"), py::arg("train"), py::arg("epochs"), py::arg("flash"), py::arg("ram"));
   m.def(
       "check",
       [](const std::string& report, const std::string& baseline, std::optional<double> drop,

@@ -9,6 +9,7 @@
 #include "src/api/shrink_internal.h"
 #include "tinyq/api.h"
 #include "tinyq/interrupt.h"
+#include "tinyq/target.h"
 
 namespace tinyq {
 namespace {
@@ -69,8 +70,9 @@ Status FinishOutDir(const std::string& tmp, const std::string& out_dir) {
 StatusOr<ShrinkResult> Shrink(const ShrinkOptions& o) {
   if (o.model_path.empty()) return InvalidArgument("a model is required");
   if (o.data_path.empty()) return InvalidArgument("--data is required (evaluation data)");
-  if (!o.target.empty())
-    return Unsupported("--target " + o.target + ": the budget stage is not built into shrink yet");
+  if (o.prune_channels < 0 || o.prune_channels >= 1)
+    return InvalidArgument("--prune-channels must be in [0, 1)");
+  if (!o.target.empty()) TQ_RETURN_IF_ERROR(ResolveBoard(o.target).status());  // fail fast
   ShrinkRun run;
   run.options = &o;
   run.name = o.name.empty() ? NameFromPath(o.model_path) : o.name;

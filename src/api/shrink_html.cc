@@ -1,5 +1,5 @@
 // report.html of `tinyq shrink`: the summary, and plots drawn as inline SVG (no scripts, no
-// network): per-layer SQNR and the int8 confusion matrix.
+// network): per-layer SQNR, the int8 confusion matrix and the memory-plan timeline.
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -82,6 +82,39 @@ std::string ConfusionSvg(const std::vector<std::vector<int64_t>>& m) {
   return os.str();
 }
 
+// The arena over time: one rectangle per buffer, x = execution steps it lives, y = its bytes in
+// the arena.
+std::string TimelineSvg(const MemoryPlanSummary& plan) {
+  if (plan.buffers.empty() || plan.arena_bytes <= 0) return "";
+  int steps = 1;
+  for (const auto& b : plan.buffers) steps = std::max(steps, b.last_step + 1);
+  const int w = 640, h = 260, left = 60, top = 20;
+  const double xs = static_cast<double>(w) / steps;
+  const double ys = static_cast<double>(h) / static_cast<double>(plan.arena_bytes);
+  std::ostringstream os;
+  os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << left + w + 20 << "' height='"
+     << top + h + 40 << "' font-family='sans-serif' font-size='10'>\n"
+     << "<rect x='" << left << "' y='" << top << "' width='" << w << "' height='" << h
+     << "' fill='none' stroke='#999'/>\n";
+  static const char* kColors[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
+                                  "#59a14f", "#edc948", "#b07aa1", "#ff9da7"};
+  int k = 0;
+  for (const auto& b : plan.buffers) {
+    if (!b.alias_of.empty()) continue;  // in-place buffers share their owner's rectangle
+    os << "<rect x='" << left + b.first_step * xs << "' y='"
+       << top + static_cast<double>(b.offset) * ys << "' width='"
+       << std::max(1.0, (b.last_step - b.first_step + 1) * xs) << "' height='"
+       << std::max(1.0, static_cast<double>(b.bytes) * ys) << "' fill='" << kColors[k++ % 8]
+       << "' fill-opacity='0.8' stroke='white'><title>" << Esc(b.name) << ": " << b.bytes
+       << " bytes at offset " << b.offset << ", steps " << b.first_step << "-" << b.last_step
+       << "</title></rect>\n";
+  }
+  os << "<text x='" << left << "' y='" << top + h + 16 << "'>execution step &#8594; (" << steps
+     << " steps)</text><text x='4' y='" << top + 10 << "'>0</text><text x='4' y='" << top + h
+     << "'>" << plan.arena_bytes << " B</text>\n</svg>\n";
+  return os.str();
+}
+
 }  // namespace
 
 std::string ShrinkReportHtml(const ShrinkRun& run, const std::string& summary) {
@@ -94,6 +127,10 @@ std::string ShrinkReportHtml(const ShrinkRun& run, const std::string& summary) {
   os << "<h2>Per-layer quantization error</h2>\n" << SqnrSvg(run.quantized.report);
   const auto confusion = ConfusionMatrix(run.int8_eval, run.data);
   if (!confusion.empty()) os << "<h2>int8 confusion matrix</h2>\n" << ConfusionSvg(confusion);
+  const std::string timeline = TimelineSvg(run.c_export.plan);
+  if (!timeline.empty())
+    os << "<h2>Memory plan: the arena over time (" << run.c_export.arena_bytes
+       << " bytes, lower bound " << run.c_export.lower_bound_bytes << ")</h2>\n" << timeline;
   os << "<h2>Per-layer table</h2>\n<table><tr><th>tensor</th><th>op</th><th>SQNR dB</th>"
      << "<th>cosine</th><th>max |error|</th></tr>\n";
   for (const auto& l : run.quantized.report.layers)

@@ -4,10 +4,15 @@
 #define TINYQ_SRC_API_SHRINK_INTERNAL_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tinyq/api.h"
+#include "tinyq/export.h"
+#include "tinyq/prune.h"
+#include "tinyq/target.h"
+#include "tinyq/train.h"
 #include "tinyq/data.h"
 #include "tinyq/quantize.h"
 #include "tinyq/shrink.h"
@@ -26,11 +31,17 @@ struct ShrinkRun {
   QuantizeOptions quantize;
 
   std::unique_ptr<Graph> model;        // as loaded
+  std::unique_ptr<Graph> pruned;       // after pruning + recovery (float, BN kept); null: no pruning
+  std::optional<PruneReport> prune_report;
+  std::optional<TrainReport> train_report;
+  EvalResult original_eval;            // the unpruned float model (when pruned)
   std::unique_ptr<Graph> float_graph;  // optimized float graph (what is quantized)
   QuantizeResult quantized;
   Dataset data;
   EvalResult float_eval;
   EvalResult int8_eval;
+  ExportResult c_export;
+  std::optional<BudgetReport> budget;
   std::vector<std::string> files;  // written, relative to dir
 
   std::vector<StageTime> stages;

@@ -39,18 +39,47 @@ Json BuildReport(const ShrinkRun& run) {
   j["data"] = {{"evaluation", o.data_path},
                {"calibration", o.calib_path.empty() ? o.data_path : o.calib_path}};
   const bool auc = run.int8_eval.metric == "auc";
+  // "float" is the model the user gave (before pruning): the int8 drop includes pruning losses.
+  const EvalResult& reference = run.pruned ? run.original_eval : run.float_eval;
   j["metric"] = {{"name", run.int8_eval.metric}, {"higher_is_better", true},
-                 {"float", run.float_eval.value}, {"int8", run.int8_eval.value},
+                 {"float", reference.value}, {"int8", run.int8_eval.value},
                  {"samples", run.int8_eval.samples}};
-  Json eval = {{"float", EvalJson(run.float_eval)}, {"int8", EvalJson(run.int8_eval)}};
+  Json eval = {{"float", EvalJson(reference)}, {"int8", EvalJson(run.int8_eval)}};
+  if (run.pruned) eval["float_pruned"] = EvalJson(run.float_eval);
   if (!auc) {
     eval["agreement_percent"] = Agreement(run.float_eval, run.int8_eval);
     eval["confusion_int8"] = ConfusionMatrix(run.int8_eval, run.data);
   }
   j["evaluation"] = eval;
   const auto& q = run.quantized.report;
-  j["footprint"] = {{"float_weight_bytes", q.float_weight_bytes},
-                    {"int8_weight_bytes", q.quantized_weight_bytes}};
+  Json fp = {{"float_weight_bytes", q.float_weight_bytes},
+             {"int8_weight_bytes", q.quantized_weight_bytes},
+             {"arena_bytes", run.c_export.arena_bytes},
+             {"arena_lower_bound_bytes", run.c_export.lower_bound_bytes}};
+  if (run.budget) {
+    const BudgetReport& b = *run.budget;
+    fp["board"] = b.board.id;
+    fp["flash_bytes"] = b.flash_total;
+    fp["ram_bytes"] = b.ram_total;
+    fp["flash_limit_bytes"] = b.board.flash_bytes;
+    fp["ram_limit_bytes"] = b.board.ram_bytes;
+    fp["fits"] = b.fits;
+    fp["instructions_per_inference"] = b.build.instructions;
+    j["budget"] = Json::parse(BudgetToJson(b));
+  }
+  j["footprint"] = fp;
+  Json ex = Json::parse(ExportResultToJson(run.c_export));
+  ex.erase("files");  // absolute paths of the temporary folder; see "files" below
+  j["export"] = ex;
+  if (run.prune_report) {
+    j["prune"] = Json::parse(PruneReportToJson(*run.prune_report));
+    j["prune"].erase("seconds");
+  }
+  if (run.train_report) {
+    j["distill"] = Json::parse(run.train_report->ToJson());
+    for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
+    for (const char* k : {"samples_per_second", "teacher_seconds"}) j["distill"].erase(k);
+  }
   // Output files are byte-identical across runs and thread counts: no wall-clock times in them
   // (the terminal summary has the stage times).
   j["quantize"] = Json::parse(QuantizeReportToJson(q));
@@ -67,7 +96,7 @@ Json BuildReport(const ShrinkRun& run) {
 // in output files, which are byte-identical between runs).
 std::string Summary(const ShrinkRun& run, bool timings) {
   const auto& q = run.quantized.report;
-  const EvalResult& f = run.float_eval;
+  const EvalResult& f = run.pruned ? run.original_eval : run.float_eval;
   const EvalResult& i = run.int8_eval;
   const double scale = i.metric == "auc" ? 100.0 : 1.0;
   std::ostringstream os;
@@ -96,6 +125,28 @@ std::string Summary(const ShrinkRun& run, bool timings) {
                   std::max<double>(1.0, static_cast<double>(q.quantized_weight_bytes)),
               2)
      << " smaller\n";
+  if (run.pruned) {
+    const auto& p = *run.prune_report;
+    os << "  MACs                " << p.macs_before << " -> " << p.macs_after << " ("
+       << Fixed(100.0 * static_cast<double>(p.macs_before - p.macs_after) /
+                    std::max<double>(1.0, static_cast<double>(p.macs_before)),
+                1)
+       << " % removed by pruning; pruned float " << MetricText(run.float_eval) << ")\n";
+  }
+  os << "  arena               " << run.c_export.arena_bytes << " bytes (lower bound "
+     << run.c_export.lower_bound_bytes << ")\n";
+  if (run.budget) {
+    const BudgetReport& b = *run.budget;
+    os << "  flash on board      " << Kb(static_cast<double>(b.flash_total)) << " of "
+       << Kb(static_cast<double>(b.board.flash_bytes)) << "  "
+       << (b.flash_total <= b.board.flash_bytes ? "fits" : "DOES NOT FIT") << "\n";
+    os << "  RAM on board        " << Kb(static_cast<double>(b.ram_total)) << " of "
+       << Kb(static_cast<double>(b.board.ram_bytes)) << "  "
+       << (b.ram_total <= b.board.ram_bytes ? "fits" : "DOES NOT FIT") << "  (" << b.board.name
+       << ")\n";
+    os << "  instructions        " << b.build.instructions << " per inference on "
+       << b.build.run_core << " (QEMU), " << Fixed(b.macs_per_instruction, 3) << " MACs/instr\n";
+  }
   const double agree = Agreement(f, i);
   if (agree >= 0) os << "  int8 agrees with float on " << Fixed(agree, 2) << " % of the samples\n";
   os << "\n";

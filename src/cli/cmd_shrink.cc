@@ -4,6 +4,7 @@
 
 #include "src/cli/cli.h"
 #include "tinyq/shrink.h"
+#include "tinyq/target.h"
 
 namespace tinyq::cli {
 
@@ -19,6 +20,16 @@ int ShrinkMain(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>()->required(), "output directory (must not exist)")(
       "force", "replace an existing output directory")(
       "name", po::value<std::string>(), "C identifier of the generated code (default: model name)")(
+      "flash", po::value<std::string>(), "override the board's flash (e.g. 256K, 1M)")(
+      "ram", po::value<std::string>(), "override the board's RAM (e.g. 64K)")(
+      "prune-channels", po::value<double>(),
+      "remove this fraction of each prunable channel group before quantizing (e.g. 0.5)")(
+      "criterion", po::value<std::string>()->default_value("l1"),
+      "pruning criterion: l1 | l2 | bn | activation")(
+      "distill", "recover the pruned model by distillation from the original (needs --train); "
+                 "default: least-squares reconstruction")(
+      "train", po::value<std::string>(), "training data for --distill (.npz with x, y)")(
+      "epochs", po::value<int>()->default_value(3), "distillation epochs")(
       "bias-correction", "empirical bias correction")(
       "equalize", "cross-layer equalization")(
       "max-drop", po::value<double>(),
@@ -34,9 +45,11 @@ int ShrinkMain(const std::vector<std::string>& args) {
   if (int rc = ParseArgs("shrink",
                          "MODEL --data DATA.npz [--card card.json] [--target BOARD] -o OUTDIR "
                          "[--method M] [--max-drop PT]\n"
-                         "Runs optimize -> calibrate -> quantize -> evaluate float and int8 -> "
-                         "export, and writes OUTDIR/report.{json,md,html}. Exit 1 when a gate "
-                         "fails.",
+                         "[--prune-channels R [--distill --train T.npz]]\n"
+                         "Runs [prune + recover] -> optimize -> calibrate -> quantize -> evaluate "
+                         "float and int8 -> export ONNX and C -> [build and measure for the board] "
+                         "and writes OUTDIR/report.{json,md,html}. Exit 1 when a gate (--max-drop, "
+                         "the board's flash/RAM) fails.",
                          args, opts, pos, &vm);
       rc >= 0)
     return rc;
@@ -49,6 +62,20 @@ int ShrinkMain(const std::vector<std::string>& args) {
   if (vm.count("target")) o.target = vm["target"].as<std::string>();
   if (vm.count("name")) o.name = vm["name"].as<std::string>();
   o.force = vm.count("force") != 0;
+  for (const char* flag : {"flash", "ram"}) {
+    if (!vm.count(flag)) continue;
+    auto bytes = ParseByteSize(vm[flag].as<std::string>(), std::string("--") + flag);
+    if (!bytes.ok()) return Fail(bytes.status());
+    (std::string(flag) == "flash" ? o.flash_bytes : o.ram_bytes) = *bytes;
+  }
+  if ((vm.count("flash") || vm.count("ram")) && o.target.empty())
+    return Fail(InvalidArgument("--flash/--ram override a board: give --target too"));
+  if (vm.count("prune-channels")) o.prune_channels = vm["prune-channels"].as<double>();
+  o.prune_criterion = vm["criterion"].as<std::string>();
+  o.distill = vm.count("distill") != 0;
+  if (vm.count("train")) o.train_path = vm["train"].as<std::string>();
+  o.distill_epochs = vm["epochs"].as<int>();
+  if (o.distill_epochs < 1) return Fail(InvalidArgument("--epochs must be >= 1"));
   if (Status s = ReadCalibrationOptions(vm, &o.quantize); !s.ok()) return Fail(s);
   o.quantize.bias_correction = vm.count("bias-correction") != 0;
   o.quantize.equalize = vm.count("equalize") != 0;

@@ -7,7 +7,6 @@
 
 namespace tinyq {
 
-namespace {
 ModelFootprint FootprintOf(const ExportResult& r) {
   ModelFootprint m;
   for (const LayerFootprint& l : r.layers) {
@@ -18,7 +17,12 @@ ModelFootprint FootprintOf(const ExportResult& r) {
   m.exported_weight_bytes = r.weight_bytes;
   return m;
 }
-}  // namespace
+
+StatusOr<BoardProfile> ResolveBoard(const std::string& target) {
+  if (target.size() > 5 && target.compare(target.size() - 5, 5, ".json") == 0)
+    return LoadBoardProfile(target);
+  return FindBoard(target);
+}
 
 StatusOr<BudgetReport> RunBudget(const BudgetRequest& req) {
   if (req.target.empty() == req.profile.empty()) {

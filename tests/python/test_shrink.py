@@ -29,7 +29,7 @@ def eval_json(cli, root, model, *extra):
 @pytest.fixture(scope="module")
 def shrunk(cli, root, tmp_path_factory):
     out = tmp_path_factory.mktemp("shrink") / "mlp"
-    r = shrink_cli(cli, root, out, "--max-drop", "1.0")
+    r = shrink_cli(cli, root, out, "--max-drop", "1.0", "--target", "nucleo_l4r5zi")
     assert r.returncode == 0, r.stderr
     return out, r
 
@@ -39,7 +39,9 @@ def test_outputs_and_summary(shrunk):
     assert "result: PASS" in r.stdout and "top1 (" in r.stdout
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["digits_mlp_float.onnx", "digits_mlp_int8.onnx", "calibration.json",
-                            "report.json", "report.md", "report.html"])
+                            "report.json", "report.md", "report.html", "c"])
+    assert (out / "c" / "digits_mlp.h").exists() and (out / "c" / "digits_mlp_weights.c").exists()
+    assert "fits" in r.stdout and "instructions" in r.stdout
     onnx.checker.check_model(onnx.load(str(out / "digits_mlp_int8.onnx")))
     assert "<svg" in (out / "report.html").read_text()
     assert not list(out.parent.glob("*.partial-*"))
@@ -56,7 +58,12 @@ def test_report_matches_the_separate_verbs(shrunk, cli, root):
     confusion = np.array(rep["evaluation"]["confusion_int8"])
     assert confusion.sum() == rep["metric"]["samples"]
     assert np.trace(confusion) / confusion.sum() * 100 == pytest.approx(rep["metric"]["int8"])
-    assert rep["stages"][:2] == ["load", "quantize"]
+    assert rep["stages"][:3] == ["load", "optimize", "quantize"]
+    fp = rep["footprint"]
+    assert fp["board"] == "nucleo_l4r5zi" and fp["fits"] is True
+    assert fp["flash_bytes"] == rep["budget"]["flash"]["total_bytes"] > fp["int8_weight_bytes"]
+    assert fp["arena_bytes"] == fp["arena_lower_bound_bytes"]
+    assert rep["budget"]["measured"]["instructions_per_inference"] > 0
 
 
 def test_existing_output_needs_force(shrunk, cli, root):
@@ -116,6 +123,20 @@ def test_max_drop_gate_exits_1_and_still_writes_outputs(cli, root, tmp_path):
     rep = json.loads((out / "report.json").read_text())
     assert rep["metric"]["float"] - rep["metric"]["int8"] > 1
     assert rep["gates"]["passed"] is False and rep["gates"]["failures"]
+
+
+def test_budget_gate_trips_when_the_board_is_too_small(shrunk, cli, root, tmp_path):
+    out = tmp_path / "small"
+    r = shrink_cli(cli, root, out, "--target", "nucleo_l4r5zi", "--flash", "8K")
+    assert r.returncode == 1, r.stderr
+    assert "budget: flash needs" in r.stdout and "DOES NOT FIT" in r.stdout
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["footprint"]["flash_limit_bytes"] == 8192 and rep["footprint"]["fits"] is False
+    r = cli("check", out / "report.json")
+    assert r.returncode == 1 and "FAIL  flash fits the board" in r.stdout
+    r = shrink_cli(cli, root, tmp_path / "x", "--target", "no_such_board")
+    assert r.returncode == 6 and "no_such_board" in r.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_python_shrink_with_arrays(root, tmp_path):
