@@ -35,6 +35,47 @@ Status CheckMultipliers(const Graph& g, const Node& node, const ChannelMultiplie
   return Status::Ok();
 }
 
+// What Conv and Gemm share: input/output params, int32 bias, per-channel multipliers (checked
+// against the runtime's range) and the fused-activation clamp.
+struct MacQuant {
+  ActQuant x, y;
+  std::vector<int32_t> bias;
+  ChannelMultipliers mult;
+  tq_activation act{};
+};
+
+StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) {
+  MacQuant q;
+  TQ_ASSIGN_OR_RETURN(q.x, GetActQuant(g, node, node.input(0), "input 0"));
+  TQ_ASSIGN_OR_RETURN(q.y, GetActQuant(g, node, node.output(0), "output 0"));
+  TQ_ASSIGN_OR_RETURN(std::vector<float> ws, GetWeightScales(g, node, node.input(1), cout));
+  TQ_ASSIGN_OR_RETURN(q.bias, GetBiasS32(g, node, node.input(2), cout, q.x.scale, ws));
+  TQ_ASSIGN_OR_RETURN(q.mult, MakeChannelMultipliers(g, node, q.x.scale, ws, q.y.scale));
+  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, q.mult));
+  TQ_ASSIGN_OR_RETURN(q.act, FusedActivationS8(g, node, q.y));
+  return q;
+}
+
+// Adds the step of a MAC layer: its const arrays (reordered weights, bias, multipliers, shifts)
+// and the runtime call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where
+// `head` declares p and the dims.
+void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector<int8_t>& filter,
+                const MacQuant& q, size_t scratch, const std::string& head,
+                const std::string& fn, const std::string& before_x, const std::string& after_x,
+                const std::string& before_y) {
+  const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(q.bias);
+  const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
+           "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(scratch) + "};\n" +
+           "    st = " + fn + "(&ctx, &p, &q, " + before_x + ptr.reads[0] + after_x + w + ", " +
+           b + before_y + ptr.writes[0] + ");\n" + kCheck;
+  });
+  s.scratch_bytes = static_cast<int64_t>(scratch);
+  s.macs = NodeMacs(node);
+  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
+}
+
 Status LowerConv(Lowering& l, const Node& node) {
   const Graph& g = l.g;
   const Value* x = node.input(0);
@@ -57,15 +98,11 @@ Status LowerConv(Lowering& l, const Node& node) {
   const int64_t n = xs[0], cin = xs[1], cout = ws[0];
   const int64_t h = at(geo.in, 0, 1), w = at(geo.in, 1, 1), kh = at(geo.kernel, 0, 1),
                 kw = at(geo.kernel, 1, 1), oh = at(geo.out, 0, 1), ow = at(geo.out, 1, 1);
-  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
-  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, wv, cout));
-  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
-                      GetBiasS32(g, node, node.input(2), cout, xq.scale, wsc));
-  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
-                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
-  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(MacQuant mq, ReadMacQuant(g, node, cout));
+  const ActQuant& xq = mq.x;
+  const ActQuant& yq = mq.y;
+  const std::vector<int32_t>& bias = mq.bias;
+  const tq_activation act = mq.act;
   TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, n, h, w, cin));
   TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, n, oh, ow, cout));
   const bool depthwise = groups > 1 && groups == cin;
@@ -124,24 +161,8 @@ Status LowerConv(Lowering& l, const Node& node) {
          << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const int yi = l.Out(node, 0, true);
-  const std::string wsym = l.p.consts.AddS8(filter);
-  const std::string bsym = l.p.consts.AddS32(bias);
-  const std::string msym = l.p.consts.AddS32(mult.multiplier);
-  const std::string ssym = l.p.consts.AddS32(mult.shift);
-  const std::string fn = depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8";
-  const std::string head = params.str();
-  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::ostringstream c;
-    c << head << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
-      << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
-      << "    st = " << fn << "(&ctx, &p, &q, &in, " << ptr.reads[0] << ", &f, " << wsym << ", "
-      << bsym << ", &out, " << ptr.writes[0] << ");\n"
-      << kCheck;
-    return c.str();
-  });
-  s.scratch_bytes = static_cast<int64_t>(scratch);
-  s.macs = NodeMacs(node);
-  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  AddMacStep(l, node, xi, yi, filter, mq, scratch, params.str(),
+             depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8", "&in, ", ", &f, ", ", &out, ");
   return Status::Ok();
 }
 
@@ -159,15 +180,11 @@ Status LowerGemm(Lowering& l, const Node& node) {
   if (as.size() != 2 || bs.size() != 2 || as[1] != bs[1])
     return InvalidModel(g.Where(&node) + "A and B must be [M,K] and [N,K]");
   const int64_t m = as[0], k = as[1], n = bs[0];
-  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, a, "input A"));
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
-  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, b, n));
-  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
-                      GetBiasS32(g, node, node.input(2), n, xq.scale, wsc));
-  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
-                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
-  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(MacQuant mq, ReadMacQuant(g, node, n));
+  const ActQuant& xq = mq.x;
+  const ActQuant& yq = mq.y;
+  const std::vector<int32_t>& bias = mq.bias;
+  const tq_activation act = mq.act;
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const tq_fc_dims dims{static_cast<int32_t>(m), static_cast<int32_t>(k), static_cast<int32_t>(n)};
   const tq_fc_params fp{-xq.zero_point, yq.zero_point, 1, act};
@@ -188,27 +205,12 @@ Status LowerGemm(Lowering& l, const Node& node) {
     return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
   const size_t scratch = tq_fully_connected_s8_get_buffer_size(&dims);
   const int yi = l.Out(node, 0, true);
-  const std::string wsym = l.p.consts.AddS8(filter);
-  const std::string bsym = l.p.consts.AddS32(bias);
-  const std::string msym = l.p.consts.AddS32(mult.multiplier);
-  const std::string ssym = l.p.consts.AddS32(mult.shift);
   std::ostringstream head;
   head << "    static const tq_fc_params p = {" << -xq.zero_point << ", " << yq.zero_point
        << ", 1, " << Act(act) << "};\n"
        << "    static const tq_fc_dims d = {" << m << ", " << k << ", " << n << "};\n";
-  const std::string h = head.str();
-  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::ostringstream cc;
-    cc << h << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
-       << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
-       << "    st = tq_fully_connected_s8(&ctx, &p, &q, &d, " << ptr.reads[0] << ", " << wsym
-       << ", " << bsym << ", " << ptr.writes[0] << ");\n"
-       << kCheck;
-    return cc.str();
-  });
-  s.scratch_bytes = static_cast<int64_t>(scratch);
-  s.macs = NodeMacs(node);
-  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  AddMacStep(l, node, xi, yi, filter, mq, scratch, head.str(), "tq_fully_connected_s8", "&d, ",
+             ", ", ", ");
   return Status::Ok();
 }
 
