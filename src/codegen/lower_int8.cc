@@ -2,7 +2,9 @@
 // the int8 executor's prepare computes (src/exec/int8_*.cc), so the generated code gives the
 // executor's bytes. Weights are reordered at export: conv OIHW -> OHWI, depthwise -> [1,KH,KW,C],
 // and Gemm columns permuted when the input is a channel-last flattened value.
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 #include "src/codegen/lower_internal.h"
@@ -214,27 +216,72 @@ Status LowerGemm(Lowering& l, const Node& node) {
   return Status::Ok();
 }
 
-// Storage extents {n,h,w,c} of a dense value as the runtime sees it.
-void StorageDims(const CgValue& v, int64_t d[4]) {
-  if (v.channel_last) {
-    NhwcExtents(v.shape, d);
-    return;
+// Element strides of input `in` read at the output's indices, in the output's storage axis order
+// padded to 4-D {n, h, w, c} (0 along broadcast axes); also the output's storage extents. False
+// when the input does not broadcast to `ys` or its storage cannot be expressed this way.
+bool BroadcastStorage(const CgValue& in, const Shape& ys, bool out_cl, int64_t dims[4],
+                      int64_t st[4]) {
+  const size_t r = ys.size();
+  if (in.shape.size() > r || in.flat_c > 0) return false;
+  Shape xs(r - in.shape.size(), 1);
+  xs.insert(xs.end(), in.shape.begin(), in.shape.end());
+  std::vector<size_t> in_order(r), out_order(r);  // storage axis k holds NCHW dim order[k]
+  std::iota(in_order.begin(), in_order.end(), 0);
+  std::iota(out_order.begin(), out_order.end(), 0);
+  if (r >= 3) {
+    std::rotate(out_order.begin() + 1, out_order.begin() + 2, out_order.end());
+    if (!out_cl) return false;
+    if (in.channel_last && !ChannelLastIsTrivial(in.shape)) {
+      if (in.shape.size() != r) return false;
+      in_order = out_order;
+    }
   }
-  d[0] = d[1] = d[2] = d[3] = 1;
-  const Shape& s = v.shape;
-  for (size_t i = 0; i < s.size() && i < 4; ++i) d[4 - s.size() + i] = s[i];
+  std::vector<int64_t> stride(r, 0);
+  int64_t run = 1;
+  for (size_t k = r; k-- > 0;) {
+    const size_t d = in_order[k];
+    if (xs[d] != ys[d] && xs[d] != 1) return false;
+    stride[d] = xs[d] == 1 ? 0 : run;
+    run *= xs[d];
+  }
+  for (size_t k = 0; k < 4; ++k) {
+    const bool pad = k < 4 - r;
+    dims[k] = pad ? 1 : ys[out_order[k - (4 - r)]];
+    st[k] = pad ? 0 : stride[out_order[k - (4 - r)]];
+  }
+  return true;
+}
+
+std::string StridesLiteral(const int64_t s[4]) {
+  return "{" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " + std::to_string(s[2]) +
+         ", " + std::to_string(s[3]) + "}";
 }
 
 Status LowerBinary(Lowering& l, const Node& node) {
   const Graph& g = l.g;
-  if (!node.input(0) || !node.input(1) || node.input(0)->shape() != node.input(1)->shape() ||
-      node.input(0)->shape() != node.output(0)->shape() || node.output(0)->shape().size() > 4)
+  const Shape& ys = node.output(0)->shape();
+  if (!node.input(0) || !node.input(1) || ys.size() > 4)
     return Unsupported(g.Where(&node) + "codegen supports " + OpKindName(node.op()) +
-                       " of equal shapes (up to 4-D) only");
+                       " up to 4-D only");
   TQ_ASSIGN_OR_RETURN(int ai, l.In(node, 0));
   TQ_ASSIGN_OR_RETURN(int bi, l.In(node, 1));
-  if (l.V(ai).channel_last != l.V(bi).channel_last || l.V(ai).flat_c != l.V(bi).flat_c)
-    return Unsupported(g.Where(&node) + "inputs are stored in different layouts");
+  int64_t d[4], s1[4], s2[4];
+  const bool same = l.V(ai).shape == ys && l.V(bi).shape == ys &&
+                    l.V(ai).channel_last == l.V(bi).channel_last &&
+                    l.V(ai).flat_c == l.V(bi).flat_c;
+  const bool out_cl = same ? l.V(ai).channel_last : ys.size() >= 3;
+  if (same) {  // dense, any layout: elementwise over the bytes
+    d[0] = d[1] = d[2] = 1;
+    d[3] = NumElements(ys);
+    s1[0] = s1[1] = s1[2] = 0;
+    s1[3] = 1;
+    std::copy(s1, s1 + 4, s2);
+  } else if (!BroadcastStorage(l.V(ai), ys, out_cl, d, s1) ||
+             !BroadcastStorage(l.V(bi), ys, out_cl, d, s2)) {
+    return Unsupported(g.Where(&node) + "codegen cannot broadcast " +
+                       ShapeToString(l.V(ai).shape) + " and " + ShapeToString(l.V(bi).shape) +
+                       " in their storage layouts");
+  }
   TQ_ASSIGN_OR_RETURN(ActQuant q1, GetActQuant(g, node, node.input(0), "input A"));
   TQ_ASSIGN_OR_RETURN(ActQuant q2, GetActQuant(g, node, node.input(1), "input B"));
   TQ_ASSIGN_OR_RETURN(ActQuant qy, GetActQuant(g, node, node.output(0), "output C"));
@@ -261,18 +308,16 @@ Status LowerBinary(Lowering& l, const Node& node) {
       << mo.multiplier[0] << ", " << mo.shift[0] << ", " << qy.zero_point << ", " << Act(act)
       << "};\n";
   }
-  int64_t d[4];
-  StorageDims(l.V(ai), d);
   p << "    static const tq_dims d = " << DimsLiteral(d[0], d[1], d[2], d[3]) << ";\n"
-    << "    static const tq_strides s = {" << d[1] * d[2] * d[3] << ", " << d[2] * d[3] << ", "
-    << d[3] << ", 1};\n";
-  const int yi = l.Out(node, 0, l.V(ai).channel_last);
-  l.p.values[static_cast<size_t>(yi)].flat_c = l.V(ai).flat_c;
+    << "    static const tq_strides s1 = " << StridesLiteral(s1) << ", s2 = " << StridesLiteral(s2)
+    << ";\n";
+  const int yi = l.Out(node, 0, out_cl);
+  if (same) l.p.values[static_cast<size_t>(yi)].flat_c = l.V(ai).flat_c;
   const std::string head = p.str();
   const std::string fn = add ? "tq_add_s8" : "tq_mul_s8";
   CgStep& s = l.AddStep(&node, {ai, bi}, {yi}, [=](const StepPointers& ptr) {
-    return head + "    " + fn + "(&p, &d, " + ptr.reads[0] + ", &s, " + ptr.reads[1] + ", &s, " +
-           ptr.writes[0] + ");\n";
+    return head + "    " + fn + "(&p, &d, " + ptr.reads[0] + ", &s1, " + ptr.reads[1] +
+           ", &s2, " + ptr.writes[0] + ");\n";
   });
   s.inplace_input = 0;
   return Status::Ok();

@@ -260,6 +260,25 @@ TEST(ExportTest, ChannelConcatMatchesTheExecutor) {
   EXPECT_EQ(CompareWithExecutor(g, "cat", 20), "");
 }
 
+// Squeeze-and-excitation-like block: Mul of [1,4,5,5] by its own [1,4,1,1] global average
+// (per-channel broadcast in NHWC storage), then a same-shape Add.
+TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+  g.inputs().push_back(x);
+  Value* a = AddConv(g, "a", x, 4, 4, 0.1f, -5);
+  Value* gp = S8Value(g, "gap", {1, 4, 1, 1}, 0.08f, 1);
+  g.AddNode(OpKind::kGlobalAveragePool, "pool", {a}, {gp});
+  Value* m = S8Value(g, "m", {1, 4, 5, 5}, 0.3f, 0);
+  g.AddNode(OpKind::kMul, "mul", {a, gp}, {m});
+  Value* y = S8Value(g, "y", {1, 4, 5, 5}, 0.3f, -2);
+  g.AddNode(OpKind::kAdd, "add", {m, a}, {y});
+  g.outputs().push_back(y);
+  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+  EXPECT_EQ(CompareWithExecutor(g, "se", 20), "");
+}
+
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
   Graph g;
   g.set_source("hand_built");
