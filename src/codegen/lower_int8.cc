@@ -263,24 +263,43 @@ Status LowerBinary(Lowering& l, const Node& node) {
   if (!node.input(0) || !node.input(1) || ys.size() > 4)
     return Unsupported(g.Where(&node) + "codegen supports " + OpKindName(node.op()) +
                        " up to 4-D only");
-  TQ_ASSIGN_OR_RETURN(int ai, l.In(node, 0));
-  TQ_ASSIGN_OR_RETURN(int bi, l.In(node, 1));
+  // Each operand is an activation (a program value) or an s8 constant emitted as a const array
+  // in NCHW order (its strides are computed from that order).
+  CgValue op[2];
+  int vid[2] = {-1, -1};
+  std::string sym[2];
+  std::vector<int> reads;
+  for (int i = 0; i < 2; ++i) {
+    const Value* v = node.input(i);
+    if (v->is_constant()) {
+      if (v->dtype() != DType::kS8)
+        return Unsupported(g.Where(&node) + "constant operand '" + v->name() + "' is not int8");
+      const int8_t* data = v->constant()->data<int8_t>();
+      sym[i] = l.p.consts.AddS8(std::vector<int8_t>(data, data + v->constant()->numel()));
+      op[i].shape = v->shape();
+    } else {
+      TQ_ASSIGN_OR_RETURN(vid[i], l.In(node, i));
+      op[i] = l.V(vid[i]);
+      reads.push_back(vid[i]);
+    }
+  }
+  if (reads.empty()) return Unsupported(g.Where(&node) + "both operands are constants");
+  const CgValue& va = op[0];
+  const CgValue& vb = op[1];
   int64_t d[4], s1[4], s2[4];
-  const bool same = l.V(ai).shape == ys && l.V(bi).shape == ys &&
-                    l.V(ai).channel_last == l.V(bi).channel_last &&
-                    l.V(ai).flat_c == l.V(bi).flat_c;
-  const bool out_cl = same ? l.V(ai).channel_last : ys.size() >= 3;
+  const bool same = va.shape == ys && vb.shape == ys && va.channel_last == vb.channel_last &&
+                    va.flat_c == vb.flat_c &&
+                    (reads.size() == 2 || ChannelLastIsTrivial(ys) || !va.channel_last);
+  const bool out_cl = same ? va.channel_last : ys.size() >= 3;
   if (same) {  // dense, any layout: elementwise over the bytes
     d[0] = d[1] = d[2] = 1;
     d[3] = NumElements(ys);
     s1[0] = s1[1] = s1[2] = 0;
     s1[3] = 1;
     std::copy(s1, s1 + 4, s2);
-  } else if (!BroadcastStorage(l.V(ai), ys, out_cl, d, s1) ||
-             !BroadcastStorage(l.V(bi), ys, out_cl, d, s2)) {
-    return Unsupported(g.Where(&node) + "codegen cannot broadcast " +
-                       ShapeToString(l.V(ai).shape) + " and " + ShapeToString(l.V(bi).shape) +
-                       " in their storage layouts");
+  } else if (!BroadcastStorage(va, ys, out_cl, d, s1) || !BroadcastStorage(vb, ys, out_cl, d, s2)) {
+    return Unsupported(g.Where(&node) + "codegen cannot broadcast " + ShapeToString(va.shape) +
+                       " and " + ShapeToString(vb.shape) + " in their storage layouts");
   }
   TQ_ASSIGN_OR_RETURN(ActQuant q1, GetActQuant(g, node, node.input(0), "input A"));
   TQ_ASSIGN_OR_RETURN(ActQuant q2, GetActQuant(g, node, node.input(1), "input B"));
@@ -312,12 +331,14 @@ Status LowerBinary(Lowering& l, const Node& node) {
     << "    static const tq_strides s1 = " << StridesLiteral(s1) << ", s2 = " << StridesLiteral(s2)
     << ";\n";
   const int yi = l.Out(node, 0, out_cl);
-  if (same) l.p.values[static_cast<size_t>(yi)].flat_c = l.V(ai).flat_c;
+  if (same) l.p.values[static_cast<size_t>(yi)].flat_c = va.flat_c;
   const std::string head = p.str();
   const std::string fn = add ? "tq_add_s8" : "tq_mul_s8";
-  CgStep& s = l.AddStep(&node, {ai, bi}, {yi}, [=](const StepPointers& ptr) {
-    return head + "    " + fn + "(&p, &d, " + ptr.reads[0] + ", &s1, " + ptr.reads[1] +
-           ", &s2, " + ptr.writes[0] + ");\n";
+  CgStep& s = l.AddStep(&node, reads, {yi}, [=](const StepPointers& ptr) {
+    const std::string a = vid[0] >= 0 ? ptr.reads[0] : sym[0];
+    const std::string b = vid[1] >= 0 ? ptr.reads.back() : sym[1];
+    return head + "    " + fn + "(&p, &d, " + a + ", &s1, " + b + ", &s2, " + ptr.writes[0] +
+           ");\n";
   });
   s.inplace_input = 0;
   return Status::Ok();

@@ -279,7 +279,7 @@ TEST(ExportTest, ChannelConcatMatchesTheExecutor) {
 }
 
 // Squeeze-and-excitation-like block: Mul of [1,4,5,5] by its own [1,4,1,1] global average
-// (per-channel broadcast in NHWC storage), then a same-shape Add.
+// (per-channel broadcast in NHWC storage), a same-shape Add, and an Add of a constant.
 TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
   Graph g;
   g.set_source("hand_built");
@@ -292,7 +292,12 @@ TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
   g.AddNode(OpKind::kMul, "mul", {a, gp}, {m});
   Value* y = S8Value(g, "y", {1, 4, 5, 5}, 0.3f, -2);
   g.AddNode(OpKind::kAdd, "add", {m, a}, {y});
-  g.outputs().push_back(y);
+  // ... and a constant per-channel int8 operand.
+  Value* c = g.AddConstant("c", Tensor::FromVector<int8_t>({1, 4, 1, 1}, {-100, 5, 77, 127}));
+  c->set_quant(QuantParams{{0.02f}, {4}, -1, DType::kS8});
+  Value* z = S8Value(g, "z", {1, 4, 5, 5}, 0.3f, 1);
+  g.AddNode(OpKind::kAdd, "add_const", {c, y}, {z});
+  g.outputs().push_back(z);
   ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
   EXPECT_EQ(CompareWithExecutor(g, "se", 20), "");
 }
