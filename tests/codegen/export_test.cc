@@ -302,6 +302,21 @@ TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
   EXPECT_EQ(CompareWithExecutor(g, "se", 20), "");
 }
 
+// Pad of a channel-last value on C, H and W (fills with the zero point).
+TEST(ExportTest, PadMatchesTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+  g.inputs().push_back(x);
+  Value* a = AddConv(g, "a", x, 4, 5, 0.1f, -5);
+  Value* pads = g.AddConstant("pads", Tensor::FromVector<int64_t>({8}, {0, 1, 1, 2, 0, 1, 0, 1}));
+  Value* y = S8Value(g, "y", {1, 6, 6, 8}, 0.1f, -5);
+  g.AddNode(OpKind::kPad, "pad", {a, pads}, {y});
+  g.outputs().push_back(y);
+  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+  EXPECT_EQ(CompareWithExecutor(g, "pad", 20), "");
+}
+
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
   Graph g;
   g.set_source("hand_built");
