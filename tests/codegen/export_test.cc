@@ -247,44 +247,54 @@ Value* AddConv(Graph& g, const std::string& name, Value* x, int64_t cout, unsign
   return y;
 }
 
+// A hand-built QOp graph with an s8 [1,3,5,5] NCHW input `x`; Check() makes `out` the graph
+// output, verifies the graph and compares the generated C with the int8 executor.
+struct HandGraph {
+  Graph g;
+  Value* x = nullptr;
+  HandGraph() {
+    g.set_source("hand_built");
+    x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+    g.inputs().push_back(x);
+  }
+  void Check(Value* out, const std::string& name) {
+    g.outputs().push_back(out);
+    ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+    EXPECT_EQ(CompareWithExecutor(g, name, 20), "");
+  }
+};
+
 // A 3-channel NCHW input and a 4-channel [1,4,5,5] output: the generated code transposes the
 // input into the arena (NCHW -> NHWC) and the output back, and runs the Sigmoid LUT in place.
 TEST(ExportTest, EntryAndExitTransposesMatchTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* y = AddConv(g, "conv", x, 4, 1, 0.1f, -5);
   Value* z = S8Value(g, "z", {1, 4, 5, 5}, 1.0f / 256, -128);
   g.AddNode(OpKind::kSigmoid, "sig", {y}, {z});
-  g.outputs().push_back(z);
-  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "hand", 20), "");
+  h.Check(z, "hand");
 }
 
 // Channel Concat of two branches: the first input is copied (same params as the output), the
 // second rescaled; in NHWC storage each pixel interleaves both inputs' channels.
 TEST(ExportTest, ChannelConcatMatchesTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* a = AddConv(g, "a", x, 2, 2, 0.1f, -5);
   Value* b = AddConv(g, "b", x, 3, 3, 0.07f, 2);
   Value* y = S8Value(g, "y", {1, 5, 5, 5}, 0.1f, -5);
   g.AddNode(OpKind::kConcat, "cat", {a, b}, {y})->SetInt("axis", 1);
-  g.outputs().push_back(y);
-  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "cat", 20), "");
+  h.Check(y, "cat");
 }
 
 // Squeeze-and-excitation-like block: Mul of [1,4,5,5] by its own [1,4,1,1] global average
 // (per-channel broadcast in NHWC storage), a same-shape Add, and an Add of a constant.
 TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* a = AddConv(g, "a", x, 4, 4, 0.1f, -5);
   Value* gp = S8Value(g, "gap", {1, 4, 1, 1}, 0.08f, 1);
   g.AddNode(OpKind::kGlobalAveragePool, "pool", {a}, {gp});
@@ -297,24 +307,19 @@ TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
   c->set_quant(QuantParams{{0.02f}, {4}, -1, DType::kS8});
   Value* z = S8Value(g, "z", {1, 4, 5, 5}, 0.3f, 1);
   g.AddNode(OpKind::kAdd, "add_const", {c, y}, {z});
-  g.outputs().push_back(z);
-  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "se", 20), "");
+  h.Check(z, "se");
 }
 
 // Pad of a channel-last value on C, H and W (fills with the zero point).
 TEST(ExportTest, PadMatchesTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* a = AddConv(g, "a", x, 4, 5, 0.1f, -5);
   Value* pads = g.AddConstant("pads", Tensor::FromVector<int64_t>({8}, {0, 1, 1, 2, 0, 1, 0, 1}));
   Value* y = S8Value(g, "y", {1, 6, 6, 8}, 0.1f, -5);
   g.AddNode(OpKind::kPad, "pad", {a, pads}, {y});
-  g.outputs().push_back(y);
-  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "pad", 20), "");
+  h.Check(y, "pad");
 }
 
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
