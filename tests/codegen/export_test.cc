@@ -32,6 +32,8 @@ struct ZooModel {
   const char* test;
 };
 
+void PrintTo(const ZooModel& z, std::ostream* os) { *os << z.name; }
+
 const ZooModel kZoo[] = {
     {"digits_mlp", "digits_calib", "digits_test"},
     {"fmnist_dscnn", "fmnist_calib_1k", "fmnist_test"},
