@@ -324,6 +324,44 @@ TEST(ExportTest, PadMatchesTheExecutor) {
   h.Check(y, "pad");
 }
 
+// AveragePool 3x3/2 with padding, then Softmax over the channels (the last axis of the
+// channel-last storage); output [1,4,3,3] transposed back to NCHW.
+TEST(ExportTest, AveragePoolAndChannelSoftmaxMatchTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* a = AddConv(g, "a", h.x, 4, 6, 0.1f, -5);
+  Value* p = S8Value(g, "p", {1, 4, 3, 3}, 0.1f, -5);
+  Node* pool = g.AddNode(OpKind::kAveragePool, "avg", {a}, {p});
+  pool->SetInts("kernel_shape", {3, 3});
+  pool->SetInts("strides", {2, 2});
+  pool->SetInts("pads", {1, 1, 1, 1});
+  Value* y = S8Value(g, "y", {1, 4, 3, 3}, 1.0f / 256, -128);
+  g.AddNode(OpKind::kSoftmax, "softmax", {p}, {y})->SetInt("axis", 1);
+  h.Check(y, "smax");
+}
+
+// GlobalMaxPool -> Flatten (a view: one pixel) -> float fallback Relu between Q/DQ borders.
+TEST(ExportTest, GlobalMaxPoolAndFloatReluMatchTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* a = AddConv(g, "a", h.x, 4, 7, 0.1f, -5);
+  Value* p = S8Value(g, "p", {1, 4, 1, 1}, 0.1f, -5);
+  g.AddNode(OpKind::kGlobalMaxPool, "gmax", {a}, {p});
+  Value* f = S8Value(g, "f", {1, 4}, 0.1f, -5);
+  g.AddNode(OpKind::kFlatten, "flat", {p}, {f});
+  Value* s = g.AddConstant("s", Tensor::FromVector<float>({}, {0.1f}));
+  Value* zp = g.AddConstant("zp", Tensor::FromVector<int8_t>({}, {-5}));
+  Value* d = g.AddValue("d", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kDequantizeLinear, "dq", {f, s, zp}, {d});
+  Value* r = g.AddValue("r", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kRelu, "float_relu", {d}, {r});
+  Value* s2 = g.AddConstant("s2", Tensor::FromVector<float>({}, {0.03f}));
+  Value* zp2 = g.AddConstant("zp2", Tensor::FromVector<int8_t>({}, {-128}));
+  Value* y = S8Value(g, "y", {1, 4}, 0.03f, -128);
+  g.AddNode(OpKind::kQuantizeLinear, "q", {r, s2, zp2}, {y});
+  h.Check(y, "gmax");
+}
+
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
   Graph g;
   g.set_source("hand_built");
