@@ -32,7 +32,7 @@ struct PlannedBuffer {
   int first_step = 0;
   int last_step = 0;
   int64_t offset = 0;    // byte offset in the arena
-  std::string alias_of;  // non-empty when the buffer is executed in place / aliased to another
+  std::string alias_of;  // other values sharing this buffer (views, in-place outputs), ", "-joined
 };
 
 // Per-layer figures in execution order (used by `tinyq budget`).

@@ -58,6 +58,11 @@ MemoryPlanSummary Summarize(const Planned& pl) {
     pb.first_step = pl.plan.buffers[b].first;
     pb.last_step = pl.plan.buffers[b].last;
     pb.offset = pl.plan.buffer_offsets[b];
+    for (size_t v = 0; v < pl.program.values.size(); ++v) {
+      const std::string& name = pl.program.values[v].name;
+      if (pl.plan.buffer_of_value[v] == static_cast<int>(b) && name != pb.name)
+        pb.alias_of += (pb.alias_of.empty() ? "" : ", ") + name;
+    }
     s.buffers.push_back(pb);
   }
   return s;
@@ -166,7 +171,8 @@ std::string ExportResultToJson(const ExportResult& r) {
   json buffers = json::array();
   for (const PlannedBuffer& b : r.plan.buffers)
     buffers.push_back({{"name", b.name}, {"bytes", b.bytes}, {"first_step", b.first_step},
-                       {"last_step", b.last_step}, {"offset", b.offset}});
+                       {"last_step", b.last_step}, {"offset", b.offset},
+                       {"shared_with", b.alias_of}});
   json j = {{"format", "tinyq.export_report"},
             {"version", 1},
             {"files", r.files},

@@ -110,6 +110,7 @@ ProgramPlan Lifetimes(const std::vector<ProgramValue>& values,
   for (size_t s = 0; s < steps.size(); ++s) plan.scratch_offset[s] = scratch_buffer[s];
   for (size_t v = 0; v < nv; ++v)
     plan.value_offset[v] = buffer_of_root[static_cast<size_t>(plan.storage_of_value[v])];
+  plan.buffer_of_value.assign(plan.value_offset.begin(), plan.value_offset.end());
   return plan;
 }
 

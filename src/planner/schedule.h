@@ -46,6 +46,7 @@ struct ProgramPlan {
   std::vector<int> order;                // step ids in execution order
   std::vector<int> storage_of_value;     // value id -> storage id
   std::vector<int64_t> value_offset;     // arena offset of each value (-1: external)
+  std::vector<int> buffer_of_value;      // index into buffers (-1: external)
   std::vector<int64_t> scratch_offset;   // per step id (-1: no scratch)
   std::vector<bool> in_place;            // per step id: output shares an input's storage
   std::vector<Buffer> buffers;           // planned buffers (storages, then scratch)

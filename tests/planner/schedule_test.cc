@@ -91,6 +91,8 @@ TEST(ScheduleTest, ReshapeIsAView) {
   EXPECT_EQ(p.buffers[0].first, 0);
   EXPECT_EQ(p.buffers[0].last, 2);
   EXPECT_EQ(p.value_offset[static_cast<size_t>(a)], p.value_offset[static_cast<size_t>(f)]);
+  EXPECT_EQ(p.buffer_of_value[static_cast<size_t>(f)], 0);
+  EXPECT_EQ(p.buffer_of_value[static_cast<size_t>(x)], -1);
 }
 
 // Two branches, each a big intermediate then a small result, joined by Add. The listed order

@@ -69,7 +69,9 @@ def test_python_export_report_and_host_build(digits_q, tmp_path, root):
     rep = tinyq.export(str(digits_q), tmp_path / "py", name="digits")
     assert rep["arena_bytes"] == rep["lower_bound_bytes"] > 0
     assert rep["weight_bytes"] > 8192 * 2
-    assert {"name", "bytes", "first_step", "last_step", "offset"} <= set(rep["buffers"][0])
+    assert {"name", "bytes", "first_step", "last_step", "offset", "shared_with"} <= set(rep["buffers"][0])
+    # The float BatchNormalization runs in place over its DequantizeLinear input.
+    assert any("BatchNormalization_output_0" in b["shared_with"] for b in rep["buffers"])
     gemm = [lay for lay in rep["layers"] if lay["op"] == "Gemm"]
     assert [lay["macs"] for lay in gemm] == [8192, 8192, 640]  # 64x128, 128x64, 64x10
     # Build on the host and compare with the int8 executor byte for byte.
