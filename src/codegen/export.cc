@@ -1,14 +1,14 @@
 // ExportC / PlanMemory (include/tinyq/export.h): lower, plan, emit, write into a temp directory
 // and rename it into place, so a failed export leaves nothing behind.
+#include "tinyq/export.h"
+
 #include <filesystem>
 #include <fstream>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "src/codegen/emit_c.h"
 #include "src/codegen/sha256.h"
-#include "tinyq/export.h"
 
 namespace tinyq {
 namespace {
@@ -128,7 +128,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   fs::create_directories(target.parent_path(), ec);
   std::mt19937_64 rng(std::random_device{}());
   const fs::path tmp = target.string() + ".tmp-" + std::to_string(rng() % 1000000000);
-  if (!fs::create_directory(tmp, ec)) return IoError(tmp.string() + ": cannot create: " + ec.message());
+  if (!fs::create_directory(tmp, ec))
+    return IoError(tmp.string() + ": cannot create: " + ec.message());
   std::vector<std::pair<std::string, std::string>> files = {
       {options.name + ".h", gen.header},
       {options.name + ".c", gen.source},
@@ -166,12 +167,18 @@ std::string ExportResultToJson(const ExportResult& r) {
   using nlohmann::json;
   json layers = json::array();
   for (const LayerFootprint& l : r.layers)
-    layers.push_back({{"node", l.node}, {"op", l.op}, {"macs", l.macs},
-                      {"weight_bytes", l.weight_bytes}, {"activation_bytes", l.activation_bytes}});
+    layers.push_back({{"node", l.node},
+                      {"op", l.op},
+                      {"macs", l.macs},
+                      {"weight_bytes", l.weight_bytes},
+                      {"activation_bytes", l.activation_bytes}});
   json buffers = json::array();
   for (const PlannedBuffer& b : r.plan.buffers)
-    buffers.push_back({{"name", b.name}, {"bytes", b.bytes}, {"first_step", b.first_step},
-                       {"last_step", b.last_step}, {"offset", b.offset},
+    buffers.push_back({{"name", b.name},
+                       {"bytes", b.bytes},
+                       {"first_step", b.first_step},
+                       {"last_step", b.last_step},
+                       {"offset", b.offset},
                        {"shared_with", b.alias_of}});
   json j = {{"format", "tinyq.export_report"},
             {"version", 1},

@@ -62,20 +62,21 @@ StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) 
 // and the runtime call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where
 // `head` declares p and the dims.
 void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector<int8_t>& filter,
-                const MacQuant& q, size_t scratch, const std::string& head,
-                const std::string& fn, const std::string& before_x, const std::string& after_x,
+                const MacQuant& q, size_t scratch, const std::string& head, const std::string& fn,
+                const std::string& before_x, const std::string& after_x,
                 const std::string& before_y) {
   const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(q.bias);
   const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
     return head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
            "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(scratch) + "};\n" +
-           "    st = " + fn + "(&ctx, &p, &q, " + before_x + ptr.reads[0] + after_x + w + ", " +
-           b + before_y + ptr.writes[0] + ");\n" + kCheck;
+           "    st = " + fn + "(&ctx, &p, &q, " + before_x + ptr.reads[0] + after_x + w + ", " + b +
+           before_y + ptr.writes[0] + ");\n" + kCheck;
   });
   s.scratch_bytes = static_cast<int64_t>(scratch);
   s.macs = NodeMacs(node);
-  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
+  s.weight_bytes =
+      static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
 }
 
 Status LowerConv(Lowering& l, const Node& node) {
@@ -136,8 +137,8 @@ Status LowerConv(Lowering& l, const Node& node) {
   size_t scratch = 0;
   std::ostringstream params;
   if (depthwise) {
-    const tq_dw_conv_params dw{in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride,
-                               pad, dil, act};
+    const tq_dw_conv_params dw{
+        in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&dw, &in, &filt, &out);
     bound = tq_depthwise_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
     scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
@@ -145,8 +146,8 @@ Status LowerConv(Lowering& l, const Node& node) {
            << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
            << Tile(dil.h, dil.w) << ", " << Act(act) << "};\n";
   } else {
-    const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil,
-                            static_cast<int32_t>(groups), act};
+    const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil, static_cast<int32_t>(groups),
+                            act};
     st = tq_conv2d_s8_validate(&cp, &in, &filt, &out);
     bound = tq_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
     scratch = tq_conv2d_s8_get_buffer_size(&filt);
@@ -312,17 +313,17 @@ Status LowerBinary(Lowering& l, const Node& node) {
     const double twice_max = 2.0 * std::max<double>(q1.scale, q2.scale);
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m1, MakeMultiplier(g, node, q1.scale / twice_max));
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m2, MakeMultiplier(g, node, q2.scale / twice_max));
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
-                        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) *
-                                                             qy.scale)));
+    TQ_ASSIGN_OR_RETURN(
+        ChannelMultipliers mo,
+        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) * qy.scale)));
     p << "    static const tq_add_params p = {" << -q1.zero_point << ", " << m1.multiplier[0]
       << ", " << m1.shift[0] << ", " << -q2.zero_point << ", " << m2.multiplier[0] << ", "
       << m2.shift[0] << ", " << kLeftShift << ", " << mo.multiplier[0] << ", " << mo.shift[0]
       << ", " << qy.zero_point << ", " << Act(act) << "};\n";
   } else {
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
-                        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale /
-                                                    qy.scale));
+    TQ_ASSIGN_OR_RETURN(
+        ChannelMultipliers mo,
+        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale / qy.scale));
     p << "    static const tq_mul_params p = {" << -q1.zero_point << ", " << -q2.zero_point << ", "
       << mo.multiplier[0] << ", " << mo.shift[0] << ", " << qy.zero_point << ", " << Act(act)
       << "};\n";
@@ -357,7 +358,8 @@ Status LowerPool(Lowering& l, const Node& node) {
   std::ostringstream p;
   std::string call;
   if (node.op() == OpKind::kGlobalAveragePool) {
-    const double real = static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * xs[2] * xs[3]);
+    const double real =
+        static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * xs[2] * xs[3]);
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m, MakeMultiplier(g, node, real));
     p << "    static const tq_global_pool_params p = {" << xq.zero_point << ", " << yq.zero_point
       << ", " << m.multiplier[0] << ", " << m.shift[0] << ", {-128, 127}};\n"
@@ -380,7 +382,9 @@ Status LowerPool(Lowering& l, const Node& node) {
     const tq_pool_params pp{{static_cast<int32_t>(kh), static_cast<int32_t>(kw)},
                             {static_cast<int32_t>(sh), static_cast<int32_t>(sw)},
                             {static_cast<int32_t>(ph), static_cast<int32_t>(pw)},
-                            cip, xq.zero_point, {-128, 127}};
+                            cip,
+                            xq.zero_point,
+                            {-128, 127}};
     TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, xs[0], xs[2], xs[3], xs[1]));
     TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, xs[0], oh, ow, xs[1]));
     if (tq_pool2d_s8_validate(&pp, &in, &out) != TQ_OK)
@@ -481,9 +485,18 @@ Status LowerInt8Node(Lowering& l, const Node& node) {
     case OpKind::kGlobalAveragePool:
     case OpKind::kGlobalMaxPool:
       return LowerPool(l, node);
-    case OpKind::kRelu: case OpKind::kClip: case OpKind::kLeakyRelu: case OpKind::kSigmoid:
-    case OpKind::kTanh: case OpKind::kHardSigmoid: case OpKind::kHardSwish: case OpKind::kExp:
-    case OpKind::kSqrt: case OpKind::kLog: case OpKind::kNeg: case OpKind::kAbs:
+    case OpKind::kRelu:
+    case OpKind::kClip:
+    case OpKind::kLeakyRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kExp:
+    case OpKind::kSqrt:
+    case OpKind::kLog:
+    case OpKind::kNeg:
+    case OpKind::kAbs:
       return LowerLut(l, node);
     case OpKind::kSoftmax:
       return LowerSoftmax(l, node);

@@ -96,21 +96,20 @@ Status LowerConcat(Lowering& l, const Node& node) {
                                                  "input " + std::to_string(i)));
     const int64_t chunk = chunk_of(node.input(static_cast<int>(i))->shape());
     const std::string n = std::to_string(i), cs = std::to_string(chunk);
-    const std::string src = "x" + n + " + o * " + cs, dst = "y + o * " +
-                            std::to_string(chunk_of(ys)) + " + " + std::to_string(off);
+    const std::string src = "x" + n + " + o * " + cs,
+                      dst = "y + o * " + std::to_string(chunk_of(ys)) + " + " + std::to_string(off);
     if (xq.scale == yq.scale && xq.zero_point == yq.zero_point) {
       body += "      for (k = 0; k < " + cs + "; ++k) (" + dst + ")[k] = (" + src + ")[k];\n";
     } else {
       TQ_ASSIGN_OR_RETURN(ChannelMultipliers m,
                           MakeMultiplier(g, node, static_cast<double>(xq.scale) / yq.scale));
-      const tq_rescale_params rp{xq.zero_point, yq.zero_point, m.multiplier[0], m.shift[0],
-                                 {-128, 127}};
+      const tq_rescale_params rp{
+          xq.zero_point, yq.zero_point, m.multiplier[0], m.shift[0], {-128, 127}};
       if (tq_rescale_s8_validate(&rp, static_cast<int32_t>(chunk)) != TQ_OK)
         return Unsupported(g.Where(&node) + "input " + n + " scale ratio out of range");
-      head += "    static const tq_rescale_params p" + n + " = {" +
-              std::to_string(xq.zero_point) + ", " + std::to_string(yq.zero_point) + ", " +
-              std::to_string(m.multiplier[0]) + ", " + std::to_string(m.shift[0]) +
-              ", {-128, 127}};\n";
+      head += "    static const tq_rescale_params p" + n + " = {" + std::to_string(xq.zero_point) +
+              ", " + std::to_string(yq.zero_point) + ", " + std::to_string(m.multiplier[0]) + ", " +
+              std::to_string(m.shift[0]) + ", {-128, 127}};\n";
       body += "      tq_rescale_s8(&p" + n + ", " + src + ", " + cs + ", " + dst + ");\n";
     }
     off += chunk;
@@ -198,9 +197,9 @@ Status LowerQdq(Lowering& l, const Node& node) {
   const std::string s = FloatLiteral(scale), z = std::to_string(zp);
   if (quantize) l.p.helpers.insert("tq_gen_quantize_f32");
   l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::string c = "    const " + std::string(quantize ? "float" : "int8_t") + "* x = " +
-                    ptr.reads[0] + ";\n    " + (quantize ? "int8_t" : "float") + "* y = " +
-                    ptr.writes[0] + ";\n    int32_t i;\n    for (i = 0; i < " +
+    std::string c = "    const " + std::string(quantize ? "float" : "int8_t") +
+                    "* x = " + ptr.reads[0] + ";\n    " + (quantize ? "int8_t" : "float") +
+                    "* y = " + ptr.writes[0] + ";\n    int32_t i;\n    for (i = 0; i < " +
                     std::to_string(n) + "; ++i) ";
     if (quantize) return c + "y[i] = tq_gen_quantize_f32(x[i] / " + s + ", " + z + ");\n";
     return c + "y[i] = ((float)x[i] - (float)" + z + ") * " + s + ";\n";
@@ -261,8 +260,12 @@ Status LowerFloat(Lowering& l, const Node& node) {
 
 Status LowerOtherNode(Lowering& l, const Node& node) {
   switch (node.op()) {
-    case OpKind::kReshape: case OpKind::kFlatten: case OpKind::kSqueeze:
-    case OpKind::kUnsqueeze: case OpKind::kIdentity: case OpKind::kDropout:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kSqueeze:
+    case OpKind::kUnsqueeze:
+    case OpKind::kIdentity:
+    case OpKind::kDropout:
       return LowerView(l, node);
     case OpKind::kConcat:
       if (InQuantizedRegion(node)) return LowerConcat(l, node);
@@ -270,19 +273,20 @@ Status LowerOtherNode(Lowering& l, const Node& node) {
     case OpKind::kPad:
       if (InQuantizedRegion(node)) return LowerPad(l, node);
       break;
-    case OpKind::kQuantizeLinear: case OpKind::kDequantizeLinear:
+    case OpKind::kQuantizeLinear:
+    case OpKind::kDequantizeLinear:
       return LowerQdq(l, node);
-    case OpKind::kRelu: case OpKind::kBatchNormalization:
+    case OpKind::kRelu:
+    case OpKind::kBatchNormalization:
       if (node.output(0) && node.output(0)->dtype() == DType::kF32) return LowerFloat(l, node);
       break;
     default:
       break;
   }
-  return Unsupported(l.g.Where(&node) + "C code generation does not support this " +
-                     (node.output(0) && node.output(0)->dtype() == DType::kF32
-                          ? "float-fallback op"
-                          : "op") +
-                     " yet");
+  return Unsupported(
+      l.g.Where(&node) + "C code generation does not support this " +
+      (node.output(0) && node.output(0)->dtype() == DType::kF32 ? "float-fallback op" : "op") +
+      " yet");
 }
 
 }  // namespace codegen

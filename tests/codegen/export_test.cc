@@ -3,6 +3,8 @@
 // harness, run >= 20 test inputs and compare the outputs byte for byte with tinyq's int8
 // executor; cross-compile the same files for Cortex-M0+/M4/M7 (compile only); the planned arena
 // must equal the live-set lower bound. Plus negative cases of the export API.
+#include "tinyq/export.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -14,7 +16,6 @@
 #include <sstream>
 
 #include "tinyq/api.h"
-#include "tinyq/export.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
 
@@ -45,8 +46,8 @@ const ZooModel kZoo[] = {
 };
 
 fs::path TempDir(const std::string& tag) {
-  const fs::path d = fs::temp_directory_path() /
-                     ("tinyq_codegen_" + tag + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("tinyq_codegen_" + tag + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -68,16 +69,23 @@ std::string ShOutput(const std::string& cmd) {
 std::string Harness(const std::string& name) {
   std::string up = name;
   for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name + ".h\"\n"
-         "static uint32_t arena_words[(" + up + "_ARENA_SIZE + 3) / 4];\n"
+  return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name +
+         ".h\"\n"
+         "static uint32_t arena_words[(" +
+         up +
+         "_ARENA_SIZE + 3) / 4];\n"
          "int main(int argc, char** argv) {\n"
-         "  static int8_t in[" + up + "_INPUT_SIZE], out[" + up + "_OUTPUT_SIZE];\n"
+         "  static int8_t in[" +
+         up + "_INPUT_SIZE], out[" + up +
+         "_OUTPUT_SIZE];\n"
          "  FILE* fi; FILE* fo;\n"
          "  if (argc != 3) return 2;\n"
          "  fi = fopen(argv[1], \"rb\"); fo = fopen(argv[2], \"wb\");\n"
          "  if (!fi || !fo) return 3;\n"
          "  while (fread(in, 1, sizeof(in), fi) == sizeof(in)) {\n"
-         "    if (" + name + "_invoke(in, out, (uint8_t*)arena_words) != TQ_OK) return 4;\n"
+         "    if (" +
+         name +
+         "_invoke(in, out, (uint8_t*)arena_words) != TQ_OK) return 4;\n"
          "    if (fwrite(out, 1, sizeof(out), fo) != sizeof(out)) return 5;\n"
          "  }\n"
          "  fclose(fi); fclose(fo);\n  return 0;\n}\n";
@@ -156,8 +164,10 @@ TEST_P(ZooExportTest, HostBuildMatchesInt8ExecutorAndArenaIsTheLowerBound) {
   // Cortex-M cross-compilation (compile only) of the generated files without the harness.
   fs::remove(work / "gen" / "main.c");
   for (const char* cpu : {"cortex-m0plus", "cortex-m7", "cortex-m4"})  // m4 objects stay
-    EXPECT_EQ(Sh("cd " + gen + " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
-                 "-mthumb -Os -mcpu=" + std::string(cpu) + " -c *.c"),
+    EXPECT_EQ(Sh("cd " + gen +
+                 " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
+                 "-mthumb -Os -mcpu=" +
+                 std::string(cpu) + " -c *.c"),
               0)
         << z.name << " does not compile for " << cpu;
   // No writable globals: the Cortex-M4 objects have no .data and no .bss.

@@ -142,7 +142,8 @@ TEST(ScheduleTest, ConcatKeepsAllInputsAliveTogether) {
 TEST(ScheduleTest, DiamondInputLivesUntilItsLastReader) {
   Builder b;
   const int x = b.Value("x", 10, true, true);
-  const int a = b.Value("a", 20), l = b.Value("l", 12), r = b.Value("r", 8), y = b.Value("y", 8, true);
+  const int a = b.Value("a", 20), l = b.Value("l", 12), r = b.Value("r", 8),
+            y = b.Value("y", 8, true);
   b.Step("s", {x}, {a});
   b.Step("left", {a}, {l});
   b.Step("right", {a}, {r});
