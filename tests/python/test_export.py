@@ -63,6 +63,11 @@ def test_cli_exit_codes(cli, root, digits_q, tmp_path):
     assert r.returncode == 5
     r = cli("export", digits_q)  # no -o
     assert r.returncode == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = cli("export", digits_q, "-o", blocker)  # the output exists and is not a directory
+    assert r.returncode == 6 and "not a directory" in r.stderr
+    assert blocker.read_text() == "x"
 
 
 def test_python_export_report_and_host_build(digits_q, tmp_path, root):
