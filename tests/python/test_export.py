@@ -126,3 +126,12 @@ def test_python_export_float_model_with_calib_and_errors(tmp_path, root):
         tinyq.export(str(root / DIGITS / "model.onnx"), tmp_path / "h", name="1bad",
                      calib=str(root / "datasets/out/digits_calib.npz"))
     assert not (tmp_path / "g").exists() and not (tmp_path / "h").exists()
+
+
+def test_cli_export_onnx_format_round_trips(cli, digits_q, tmp_path):
+    out = tmp_path / "again.onnx"
+    r = cli("export", digits_q, "--format", "onnx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    a, b = tinyq.load(str(digits_q)), tinyq.load(str(out))
+    x = np.arange(-32, 32, dtype=np.int8).reshape(1, 64)
+    assert np.array_equal(a.run({"input": x})["logits"], b.run({"input": x})["logits"])
