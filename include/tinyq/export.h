@@ -61,7 +61,7 @@ struct ExportOptions {
 
 struct ExportResult {
   std::vector<std::string> files;  // paths written (header, source, weights, runtime copies)
-  int64_t arena_bytes = 0;
+  int64_t arena_bytes = 0;         // the plan; NAME_ARENA_SIZE is max(arena_bytes, 4)
   int64_t lower_bound_bytes = 0;
   int64_t greedy_bytes = 0;
   int64_t weight_bytes = 0;  // bytes of all const arrays emitted (flash)

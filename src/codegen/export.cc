@@ -99,7 +99,7 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
 
   ExportResult r;
   r.plan = Summarize(pl);
-  r.arena_bytes = std::max<int64_t>(pl.plan.arena_bytes, 4);
+  r.arena_bytes = pl.plan.arena_bytes;  // NAME_ARENA_SIZE is at least 4 (no zero-size arrays)
   r.lower_bound_bytes = pl.plan.lower_bound_bytes;
   r.greedy_bytes = pl.plan.greedy_bytes;
   r.weight_bytes = pl.program.consts.bytes();
