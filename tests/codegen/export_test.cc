@@ -372,6 +372,27 @@ TEST(ExportTest, GlobalMaxPoolAndFloatReluMatchTheExecutor) {
   h.Check(y, "gmax");
 }
 
+// A 1-D convolution on [1,2,9] (stored [N,L,C]) with stride 2; entry and exit transposes.
+TEST(ExportTest, Conv1dMatchesTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 2, 9}, 0.05f, -1);
+  g.inputs().push_back(x);
+  Tensor w(DType::kS8, {3, 2, 3});
+  for (int64_t k = 0; k < w.numel(); ++k)
+    w.data<int8_t>()[k] = static_cast<int8_t>((k * 37) % 255 - 127);
+  Value* wv = g.AddConstant("w", w);
+  wv->set_quant(QuantParams{{0.01f, 0.02f, 0.03f}, {0, 0, 0}, 0, DType::kS8});
+  Value* y = S8Value(g, "y", {1, 3, 5}, 0.05f, 7);
+  Node* conv = g.AddNode(OpKind::kConv, "conv1d", {x, wv}, {y});
+  conv->SetInts("kernel_shape", {3});
+  conv->SetInts("strides", {2});
+  conv->SetInts("pads", {1, 1});
+  g.outputs().push_back(y);
+  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+  EXPECT_EQ(CompareWithExecutor(g, "conv1d", 20), "");
+}
+
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
   Graph g;
   g.set_source("hand_built");
