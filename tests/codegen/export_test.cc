@@ -15,6 +15,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "tinyq/api.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
