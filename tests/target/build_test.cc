@@ -88,6 +88,30 @@ TEST(BuildAndMeasureTest, QemuOutputMatchesReferenceAndInstructionsScale) {
   std::filesystem::remove_all(dir);
 }
 
+// A model whose invoke is a counted 2-instruction loop (subs + bne): the count must be 2 * n up
+// to the 40-instruction SysTick resolution and the call overhead, also across a SysTick wrap
+// (2^24 ticks = 671M instructions).
+int64_t LoopInstructions(uint32_t n) {
+  const std::string dir = MakeTinyFixtureDir();
+  {
+    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
+    out << "#include \"tiny.h\"\n"
+           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
+           "  uint32_t n = " << n << "u;\n  (void)in; (void)out; (void)arena;\n"
+           "  __asm__ volatile(\"1: subs %0, %0, #1\\n bne 1b\" : \"+r\"(n));\n"
+           "  return TQ_OK;\n}\n";
+  }
+  auto r = BuildAndMeasure(dir, "tiny", TargetBuildOptions{});
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->instructions : -1;
+}
+
+TEST(BuildAndMeasureTest, InstructionCountIsExactOnACountedLoopAcrossWraps) {
+  EXPECT_NEAR(LoopInstructions(1000000), 2000000, 80);
+  EXPECT_NEAR(LoopInstructions(400000000), 800000000, 80);  // one SysTick wrap
+}
+
 TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
   const std::string dir = MakeTinyFixtureDir();
   const auto expected = TinyExpected();
