@@ -27,12 +27,12 @@ namespace tinyq {
 // One buffer of the arena plan: an activation (or kernel scratch) with its lifetime in steps of
 // the chosen execution order, [first_step, last_step] inclusive.
 struct PlannedBuffer {
-  std::string name;      // value name (scratch buffers: "<node>.scratch")
-  int64_t bytes = 0;     // size in bytes (int8: elements; float fallback: elements * 4)
+  std::string name;   // value name (scratch buffers: "<node>.scratch")
+  int64_t bytes = 0;  // size in bytes (int8: elements; float fallback: elements * 4)
   int first_step = 0;
   int last_step = 0;
   int64_t offset = 0;    // byte offset in the arena
-  std::string alias_of;  // non-empty when the buffer is executed in place / aliased to another
+  std::string alias_of;  // other values sharing this buffer (views, in-place outputs), ", "-joined
 };
 
 // Per-layer figures in execution order (used by `tinyq budget`).
@@ -40,15 +40,15 @@ struct LayerFootprint {
   std::string node;
   std::string op;
   int64_t macs = 0;
-  int64_t weight_bytes = 0;      // bytes of its constants as emitted (int8 weights, int32 bias, LUTs)
+  int64_t weight_bytes = 0;  // bytes of its constants as emitted (int8 weights, int32 bias, LUTs)
   int64_t activation_bytes = 0;  // bytes of its live buffers while it runs
 };
 
 // The memory plan of a quantized graph.
 struct MemoryPlanSummary {
-  int64_t arena_bytes = 0;        // the planned arena (what NAME_ARENA_SIZE says)
-  int64_t lower_bound_bytes = 0;  // max over steps of the sum of live buffer sizes (chosen order)
-  int64_t greedy_bytes = 0;       // arena of a size-ordered greedy first-fit planner (TFLM's)
+  int64_t arena_bytes = 0;         // the planned arena (what NAME_ARENA_SIZE says)
+  int64_t lower_bound_bytes = 0;   // max over steps of the sum of live buffer sizes (chosen order)
+  int64_t greedy_bytes = 0;        // arena of a size-ordered greedy first-fit planner (TFLM's)
   std::vector<std::string> order;  // node names in the chosen execution order
   std::vector<PlannedBuffer> buffers;
 };
@@ -61,10 +61,10 @@ struct ExportOptions {
 
 struct ExportResult {
   std::vector<std::string> files;  // paths written (header, source, weights, runtime copies)
-  int64_t arena_bytes = 0;
+  int64_t arena_bytes = 0;         // the plan; NAME_ARENA_SIZE is max(arena_bytes, 4)
   int64_t lower_bound_bytes = 0;
   int64_t greedy_bytes = 0;
-  int64_t weight_bytes = 0;        // bytes of all const arrays emitted (flash)
+  int64_t weight_bytes = 0;  // bytes of all const arrays emitted (flash)
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
   MemoryPlanSummary plan;

@@ -43,7 +43,8 @@ int ExportMain(const std::vector<std::string>& args) {
     std::cout << "wrote " << out << "\n";
     return 0;
   }
-  if (format != "c") return Fail(InvalidArgument("--format must be c or onnx, got '" + format + "'"));
+  if (format != "c")
+    return Fail(InvalidArgument("--format must be c or onnx, got '" + format + "'"));
   ExportModelOptions o;
   o.c.name = vm["name"].as<std::string>();
   o.c.reorder = vm.count("no-reorder") == 0;
@@ -59,8 +60,8 @@ int ExportMain(const std::vector<std::string>& args) {
   }
   std::cout << "arena " << r->arena_bytes << " B (live-set lower bound " << r->lower_bound_bytes
             << " B, size-ordered greedy " << r->greedy_bytes << " B), const data "
-            << r->weight_bytes << " B, input " << r->input_bytes << " B, output "
-            << r->output_bytes << " B\nwrote " << r->files.size() << " files to " << out << "\n";
+            << r->weight_bytes << " B, input " << r->input_bytes << " B, output " << r->output_bytes
+            << " B\nwrote " << r->files.size() << " files to " << out << "\n";
   return 0;
 }
 

@@ -84,7 +84,8 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     << "#define " << up << "_INPUT_SCALE " << FloatLiteral(p.input_scale) << "\n"
     << "#define " << up << "_INPUT_ZERO_POINT (" << p.input_zero_point << ")\n"
     << "/* Output: int8 " << ShapeToString(out.shape) << " in the model's own layout"
-    << (out.shape.size() >= 3 ? ", NCHW" : "") << "; real = OUTPUT_SCALE * (q - OUTPUT_ZERO_POINT). */\n"
+    << (out.shape.size() >= 3 ? ", NCHW" : "")
+    << "; real = OUTPUT_SCALE * (q - OUTPUT_ZERO_POINT). */\n"
     << "#define " << up << "_OUTPUT_SIZE " << out.bytes() << "\n"
     << "#define " << up << "_OUTPUT_SCALE " << FloatLiteral(p.output_scale) << "\n"
     << "#define " << up << "_OUTPUT_ZERO_POINT (" << p.output_zero_point << ")\n"
@@ -120,9 +121,8 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     for (int v : s.writes) ptr.writes.push_back(Pointer(p, plan, v));
     const int64_t so = plan.scratch_offset[static_cast<size_t>(si)];
     ptr.scratch = so >= 0 ? "arena + " + std::to_string(so) : "NULL";
-    c << "  /* " << CommentSafe(s.node.empty() ? std::string("layout") : s.node) << " ("
-      << s.op << ")" << (plan.in_place[static_cast<size_t>(si)] ? ", in place" : "")
-      << " */\n  {\n"
+    c << "  /* " << CommentSafe(s.node.empty() ? std::string("layout") : s.node) << " (" << s.op
+      << ")" << (plan.in_place[static_cast<size_t>(si)] ? ", in place" : "") << " */\n  {\n"
       << s.emit(ptr) << "  }\n";
   }
   c << "  return st;\n}\n";

@@ -1,14 +1,14 @@
 // ExportC / PlanMemory (include/tinyq/export.h): lower, plan, emit, write into a temp directory
 // and rename it into place, so a failed export leaves nothing behind.
+#include "tinyq/export.h"
+
 #include <filesystem>
 #include <fstream>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "src/codegen/emit_c.h"
 #include "src/codegen/sha256.h"
-#include "tinyq/export.h"
 
 namespace tinyq {
 namespace {
@@ -58,6 +58,11 @@ MemoryPlanSummary Summarize(const Planned& pl) {
     pb.first_step = pl.plan.buffers[b].first;
     pb.last_step = pl.plan.buffers[b].last;
     pb.offset = pl.plan.buffer_offsets[b];
+    for (size_t v = 0; v < pl.program.values.size(); ++v) {
+      const std::string& name = pl.program.values[v].name;
+      if (pl.plan.buffer_of_value[v] == static_cast<int>(b) && name != pb.name)
+        pb.alias_of += (pb.alias_of.empty() ? "" : ", ") + name;
+    }
     s.buffers.push_back(pb);
   }
   return s;
@@ -94,7 +99,7 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
 
   ExportResult r;
   r.plan = Summarize(pl);
-  r.arena_bytes = std::max<int64_t>(pl.plan.arena_bytes, 4);
+  r.arena_bytes = pl.plan.arena_bytes;  // NAME_ARENA_SIZE is at least 4 (no zero-size arrays)
   r.lower_bound_bytes = pl.plan.lower_bound_bytes;
   r.greedy_bytes = pl.plan.greedy_bytes;
   r.weight_bytes = pl.program.consts.bytes();
@@ -123,7 +128,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   fs::create_directories(target.parent_path(), ec);
   std::mt19937_64 rng(std::random_device{}());
   const fs::path tmp = target.string() + ".tmp-" + std::to_string(rng() % 1000000000);
-  if (!fs::create_directory(tmp, ec)) return IoError(tmp.string() + ": cannot create: " + ec.message());
+  if (!fs::create_directory(tmp, ec))
+    return IoError(tmp.string() + ": cannot create: " + ec.message());
   std::vector<std::pair<std::string, std::string>> files = {
       {options.name + ".h", gen.header},
       {options.name + ".c", gen.source},
@@ -161,12 +167,19 @@ std::string ExportResultToJson(const ExportResult& r) {
   using nlohmann::json;
   json layers = json::array();
   for (const LayerFootprint& l : r.layers)
-    layers.push_back({{"node", l.node}, {"op", l.op}, {"macs", l.macs},
-                      {"weight_bytes", l.weight_bytes}, {"activation_bytes", l.activation_bytes}});
+    layers.push_back({{"node", l.node},
+                      {"op", l.op},
+                      {"macs", l.macs},
+                      {"weight_bytes", l.weight_bytes},
+                      {"activation_bytes", l.activation_bytes}});
   json buffers = json::array();
   for (const PlannedBuffer& b : r.plan.buffers)
-    buffers.push_back({{"name", b.name}, {"bytes", b.bytes}, {"first_step", b.first_step},
-                       {"last_step", b.last_step}, {"offset", b.offset}});
+    buffers.push_back({{"name", b.name},
+                       {"bytes", b.bytes},
+                       {"first_step", b.first_step},
+                       {"last_step", b.last_step},
+                       {"offset", b.offset},
+                       {"shared_with", b.alias_of}});
   json j = {{"format", "tinyq.export_report"},
             {"version", 1},
             {"files", r.files},

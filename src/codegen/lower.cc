@@ -171,11 +171,10 @@ std::string DimsLiteral(int64_t n, int64_t h, int64_t w, int64_t c) {
          std::to_string(c) + "}";
 }
 
-std::string ConstArrays::Add(const char* ctype, size_t count, size_t elem_bytes,
-                             std::string body) {
+std::string ConstArrays::Add(const char* ctype, size_t count, size_t elem_bytes, std::string body) {
   const std::string sym = prefix_ + "_c" + std::to_string(count_++);
-  const std::string decl = "const " + std::string(ctype) + " " + sym + "[" +
-                           std::to_string(count) + "]";
+  const std::string decl =
+      "const " + std::string(ctype) + " " + sym + "[" + std::to_string(count) + "]";
   decls_ += "extern " + decl + ";\n";
   defs_ += decl + " = {" + body + "};\n";
   bytes_ += static_cast<int64_t>(count * elem_bytes);

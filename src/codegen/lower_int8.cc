@@ -2,7 +2,9 @@
 // the int8 executor's prepare computes (src/exec/int8_*.cc), so the generated code gives the
 // executor's bytes. Weights are reordered at export: conv OIHW -> OHWI, depthwise -> [1,KH,KW,C],
 // and Gemm columns permuted when the input is a channel-last flattened value.
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 #include "src/codegen/lower_internal.h"
@@ -35,6 +37,48 @@ Status CheckMultipliers(const Graph& g, const Node& node, const ChannelMultiplie
   return Status::Ok();
 }
 
+// What Conv and Gemm share: input/output params, int32 bias, per-channel multipliers (checked
+// against the runtime's range) and the fused-activation clamp.
+struct MacQuant {
+  ActQuant x, y;
+  std::vector<int32_t> bias;
+  ChannelMultipliers mult;
+  tq_activation act{};
+};
+
+StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) {
+  MacQuant q;
+  TQ_ASSIGN_OR_RETURN(q.x, GetActQuant(g, node, node.input(0), "input 0"));
+  TQ_ASSIGN_OR_RETURN(q.y, GetActQuant(g, node, node.output(0), "output 0"));
+  TQ_ASSIGN_OR_RETURN(std::vector<float> ws, GetWeightScales(g, node, node.input(1), cout));
+  TQ_ASSIGN_OR_RETURN(q.bias, GetBiasS32(g, node, node.input(2), cout, q.x.scale, ws));
+  TQ_ASSIGN_OR_RETURN(q.mult, MakeChannelMultipliers(g, node, q.x.scale, ws, q.y.scale));
+  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, q.mult));
+  TQ_ASSIGN_OR_RETURN(q.act, FusedActivationS8(g, node, q.y));
+  return q;
+}
+
+// Adds the step of a MAC layer: its const arrays (reordered weights, bias, multipliers, shifts)
+// and the runtime call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where
+// `head` declares p and the dims.
+void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector<int8_t>& filter,
+                const MacQuant& q, size_t scratch, const std::string& head, const std::string& fn,
+                const std::string& before_x, const std::string& after_x,
+                const std::string& before_y) {
+  const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(q.bias);
+  const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
+  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
+           "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(scratch) + "};\n" +
+           "    st = " + fn + "(&ctx, &p, &q, " + before_x + ptr.reads[0] + after_x + w + ", " + b +
+           before_y + ptr.writes[0] + ");\n" + kCheck;
+  });
+  s.scratch_bytes = static_cast<int64_t>(scratch);
+  s.macs = NodeMacs(node);
+  s.weight_bytes =
+      static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
+}
+
 Status LowerConv(Lowering& l, const Node& node) {
   const Graph& g = l.g;
   const Value* x = node.input(0);
@@ -57,15 +101,11 @@ Status LowerConv(Lowering& l, const Node& node) {
   const int64_t n = xs[0], cin = xs[1], cout = ws[0];
   const int64_t h = at(geo.in, 0, 1), w = at(geo.in, 1, 1), kh = at(geo.kernel, 0, 1),
                 kw = at(geo.kernel, 1, 1), oh = at(geo.out, 0, 1), ow = at(geo.out, 1, 1);
-  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
-  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, wv, cout));
-  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
-                      GetBiasS32(g, node, node.input(2), cout, xq.scale, wsc));
-  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
-                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
-  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(MacQuant mq, ReadMacQuant(g, node, cout));
+  const ActQuant& xq = mq.x;
+  const ActQuant& yq = mq.y;
+  const std::vector<int32_t>& bias = mq.bias;
+  const tq_activation act = mq.act;
   TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, n, h, w, cin));
   TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, n, oh, ow, cout));
   const bool depthwise = groups > 1 && groups == cin;
@@ -97,8 +137,8 @@ Status LowerConv(Lowering& l, const Node& node) {
   size_t scratch = 0;
   std::ostringstream params;
   if (depthwise) {
-    const tq_dw_conv_params dw{in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride,
-                               pad, dil, act};
+    const tq_dw_conv_params dw{
+        in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&dw, &in, &filt, &out);
     bound = tq_depthwise_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
     scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
@@ -106,8 +146,8 @@ Status LowerConv(Lowering& l, const Node& node) {
            << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
            << Tile(dil.h, dil.w) << ", " << Act(act) << "};\n";
   } else {
-    const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil,
-                            static_cast<int32_t>(groups), act};
+    const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil, static_cast<int32_t>(groups),
+                            act};
     st = tq_conv2d_s8_validate(&cp, &in, &filt, &out);
     bound = tq_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
     scratch = tq_conv2d_s8_get_buffer_size(&filt);
@@ -124,24 +164,8 @@ Status LowerConv(Lowering& l, const Node& node) {
          << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const int yi = l.Out(node, 0, true);
-  const std::string wsym = l.p.consts.AddS8(filter);
-  const std::string bsym = l.p.consts.AddS32(bias);
-  const std::string msym = l.p.consts.AddS32(mult.multiplier);
-  const std::string ssym = l.p.consts.AddS32(mult.shift);
-  const std::string fn = depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8";
-  const std::string head = params.str();
-  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::ostringstream c;
-    c << head << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
-      << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
-      << "    st = " << fn << "(&ctx, &p, &q, &in, " << ptr.reads[0] << ", &f, " << wsym << ", "
-      << bsym << ", &out, " << ptr.writes[0] << ");\n"
-      << kCheck;
-    return c.str();
-  });
-  s.scratch_bytes = static_cast<int64_t>(scratch);
-  s.macs = NodeMacs(node);
-  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  AddMacStep(l, node, xi, yi, filter, mq, scratch, params.str(),
+             depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8", "&in, ", ", &f, ", ", &out, ");
   return Status::Ok();
 }
 
@@ -159,15 +183,11 @@ Status LowerGemm(Lowering& l, const Node& node) {
   if (as.size() != 2 || bs.size() != 2 || as[1] != bs[1])
     return InvalidModel(g.Where(&node) + "A and B must be [M,K] and [N,K]");
   const int64_t m = as[0], k = as[1], n = bs[0];
-  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, a, "input A"));
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
-  TQ_ASSIGN_OR_RETURN(std::vector<float> wsc, GetWeightScales(g, node, b, n));
-  TQ_ASSIGN_OR_RETURN(std::vector<int32_t> bias,
-                      GetBiasS32(g, node, node.input(2), n, xq.scale, wsc));
-  TQ_ASSIGN_OR_RETURN(ChannelMultipliers mult,
-                      MakeChannelMultipliers(g, node, xq.scale, wsc, yq.scale));
-  TQ_RETURN_IF_ERROR(CheckMultipliers(g, node, mult));
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
+  TQ_ASSIGN_OR_RETURN(MacQuant mq, ReadMacQuant(g, node, n));
+  const ActQuant& xq = mq.x;
+  const ActQuant& yq = mq.y;
+  const std::vector<int32_t>& bias = mq.bias;
+  const tq_activation act = mq.act;
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const tq_fc_dims dims{static_cast<int32_t>(m), static_cast<int32_t>(k), static_cast<int32_t>(n)};
   const tq_fc_params fp{-xq.zero_point, yq.zero_point, 1, act};
@@ -188,51 +208,100 @@ Status LowerGemm(Lowering& l, const Node& node) {
     return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
   const size_t scratch = tq_fully_connected_s8_get_buffer_size(&dims);
   const int yi = l.Out(node, 0, true);
-  const std::string wsym = l.p.consts.AddS8(filter);
-  const std::string bsym = l.p.consts.AddS32(bias);
-  const std::string msym = l.p.consts.AddS32(mult.multiplier);
-  const std::string ssym = l.p.consts.AddS32(mult.shift);
   std::ostringstream head;
   head << "    static const tq_fc_params p = {" << -xq.zero_point << ", " << yq.zero_point
        << ", 1, " << Act(act) << "};\n"
        << "    static const tq_fc_dims d = {" << m << ", " << k << ", " << n << "};\n";
-  const std::string h = head.str();
-  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::ostringstream cc;
-    cc << h << "    const tq_per_channel_quant_params q = {" << msym << ", " << ssym << "};\n"
-       << "    const tq_context ctx = {" << ptr.scratch << ", " << scratch << "};\n"
-       << "    st = tq_fully_connected_s8(&ctx, &p, &q, &d, " << ptr.reads[0] << ", " << wsym
-       << ", " << bsym << ", " << ptr.writes[0] << ");\n"
-       << kCheck;
-    return cc.str();
-  });
-  s.scratch_bytes = static_cast<int64_t>(scratch);
-  s.macs = NodeMacs(node);
-  s.weight_bytes = static_cast<int64_t>(filter.size() + 4 * (bias.size() + 2 * mult.shift.size()));
+  AddMacStep(l, node, xi, yi, filter, mq, scratch, head.str(), "tq_fully_connected_s8", "&d, ",
+             ", ", ", ");
   return Status::Ok();
 }
 
-// Storage extents {n,h,w,c} of a dense value as the runtime sees it.
-void StorageDims(const CgValue& v, int64_t d[4]) {
-  if (v.channel_last) {
-    NhwcExtents(v.shape, d);
-    return;
+// Element strides of input `in` read at the output's indices, in the output's storage axis order
+// padded to 4-D {n, h, w, c} (0 along broadcast axes); also the output's storage extents. False
+// when the input does not broadcast to `ys` or its storage cannot be expressed this way.
+bool BroadcastStorage(const CgValue& in, const Shape& ys, bool out_cl, int64_t dims[4],
+                      int64_t st[4]) {
+  const size_t r = ys.size();
+  if (in.shape.size() > r || in.flat_c > 0) return false;
+  Shape xs(r - in.shape.size(), 1);
+  xs.insert(xs.end(), in.shape.begin(), in.shape.end());
+  std::vector<size_t> in_order(r), out_order(r);  // storage axis k holds NCHW dim order[k]
+  std::iota(in_order.begin(), in_order.end(), 0);
+  std::iota(out_order.begin(), out_order.end(), 0);
+  if (r >= 3) {
+    std::rotate(out_order.begin() + 1, out_order.begin() + 2, out_order.end());
+    if (!out_cl) return false;
+    if (in.channel_last && !ChannelLastIsTrivial(in.shape)) {
+      if (in.shape.size() != r) return false;
+      in_order = out_order;
+    }
   }
-  d[0] = d[1] = d[2] = d[3] = 1;
-  const Shape& s = v.shape;
-  for (size_t i = 0; i < s.size() && i < 4; ++i) d[4 - s.size() + i] = s[i];
+  std::vector<int64_t> stride(r, 0);
+  int64_t run = 1;
+  for (size_t k = r; k-- > 0;) {
+    const size_t d = in_order[k];
+    if (xs[d] != ys[d] && xs[d] != 1) return false;
+    stride[d] = xs[d] == 1 ? 0 : run;
+    run *= xs[d];
+  }
+  for (size_t k = 0; k < 4; ++k) {
+    const bool pad = k < 4 - r;
+    dims[k] = pad ? 1 : ys[out_order[k - (4 - r)]];
+    st[k] = pad ? 0 : stride[out_order[k - (4 - r)]];
+  }
+  return true;
+}
+
+std::string StridesLiteral(const int64_t s[4]) {
+  return "{" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " + std::to_string(s[2]) +
+         ", " + std::to_string(s[3]) + "}";
 }
 
 Status LowerBinary(Lowering& l, const Node& node) {
   const Graph& g = l.g;
-  if (!node.input(0) || !node.input(1) || node.input(0)->shape() != node.input(1)->shape() ||
-      node.input(0)->shape() != node.output(0)->shape() || node.output(0)->shape().size() > 4)
+  const Shape& ys = node.output(0)->shape();
+  if (!node.input(0) || !node.input(1) || ys.size() > 4)
     return Unsupported(g.Where(&node) + "codegen supports " + OpKindName(node.op()) +
-                       " of equal shapes (up to 4-D) only");
-  TQ_ASSIGN_OR_RETURN(int ai, l.In(node, 0));
-  TQ_ASSIGN_OR_RETURN(int bi, l.In(node, 1));
-  if (l.V(ai).channel_last != l.V(bi).channel_last || l.V(ai).flat_c != l.V(bi).flat_c)
-    return Unsupported(g.Where(&node) + "inputs are stored in different layouts");
+                       " up to 4-D only");
+  // Each operand is an activation (a program value) or an s8 constant emitted as a const array
+  // in NCHW order (its strides are computed from that order).
+  CgValue op[2];
+  int vid[2] = {-1, -1};
+  std::string sym[2];
+  std::vector<int> reads;
+  for (int i = 0; i < 2; ++i) {
+    const Value* v = node.input(i);
+    if (v->is_constant()) {
+      if (v->dtype() != DType::kS8)
+        return Unsupported(g.Where(&node) + "constant operand '" + v->name() + "' is not int8");
+      const int8_t* data = v->constant()->data<int8_t>();
+      sym[i] = l.p.consts.AddS8(std::vector<int8_t>(data, data + v->constant()->numel()));
+      op[i].shape = v->shape();
+    } else {
+      TQ_ASSIGN_OR_RETURN(vid[i], l.In(node, i));
+      op[i] = l.V(vid[i]);
+      reads.push_back(vid[i]);
+    }
+  }
+  if (reads.empty()) return Unsupported(g.Where(&node) + "both operands are constants");
+  const CgValue& va = op[0];
+  const CgValue& vb = op[1];
+  int64_t d[4], s1[4], s2[4];
+  const bool same = va.shape == ys && vb.shape == ys && va.channel_last == vb.channel_last &&
+                    va.flat_c == vb.flat_c &&
+                    (reads.size() == 2 || ChannelLastIsTrivial(ys) || !va.channel_last);
+  const bool out_cl = same ? va.channel_last : ys.size() >= 3;
+  if (same) {  // dense, any layout: elementwise over the bytes
+    d[0] = d[1] = d[2] = 1;
+    d[3] = NumElements(ys);
+    s1[0] = s1[1] = s1[2] = 0;
+    s1[3] = 1;
+    std::copy(s1, s1 + 4, s2);
+  } else if (!BroadcastStorage(va, ys, out_cl, d, s1) || !BroadcastStorage(vb, ys, out_cl, d, s2)) {
+    return Unsupported(g.Where(&node) + "codegen cannot broadcast " + ShapeToString(va.shape) +
+                       " and " + ShapeToString(vb.shape) + " in their storage layouts");
+  }
   TQ_ASSIGN_OR_RETURN(ActQuant q1, GetActQuant(g, node, node.input(0), "input A"));
   TQ_ASSIGN_OR_RETURN(ActQuant q2, GetActQuant(g, node, node.input(1), "input B"));
   TQ_ASSIGN_OR_RETURN(ActQuant qy, GetActQuant(g, node, node.output(0), "output C"));
@@ -244,33 +313,33 @@ Status LowerBinary(Lowering& l, const Node& node) {
     const double twice_max = 2.0 * std::max<double>(q1.scale, q2.scale);
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m1, MakeMultiplier(g, node, q1.scale / twice_max));
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m2, MakeMultiplier(g, node, q2.scale / twice_max));
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
-                        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) *
-                                                             qy.scale)));
+    TQ_ASSIGN_OR_RETURN(
+        ChannelMultipliers mo,
+        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) * qy.scale)));
     p << "    static const tq_add_params p = {" << -q1.zero_point << ", " << m1.multiplier[0]
       << ", " << m1.shift[0] << ", " << -q2.zero_point << ", " << m2.multiplier[0] << ", "
       << m2.shift[0] << ", " << kLeftShift << ", " << mo.multiplier[0] << ", " << mo.shift[0]
       << ", " << qy.zero_point << ", " << Act(act) << "};\n";
   } else {
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers mo,
-                        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale /
-                                                    qy.scale));
+    TQ_ASSIGN_OR_RETURN(
+        ChannelMultipliers mo,
+        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale / qy.scale));
     p << "    static const tq_mul_params p = {" << -q1.zero_point << ", " << -q2.zero_point << ", "
       << mo.multiplier[0] << ", " << mo.shift[0] << ", " << qy.zero_point << ", " << Act(act)
       << "};\n";
   }
-  int64_t d[4];
-  StorageDims(l.V(ai), d);
   p << "    static const tq_dims d = " << DimsLiteral(d[0], d[1], d[2], d[3]) << ";\n"
-    << "    static const tq_strides s = {" << d[1] * d[2] * d[3] << ", " << d[2] * d[3] << ", "
-    << d[3] << ", 1};\n";
-  const int yi = l.Out(node, 0, l.V(ai).channel_last);
-  l.p.values[static_cast<size_t>(yi)].flat_c = l.V(ai).flat_c;
+    << "    static const tq_strides s1 = " << StridesLiteral(s1) << ", s2 = " << StridesLiteral(s2)
+    << ";\n";
+  const int yi = l.Out(node, 0, out_cl);
+  if (same) l.p.values[static_cast<size_t>(yi)].flat_c = va.flat_c;
   const std::string head = p.str();
   const std::string fn = add ? "tq_add_s8" : "tq_mul_s8";
-  CgStep& s = l.AddStep(&node, {ai, bi}, {yi}, [=](const StepPointers& ptr) {
-    return head + "    " + fn + "(&p, &d, " + ptr.reads[0] + ", &s, " + ptr.reads[1] + ", &s, " +
-           ptr.writes[0] + ");\n";
+  CgStep& s = l.AddStep(&node, reads, {yi}, [=](const StepPointers& ptr) {
+    const std::string a = vid[0] >= 0 ? ptr.reads[0] : sym[0];
+    const std::string b = vid[1] >= 0 ? ptr.reads.back() : sym[1];
+    return head + "    " + fn + "(&p, &d, " + a + ", &s1, " + b + ", &s2, " + ptr.writes[0] +
+           ");\n";
   });
   s.inplace_input = 0;
   return Status::Ok();
@@ -289,7 +358,8 @@ Status LowerPool(Lowering& l, const Node& node) {
   std::ostringstream p;
   std::string call;
   if (node.op() == OpKind::kGlobalAveragePool) {
-    const double real = static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * xs[2] * xs[3]);
+    const double real =
+        static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * xs[2] * xs[3]);
     TQ_ASSIGN_OR_RETURN(ChannelMultipliers m, MakeMultiplier(g, node, real));
     p << "    static const tq_global_pool_params p = {" << xq.zero_point << ", " << yq.zero_point
       << ", " << m.multiplier[0] << ", " << m.shift[0] << ", {-128, 127}};\n"
@@ -312,7 +382,9 @@ Status LowerPool(Lowering& l, const Node& node) {
     const tq_pool_params pp{{static_cast<int32_t>(kh), static_cast<int32_t>(kw)},
                             {static_cast<int32_t>(sh), static_cast<int32_t>(sw)},
                             {static_cast<int32_t>(ph), static_cast<int32_t>(pw)},
-                            cip, xq.zero_point, {-128, 127}};
+                            cip,
+                            xq.zero_point,
+                            {-128, 127}};
     TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(g, node, xs[0], xs[2], xs[3], xs[1]));
     TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(g, node, xs[0], oh, ow, xs[1]));
     if (tq_pool2d_s8_validate(&pp, &in, &out) != TQ_OK)
@@ -413,9 +485,18 @@ Status LowerInt8Node(Lowering& l, const Node& node) {
     case OpKind::kGlobalAveragePool:
     case OpKind::kGlobalMaxPool:
       return LowerPool(l, node);
-    case OpKind::kRelu: case OpKind::kClip: case OpKind::kLeakyRelu: case OpKind::kSigmoid:
-    case OpKind::kTanh: case OpKind::kHardSigmoid: case OpKind::kHardSwish: case OpKind::kExp:
-    case OpKind::kSqrt: case OpKind::kLog: case OpKind::kNeg: case OpKind::kAbs:
+    case OpKind::kRelu:
+    case OpKind::kClip:
+    case OpKind::kLeakyRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kExp:
+    case OpKind::kSqrt:
+    case OpKind::kLog:
+    case OpKind::kNeg:
+    case OpKind::kAbs:
       return LowerLut(l, node);
     case OpKind::kSoftmax:
       return LowerSoftmax(l, node);

@@ -7,11 +7,23 @@
 #include <numeric>
 
 #include "src/codegen/lower_internal.h"
+#include "src/ir/tensor_op_params.h"
 #include "src/runtime/tq_unary.h"
 
 namespace tinyq {
 namespace codegen {
 namespace {
+
+// The storage order of a value of rank r: channel-last moves NCHW dim 1 to the end.
+std::vector<int64_t> StorageOrder(size_t r, bool channel_last) {
+  std::vector<int64_t> perm(r);
+  std::iota(perm.begin(), perm.end(), 0);
+  if (channel_last && r >= 3) {
+    perm.erase(perm.begin() + 1);
+    perm.push_back(1);
+  }
+  return perm;
+}
 
 bool OnlyGemmReads(const Graph& g, const Value* v) {
   if (!g.outputs().empty() && g.outputs()[0] == v) return false;
@@ -67,13 +79,7 @@ Status LowerConcat(Lowering& l, const Node& node) {
       return Unsupported(g.Where(&node) + "inputs stored in an unexpected layout");
     ins.push_back(v);
   }
-  // The storage axis and extents: channel-last moves dim 1 to the end.
-  std::vector<int64_t> perm(static_cast<size_t>(rank));
-  std::iota(perm.begin(), perm.end(), 0);
-  if (rank >= 3) {
-    perm.erase(perm.begin() + 1);
-    perm.push_back(1);
-  }
+  const std::vector<int64_t> perm = StorageOrder(static_cast<size_t>(rank), rank >= 3);
   const auto saxis = static_cast<size_t>(std::find(perm.begin(), perm.end(), axis) - perm.begin());
   auto chunk_of = [&](const Shape& s) {
     int64_t c = 1;
@@ -90,21 +96,20 @@ Status LowerConcat(Lowering& l, const Node& node) {
                                                  "input " + std::to_string(i)));
     const int64_t chunk = chunk_of(node.input(static_cast<int>(i))->shape());
     const std::string n = std::to_string(i), cs = std::to_string(chunk);
-    const std::string src = "x" + n + " + o * " + cs, dst = "y + o * " +
-                            std::to_string(chunk_of(ys)) + " + " + std::to_string(off);
+    const std::string src = "x" + n + " + o * " + cs,
+                      dst = "y + o * " + std::to_string(chunk_of(ys)) + " + " + std::to_string(off);
     if (xq.scale == yq.scale && xq.zero_point == yq.zero_point) {
       body += "      for (k = 0; k < " + cs + "; ++k) (" + dst + ")[k] = (" + src + ")[k];\n";
     } else {
       TQ_ASSIGN_OR_RETURN(ChannelMultipliers m,
                           MakeMultiplier(g, node, static_cast<double>(xq.scale) / yq.scale));
-      const tq_rescale_params rp{xq.zero_point, yq.zero_point, m.multiplier[0], m.shift[0],
-                                 {-128, 127}};
+      const tq_rescale_params rp{
+          xq.zero_point, yq.zero_point, m.multiplier[0], m.shift[0], {-128, 127}};
       if (tq_rescale_s8_validate(&rp, static_cast<int32_t>(chunk)) != TQ_OK)
         return Unsupported(g.Where(&node) + "input " + n + " scale ratio out of range");
-      head += "    static const tq_rescale_params p" + n + " = {" +
-              std::to_string(xq.zero_point) + ", " + std::to_string(yq.zero_point) + ", " +
-              std::to_string(m.multiplier[0]) + ", " + std::to_string(m.shift[0]) +
-              ", {-128, 127}};\n";
+      head += "    static const tq_rescale_params p" + n + " = {" + std::to_string(xq.zero_point) +
+              ", " + std::to_string(yq.zero_point) + ", " + std::to_string(m.multiplier[0]) + ", " +
+              std::to_string(m.shift[0]) + ", {-128, 127}};\n";
       body += "      tq_rescale_s8(&p" + n + ", " + src + ", " + cs + ", " + dst + ");\n";
     }
     off += chunk;
@@ -116,6 +121,50 @@ Status LowerConcat(Lowering& l, const Node& node) {
       c += "    const int8_t* x" + std::to_string(i) + " = " + ptr.reads[i] + ";\n";
     c += "    int8_t* y = " + ptr.writes[0] + ";\n    int32_t o, k;\n    (void)k;\n";
     return c + "    for (o = 0; o < " + std::to_string(outer) + "; ++o) {\n" + body + "    }\n";
+  });
+  return Status::Ok();
+}
+
+// Pad (constant mode, value = the zero point, i.e. real 0): fill the output with the zero point,
+// then copy every input element to its shifted place in the storage layout.
+Status LowerPad(Lowering& l, const Node& node) {
+  const Graph& g = l.g;
+  TQ_ASSIGN_OR_RETURN(PadParams pp, ResolvePad(g, node));
+  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, node.input(0), "input data"));
+  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output"));
+  TQ_RETURN_IF_ERROR(CheckSameQuant(g, node, xq, yq));
+  if (const Value* cv = node.input(2))
+    if (!cv->is_constant() || cv->dtype() != DType::kS8 || cv->constant()->numel() != 1 ||
+        cv->constant()->data<int8_t>()[0] != xq.zero_point)
+      return Unsupported(g.Where(&node) + "int8 Pad needs constant_value = the zero point");
+  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
+  const CgValue& x = l.V(xi);
+  const size_t r = x.shape.size();
+  if (r > 4 || x.flat_c > 0) return Unsupported(g.Where(&node) + "codegen pads up to 4-D");
+  for (size_t d = 0; d < r; ++d)
+    if (pp.begin[d] < 0 || pp.end[d] < 0)
+      return Unsupported(g.Where(&node) + "negative pads (cropping) are not supported");
+  const std::vector<int64_t> perm = StorageOrder(r, x.channel_last);
+  int64_t in[4] = {1, 1, 1, 1}, out[4] = {1, 1, 1, 1}, beg[4] = {0, 0, 0, 0};
+  for (size_t k = 0; k < r; ++k) {
+    const auto d = static_cast<size_t>(perm[k]);
+    in[4 - r + k] = x.shape[d];
+    out[4 - r + k] = pp.out_shape[d];
+    beg[4 - r + k] = pp.begin[d];
+  }
+  const int yi = l.Out(node, 0, x.channel_last);
+  auto n = [](int64_t v) { return std::to_string(v); };
+  const std::string body =
+      "    for (i = 0; i < " + n(out[0] * out[1] * out[2] * out[3]) + "; ++i) y[i] = (int8_t)" +
+      n(xq.zero_point) + ";\n    for (a = 0; a < " + n(in[0]) + "; ++a)\n" +
+      "      for (b = 0; b < " + n(in[1]) + "; ++b)\n        for (c = 0; c < " + n(in[2]) +
+      "; ++c)\n          for (i = 0; i < " + n(in[3]) + "; ++i)\n            y[(((a + " +
+      n(beg[0]) + ") * " + n(out[1]) + " + b + " + n(beg[1]) + ") * " + n(out[2]) + " + c + " +
+      n(beg[2]) + ") * " + n(out[3]) + " + i + " + n(beg[3]) + "] = x[((a * " + n(in[1]) +
+      " + b) * " + n(in[2]) + " + c) * " + n(in[3]) + " + i];\n";
+  l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
+    return "    const int8_t* x = " + ptr.reads[0] + ";\n    int8_t* y = " + ptr.writes[0] +
+           ";\n    int32_t a, b, c, i;\n" + body;
   });
   return Status::Ok();
 }
@@ -148,9 +197,9 @@ Status LowerQdq(Lowering& l, const Node& node) {
   const std::string s = FloatLiteral(scale), z = std::to_string(zp);
   if (quantize) l.p.helpers.insert("tq_gen_quantize_f32");
   l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::string c = "    const " + std::string(quantize ? "float" : "int8_t") + "* x = " +
-                    ptr.reads[0] + ";\n    " + (quantize ? "int8_t" : "float") + "* y = " +
-                    ptr.writes[0] + ";\n    int32_t i;\n    for (i = 0; i < " +
+    std::string c = "    const " + std::string(quantize ? "float" : "int8_t") +
+                    "* x = " + ptr.reads[0] + ";\n    " + (quantize ? "int8_t" : "float") +
+                    "* y = " + ptr.writes[0] + ";\n    int32_t i;\n    for (i = 0; i < " +
                     std::to_string(n) + "; ++i) ";
     if (quantize) return c + "y[i] = tq_gen_quantize_f32(x[i] / " + s + ", " + z + ");\n";
     return c + "y[i] = ((float)x[i] - (float)" + z + ") * " + s + ";\n";
@@ -211,25 +260,33 @@ Status LowerFloat(Lowering& l, const Node& node) {
 
 Status LowerOtherNode(Lowering& l, const Node& node) {
   switch (node.op()) {
-    case OpKind::kReshape: case OpKind::kFlatten: case OpKind::kSqueeze:
-    case OpKind::kUnsqueeze: case OpKind::kIdentity: case OpKind::kDropout:
+    case OpKind::kReshape:
+    case OpKind::kFlatten:
+    case OpKind::kSqueeze:
+    case OpKind::kUnsqueeze:
+    case OpKind::kIdentity:
+    case OpKind::kDropout:
       return LowerView(l, node);
     case OpKind::kConcat:
       if (InQuantizedRegion(node)) return LowerConcat(l, node);
       break;
-    case OpKind::kQuantizeLinear: case OpKind::kDequantizeLinear:
+    case OpKind::kPad:
+      if (InQuantizedRegion(node)) return LowerPad(l, node);
+      break;
+    case OpKind::kQuantizeLinear:
+    case OpKind::kDequantizeLinear:
       return LowerQdq(l, node);
-    case OpKind::kRelu: case OpKind::kBatchNormalization:
+    case OpKind::kRelu:
+    case OpKind::kBatchNormalization:
       if (node.output(0) && node.output(0)->dtype() == DType::kF32) return LowerFloat(l, node);
       break;
     default:
       break;
   }
-  return Unsupported(l.g.Where(&node) + "C code generation does not support this " +
-                     (node.output(0) && node.output(0)->dtype() == DType::kF32
-                          ? "float-fallback op"
-                          : "op") +
-                     " yet");
+  return Unsupported(
+      l.g.Where(&node) + "C code generation does not support this " +
+      (node.output(0) && node.output(0)->dtype() == DType::kF32 ? "float-fallback op" : "op") +
+      " yet");
 }
 
 }  // namespace codegen

@@ -25,10 +25,10 @@ namespace codegen {
 
 struct CgValue {
   std::string name;
-  DType dtype = DType::kS8;  // kS8 or kF32
-  Shape shape;               // the IR (NCHW) shape
-  bool channel_last = false; // stored [N,H,W,C]
-  int64_t flat_c = 0;        // > 0: 2-D value holding a channel-last [N,H,W,C] flattened, C = flat_c
+  DType dtype = DType::kS8;   // kS8 or kF32
+  Shape shape;                // the IR (NCHW) shape
+  bool channel_last = false;  // stored [N,H,W,C]
+  int64_t flat_c = 0;  // > 0: 2-D value holding a channel-last [N,H,W,C] flattened, C = flat_c
   const char* external = nullptr;  // "input" / "output" for caller memory
   int64_t bytes() const { return NumElements(shape) * static_cast<int64_t>(DTypeSize(dtype)); }
 };

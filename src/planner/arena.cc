@@ -43,8 +43,12 @@ class ExactSearch {
  public:
   ExactSearch(const std::vector<Buffer>& buffers, int64_t limit, int64_t budget,
               std::vector<size_t> order)
-      : b_(buffers), limit_(limit), budget_(budget), order_(std::move(order)),
-        offsets_(buffers.size(), 0), placed_(buffers.size(), false) {}
+      : b_(buffers),
+        limit_(limit),
+        budget_(budget),
+        order_(std::move(order)),
+        offsets_(buffers.size(), 0),
+        placed_(buffers.size(), false) {}
   bool Run() { return Place(0); }
   const std::vector<int64_t>& offsets() const { return offsets_; }
 

@@ -30,7 +30,8 @@ ProgramPlan Lifetimes(const std::vector<ProgramValue>& values,
                       int64_t align) {
   const size_t nv = values.size();
   std::vector<int> pos_of(steps.size());
-  for (size_t p = 0; p < order.size(); ++p) pos_of[static_cast<size_t>(order[p])] = static_cast<int>(p);
+  for (size_t p = 0; p < order.size(); ++p)
+    pos_of[static_cast<size_t>(order[p])] = static_cast<int>(p);
   std::vector<int> last_read(nv, -1), first_write(nv, -1);
   for (size_t s = 0; s < steps.size(); ++s) {
     for (int v : steps[s].reads)
@@ -110,6 +111,7 @@ ProgramPlan Lifetimes(const std::vector<ProgramValue>& values,
   for (size_t s = 0; s < steps.size(); ++s) plan.scratch_offset[s] = scratch_buffer[s];
   for (size_t v = 0; v < nv; ++v)
     plan.value_offset[v] = buffer_of_root[static_cast<size_t>(plan.storage_of_value[v])];
+  plan.buffer_of_value.assign(plan.value_offset.begin(), plan.value_offset.end());
   return plan;
 }
 
@@ -166,17 +168,16 @@ StatusOr<ProgramPlan> PlanProgram(const std::vector<ProgramValue>& values,
   // Candidate orders: lowest index first (the program's order when it is topological) ...
   std::vector<std::vector<int>> orders;
   orders.push_back(
-      TopoOrder(steps, producer, [](const std::vector<int>& r, const std::vector<bool>&) {
-        return r.front();
-      }));
+      TopoOrder(steps, producer,
+                [](const std::vector<int>& r, const std::vector<bool>&) { return r.front(); }));
   if (orders[0].empty()) return InvalidArgument("the steps form a cycle");
   // ... and the greedy order that keeps the fewest live bytes.
   if (reorder) {
     std::vector<int> readers_left(nv, 0);
     for (const ProgramStep& st : steps)
       for (int v : st.reads) ++readers_left[static_cast<size_t>(v)];
-    orders.push_back(TopoOrder(
-        steps, producer, [&](const std::vector<int>& ready, const std::vector<bool>&) {
+    orders.push_back(
+        TopoOrder(steps, producer, [&](const std::vector<int>& ready, const std::vector<bool>&) {
           int best = ready.front();
           int64_t best_score = std::numeric_limits<int64_t>::max();
           for (int s : ready) {
@@ -194,7 +195,8 @@ StatusOr<ProgramPlan> PlanProgram(const std::vector<ProgramValue>& values,
               best = s;
             }
           }
-          for (int v : steps[static_cast<size_t>(best)].reads) --readers_left[static_cast<size_t>(v)];
+          for (int v : steps[static_cast<size_t>(best)].reads)
+            --readers_left[static_cast<size_t>(v)];
           return best;
         }));
   }

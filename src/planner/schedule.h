@@ -29,8 +29,8 @@ namespace planner {
 struct ProgramValue {
   std::string name;
   int64_t bytes = 0;
-  bool external = false;  // graph input/output: caller memory
-  bool read_only = false; // graph input: never written in place
+  bool external = false;   // graph input/output: caller memory
+  bool read_only = false;  // graph input: never written in place
 };
 
 struct ProgramStep {
@@ -38,17 +38,18 @@ struct ProgramStep {
   std::vector<int> reads;   // value ids
   std::vector<int> writes;  // value ids
   int64_t scratch_bytes = 0;
-  int alias_input = -1;     // index into reads
-  int inplace_input = -1;   // index into reads
+  int alias_input = -1;    // index into reads
+  int inplace_input = -1;  // index into reads
 };
 
 struct ProgramPlan {
-  std::vector<int> order;                // step ids in execution order
-  std::vector<int> storage_of_value;     // value id -> storage id
-  std::vector<int64_t> value_offset;     // arena offset of each value (-1: external)
-  std::vector<int64_t> scratch_offset;   // per step id (-1: no scratch)
-  std::vector<bool> in_place;            // per step id: output shares an input's storage
-  std::vector<Buffer> buffers;           // planned buffers (storages, then scratch)
+  std::vector<int> order;               // step ids in execution order
+  std::vector<int> storage_of_value;    // value id -> storage id
+  std::vector<int64_t> value_offset;    // arena offset of each value (-1: external)
+  std::vector<int> buffer_of_value;     // index into buffers (-1: external)
+  std::vector<int64_t> scratch_offset;  // per step id (-1: no scratch)
+  std::vector<bool> in_place;           // per step id: output shares an input's storage
+  std::vector<Buffer> buffers;          // planned buffers (storages, then scratch)
   std::vector<std::string> buffer_names;
   std::vector<int64_t> buffer_offsets;
   int64_t arena_bytes = 0;

@@ -3,6 +3,8 @@
 // harness, run >= 20 test inputs and compare the outputs byte for byte with tinyq's int8
 // executor; cross-compile the same files for Cortex-M0+/M4/M7 (compile only); the planned arena
 // must equal the live-set lower bound. Plus negative cases of the export API.
+#include "tinyq/export.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -13,8 +15,9 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "tinyq/api.h"
-#include "tinyq/export.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
 
@@ -32,6 +35,8 @@ struct ZooModel {
   const char* test;
 };
 
+void PrintTo(const ZooModel& z, std::ostream* os) { *os << z.name; }
+
 const ZooModel kZoo[] = {
     {"digits_mlp", "digits_calib", "digits_test"},
     {"fmnist_dscnn", "fmnist_calib_1k", "fmnist_test"},
@@ -43,8 +48,8 @@ const ZooModel kZoo[] = {
 };
 
 fs::path TempDir(const std::string& tag) {
-  const fs::path d = fs::temp_directory_path() /
-                     ("tinyq_codegen_" + tag + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("tinyq_codegen_" + tag + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -52,19 +57,37 @@ fs::path TempDir(const std::string& tag) {
 
 int Sh(const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); }
 
+// Standard output of a shell command ("" if it cannot run).
+std::string ShOutput(const std::string& cmd) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof(buf), p)) out += buf;
+  ::pclose(p);
+  return out;
+}
+
 std::string Harness(const std::string& name) {
   std::string up = name;
   for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name + ".h\"\n"
-         "static uint32_t arena_words[(" + up + "_ARENA_SIZE + 3) / 4];\n"
+  return "#include <stdio.h>\n#include <stdlib.h>\n#include \"" + name +
+         ".h\"\n"
+         "static uint32_t arena_words[(" +
+         up +
+         "_ARENA_SIZE + 3) / 4];\n"
          "int main(int argc, char** argv) {\n"
-         "  static int8_t in[" + up + "_INPUT_SIZE], out[" + up + "_OUTPUT_SIZE];\n"
+         "  static int8_t in[" +
+         up + "_INPUT_SIZE], out[" + up +
+         "_OUTPUT_SIZE];\n"
          "  FILE* fi; FILE* fo;\n"
          "  if (argc != 3) return 2;\n"
          "  fi = fopen(argv[1], \"rb\"); fo = fopen(argv[2], \"wb\");\n"
          "  if (!fi || !fo) return 3;\n"
          "  while (fread(in, 1, sizeof(in), fi) == sizeof(in)) {\n"
-         "    if (" + name + "_invoke(in, out, (uint8_t*)arena_words) != TQ_OK) return 4;\n"
+         "    if (" +
+         name +
+         "_invoke(in, out, (uint8_t*)arena_words) != TQ_OK) return 4;\n"
          "    if (fwrite(out, 1, sizeof(out), fo) != sizeof(out)) return 5;\n"
          "  }\n"
          "  fclose(fi); fclose(fo);\n  return 0;\n}\n";
@@ -142,11 +165,20 @@ TEST_P(ZooExportTest, HostBuildMatchesInt8ExecutorAndArenaIsTheLowerBound) {
 
   // Cortex-M cross-compilation (compile only) of the generated files without the harness.
   fs::remove(work / "gen" / "main.c");
-  for (const char* cpu : {"cortex-m0plus", "cortex-m4", "cortex-m7"})
-    EXPECT_EQ(Sh("cd " + gen + " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
-                 "-mthumb -Os -mcpu=" + std::string(cpu) + " -c *.c"),
+  for (const char* cpu : {"cortex-m0plus", "cortex-m7", "cortex-m4"})  // m4 objects stay
+    EXPECT_EQ(Sh("cd " + gen +
+                 " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
+                 "-mthumb -Os -mcpu=" +
+                 std::string(cpu) + " -c *.c"),
               0)
         << z.name << " does not compile for " << cpu;
+  // No writable globals: the Cortex-M4 objects have no .data and no .bss.
+  const std::string totals = ShOutput("cd " + gen + " && arm-none-eabi-size -t *.o | tail -1");
+  long long text = -1, data = -1, bss = -1;
+  ASSERT_EQ(std::sscanf(totals.c_str(), "%lld %lld %lld", &text, &data, &bss), 3) << totals;
+  EXPECT_GT(text, r->weight_bytes);
+  EXPECT_EQ(data, 0) << z.name;
+  EXPECT_EQ(bss, 0) << z.name;
   fs::remove_all(work);
 }
 
@@ -229,35 +261,138 @@ Value* AddConv(Graph& g, const std::string& name, Value* x, int64_t cout, unsign
   return y;
 }
 
+// A hand-built QOp graph with an s8 [1,3,5,5] NCHW input `x`; Check() makes `out` the graph
+// output, verifies the graph and compares the generated C with the int8 executor.
+struct HandGraph {
+  Graph g;
+  Value* x = nullptr;
+  HandGraph() {
+    g.set_source("hand_built");
+    x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
+    g.inputs().push_back(x);
+  }
+  void Check(Value* out, const std::string& name) {
+    g.outputs().push_back(out);
+    ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
+    EXPECT_EQ(CompareWithExecutor(g, name, 20), "");
+  }
+};
+
 // A 3-channel NCHW input and a 4-channel [1,4,5,5] output: the generated code transposes the
 // input into the arena (NCHW -> NHWC) and the output back, and runs the Sigmoid LUT in place.
 TEST(ExportTest, EntryAndExitTransposesMatchTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* y = AddConv(g, "conv", x, 4, 1, 0.1f, -5);
   Value* z = S8Value(g, "z", {1, 4, 5, 5}, 1.0f / 256, -128);
   g.AddNode(OpKind::kSigmoid, "sig", {y}, {z});
-  g.outputs().push_back(z);
-  ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "hand", 20), "");
+  h.Check(z, "hand");
 }
 
 // Channel Concat of two branches: the first input is copied (same params as the output), the
 // second rescaled; in NHWC storage each pixel interleaves both inputs' channels.
 TEST(ExportTest, ChannelConcatMatchesTheExecutor) {
-  Graph g;
-  g.set_source("hand_built");
-  Value* x = S8Value(g, "x", {1, 3, 5, 5}, 0.05f, 3);
-  g.inputs().push_back(x);
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
   Value* a = AddConv(g, "a", x, 2, 2, 0.1f, -5);
   Value* b = AddConv(g, "b", x, 3, 3, 0.07f, 2);
   Value* y = S8Value(g, "y", {1, 5, 5, 5}, 0.1f, -5);
   g.AddNode(OpKind::kConcat, "cat", {a, b}, {y})->SetInt("axis", 1);
+  h.Check(y, "cat");
+}
+
+// Squeeze-and-excitation-like block: Mul of [1,4,5,5] by its own [1,4,1,1] global average
+// (per-channel broadcast in NHWC storage), a same-shape Add, and an Add of a constant.
+TEST(ExportTest, BroadcastMulAndAddMatchTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
+  Value* a = AddConv(g, "a", x, 4, 4, 0.1f, -5);
+  Value* gp = S8Value(g, "gap", {1, 4, 1, 1}, 0.08f, 1);
+  g.AddNode(OpKind::kGlobalAveragePool, "pool", {a}, {gp});
+  Value* m = S8Value(g, "m", {1, 4, 5, 5}, 0.3f, 0);
+  g.AddNode(OpKind::kMul, "mul", {a, gp}, {m});
+  Value* y = S8Value(g, "y", {1, 4, 5, 5}, 0.3f, -2);
+  g.AddNode(OpKind::kAdd, "add", {m, a}, {y});
+  // ... and a constant per-channel int8 operand.
+  Value* c = g.AddConstant("c", Tensor::FromVector<int8_t>({1, 4, 1, 1}, {-100, 5, 77, 127}));
+  c->set_quant(QuantParams{{0.02f}, {4}, -1, DType::kS8});
+  Value* z = S8Value(g, "z", {1, 4, 5, 5}, 0.3f, 1);
+  g.AddNode(OpKind::kAdd, "add_const", {c, y}, {z});
+  h.Check(z, "se");
+}
+
+// Pad of a channel-last value on C, H and W (fills with the zero point).
+TEST(ExportTest, PadMatchesTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* x = h.x;
+  Value* a = AddConv(g, "a", x, 4, 5, 0.1f, -5);
+  Value* pads = g.AddConstant("pads", Tensor::FromVector<int64_t>({8}, {0, 1, 1, 2, 0, 1, 0, 1}));
+  Value* y = S8Value(g, "y", {1, 6, 6, 8}, 0.1f, -5);
+  g.AddNode(OpKind::kPad, "pad", {a, pads}, {y});
+  h.Check(y, "pad");
+}
+
+// AveragePool 3x3/2 with padding, then Softmax over the channels (the last axis of the
+// channel-last storage); output [1,4,3,3] transposed back to NCHW.
+TEST(ExportTest, AveragePoolAndChannelSoftmaxMatchTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* a = AddConv(g, "a", h.x, 4, 6, 0.1f, -5);
+  Value* p = S8Value(g, "p", {1, 4, 3, 3}, 0.1f, -5);
+  Node* pool = g.AddNode(OpKind::kAveragePool, "avg", {a}, {p});
+  pool->SetInts("kernel_shape", {3, 3});
+  pool->SetInts("strides", {2, 2});
+  pool->SetInts("pads", {1, 1, 1, 1});
+  Value* y = S8Value(g, "y", {1, 4, 3, 3}, 1.0f / 256, -128);
+  g.AddNode(OpKind::kSoftmax, "softmax", {p}, {y})->SetInt("axis", 1);
+  h.Check(y, "smax");
+}
+
+// GlobalMaxPool -> Flatten (a view: one pixel) -> float fallback Relu between Q/DQ borders.
+TEST(ExportTest, GlobalMaxPoolAndFloatReluMatchTheExecutor) {
+  HandGraph h;
+  Graph& g = h.g;
+  Value* a = AddConv(g, "a", h.x, 4, 7, 0.1f, -5);
+  Value* p = S8Value(g, "p", {1, 4, 1, 1}, 0.1f, -5);
+  g.AddNode(OpKind::kGlobalMaxPool, "gmax", {a}, {p});
+  Value* f = S8Value(g, "f", {1, 4}, 0.1f, -5);
+  g.AddNode(OpKind::kFlatten, "flat", {p}, {f});
+  Value* s = g.AddConstant("s", Tensor::FromVector<float>({}, {0.1f}));
+  Value* zp = g.AddConstant("zp", Tensor::FromVector<int8_t>({}, {-5}));
+  Value* d = g.AddValue("d", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kDequantizeLinear, "dq", {f, s, zp}, {d});
+  Value* r = g.AddValue("r", DType::kF32, {1, 4});
+  g.AddNode(OpKind::kRelu, "float_relu", {d}, {r});
+  Value* s2 = g.AddConstant("s2", Tensor::FromVector<float>({}, {0.03f}));
+  Value* zp2 = g.AddConstant("zp2", Tensor::FromVector<int8_t>({}, {-128}));
+  Value* y = S8Value(g, "y", {1, 4}, 0.03f, -128);
+  g.AddNode(OpKind::kQuantizeLinear, "q", {r, s2, zp2}, {y});
+  h.Check(y, "gmax");
+}
+
+// A 1-D convolution on [1,2,9] (stored [N,L,C]) with stride 2; entry and exit transposes.
+TEST(ExportTest, Conv1dMatchesTheExecutor) {
+  Graph g;
+  g.set_source("hand_built");
+  Value* x = S8Value(g, "x", {1, 2, 9}, 0.05f, -1);
+  g.inputs().push_back(x);
+  Tensor w(DType::kS8, {3, 2, 3});
+  for (int64_t k = 0; k < w.numel(); ++k)
+    w.data<int8_t>()[k] = static_cast<int8_t>((k * 37) % 255 - 127);
+  Value* wv = g.AddConstant("w", w);
+  wv->set_quant(QuantParams{{0.01f, 0.02f, 0.03f}, {0, 0, 0}, 0, DType::kS8});
+  Value* y = S8Value(g, "y", {1, 3, 5}, 0.05f, 7);
+  Node* conv = g.AddNode(OpKind::kConv, "conv1d", {x, wv}, {y});
+  conv->SetInts("kernel_shape", {3});
+  conv->SetInts("strides", {2});
+  conv->SetInts("pads", {1, 1});
   g.outputs().push_back(y);
   ASSERT_TRUE(Verify(g).ok()) << Verify(g).ToString();
-  EXPECT_EQ(CompareWithExecutor(g, "cat", 20), "");
+  EXPECT_EQ(CompareWithExecutor(g, "conv1d", 20), "");
 }
 
 TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {

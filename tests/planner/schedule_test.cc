@@ -91,6 +91,8 @@ TEST(ScheduleTest, ReshapeIsAView) {
   EXPECT_EQ(p.buffers[0].first, 0);
   EXPECT_EQ(p.buffers[0].last, 2);
   EXPECT_EQ(p.value_offset[static_cast<size_t>(a)], p.value_offset[static_cast<size_t>(f)]);
+  EXPECT_EQ(p.buffer_of_value[static_cast<size_t>(f)], 0);
+  EXPECT_EQ(p.buffer_of_value[static_cast<size_t>(x)], -1);
 }
 
 // Two branches, each a big intermediate then a small result, joined by Add. The listed order
@@ -140,7 +142,8 @@ TEST(ScheduleTest, ConcatKeepsAllInputsAliveTogether) {
 TEST(ScheduleTest, DiamondInputLivesUntilItsLastReader) {
   Builder b;
   const int x = b.Value("x", 10, true, true);
-  const int a = b.Value("a", 20), l = b.Value("l", 12), r = b.Value("r", 8), y = b.Value("y", 8, true);
+  const int a = b.Value("a", 20), l = b.Value("l", 12), r = b.Value("r", 8),
+            y = b.Value("y", 8, true);
   b.Step("s", {x}, {a});
   b.Step("left", {a}, {l});
   b.Step("right", {a}, {r});

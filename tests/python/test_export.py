@@ -63,13 +63,20 @@ def test_cli_exit_codes(cli, root, digits_q, tmp_path):
     assert r.returncode == 5
     r = cli("export", digits_q)  # no -o
     assert r.returncode == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = cli("export", digits_q, "-o", blocker)  # the output exists and is not a directory
+    assert r.returncode == 6 and "not a directory" in r.stderr
+    assert blocker.read_text() == "x"
 
 
 def test_python_export_report_and_host_build(digits_q, tmp_path, root):
     rep = tinyq.export(str(digits_q), tmp_path / "py", name="digits")
     assert rep["arena_bytes"] == rep["lower_bound_bytes"] > 0
     assert rep["weight_bytes"] > 8192 * 2
-    assert {"name", "bytes", "first_step", "last_step", "offset"} <= set(rep["buffers"][0])
+    assert {"name", "bytes", "first_step", "last_step", "offset", "shared_with"} <= set(rep["buffers"][0])
+    # The float BatchNormalization runs in place over its DequantizeLinear input.
+    assert any("BatchNormalization_output_0" in b["shared_with"] for b in rep["buffers"])
     gemm = [lay for lay in rep["layers"] if lay["op"] == "Gemm"]
     assert [lay["macs"] for lay in gemm] == [8192, 8192, 640]  # 64x128, 128x64, 64x10
     # Build on the host and compare with the int8 executor byte for byte.
@@ -119,3 +126,12 @@ def test_python_export_float_model_with_calib_and_errors(tmp_path, root):
         tinyq.export(str(root / DIGITS / "model.onnx"), tmp_path / "h", name="1bad",
                      calib=str(root / "datasets/out/digits_calib.npz"))
     assert not (tmp_path / "g").exists() and not (tmp_path / "h").exists()
+
+
+def test_cli_export_onnx_format_round_trips(cli, digits_q, tmp_path):
+    out = tmp_path / "again.onnx"
+    r = cli("export", digits_q, "--format", "onnx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    a, b = tinyq.load(str(digits_q)), tinyq.load(str(out))
+    x = np.arange(-32, 32, dtype=np.int8).reshape(1, 64)
+    assert np.array_equal(a.run({"input": x})["logits"], b.run({"input": x})["logits"])
