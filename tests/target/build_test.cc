@@ -51,9 +51,9 @@ TEST(BuildAndMeasureTest, SizesSplitWeightsFromCode) {
   // tiny_weights.c: w1 128 + b1 32 + w2 32 + b2 16 + 4 multiplier/shift words 16 + exp table
   // 1024 bytes (gen_target_fixture.py), all const: every byte in .tq_weights, no RAM.
   EXPECT_EQ(r->weights_bytes, TinyExpected()["weights_bytes"].get<int64_t>());
-  EXPECT_GT(r->code_bytes, 200);      // two kernels + invoke
+  EXPECT_GT(r->code_bytes, 200);  // two kernels + invoke
   EXPECT_LT(r->code_bytes, 10 * 1024);
-  EXPECT_EQ(r->data_bytes, 0);        // no writable globals
+  EXPECT_EQ(r->data_bytes, 0);  // no writable globals
   EXPECT_EQ(r->bss_bytes, 0);
   std::filesystem::remove_all(dir);
 }
@@ -97,7 +97,9 @@ int64_t LoopInstructions(uint32_t n) {
     std::ofstream out(dir + "/tiny.c", std::ios::trunc);
     out << "#include \"tiny.h\"\n"
            "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  uint32_t n = " << n << "u;\n  (void)in; (void)out; (void)arena;\n"
+           "  uint32_t n = "
+        << n
+        << "u;\n  (void)in; (void)out; (void)arena;\n"
            "  __asm__ volatile(\"1: subs %0, %0, #1\\n bne 1b\" : \"+r\"(n));\n"
            "  return TQ_OK;\n}\n";
   }
