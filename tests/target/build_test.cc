@@ -88,21 +88,24 @@ TEST(BuildAndMeasureTest, QemuOutputMatchesReferenceAndInstructionsScale) {
   std::filesystem::remove_all(dir);
 }
 
+// The fixture with tiny_invoke replaced by `body` (a model doing something a real one should not).
+std::string FixtureWithInvoke(const std::string& body) {
+  const std::string dir = MakeTinyFixtureDir();
+  std::ofstream out(dir + "/tiny.c", std::ios::trunc);
+  out << "#include \"tiny.h\"\n"
+         "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
+         "  (void)in; (void)out; (void)arena;\n"
+      << body << "}\n";
+  return dir;
+}
+
 // A model whose invoke is a counted 2-instruction loop (subs + bne): the count must be 2 * n up
 // to the 40-instruction SysTick resolution and the call overhead, also across a SysTick wrap
 // (2^24 ticks = 671M instructions).
 int64_t LoopInstructions(uint32_t n) {
-  const std::string dir = MakeTinyFixtureDir();
-  {
-    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
-    out << "#include \"tiny.h\"\n"
-           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  uint32_t n = "
-        << n
-        << "u;\n  (void)in; (void)out; (void)arena;\n"
-           "  __asm__ volatile(\"1: subs %0, %0, #1\\n bne 1b\" : \"+r\"(n));\n"
-           "  return TQ_OK;\n}\n";
-  }
+  const std::string dir = FixtureWithInvoke(
+      "  uint32_t n = " + std::to_string(n) +
+      "u;\n  __asm__ volatile(\"1: subs %0, %0, #1\\n bne 1b\" : \"+r\"(n));\n  return TQ_OK;\n");
   auto r = BuildAndMeasure(dir, "tiny", TargetBuildOptions{});
   std::filesystem::remove_all(dir);
   EXPECT_TRUE(r.ok()) << r.status().message();
@@ -131,13 +134,7 @@ TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
 }
 
 TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
-  const std::string dir = MakeTinyFixtureDir();
-  {
-    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
-    out << "#include \"tiny.h\"\n"
-           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  (void)in; (void)out; (void)arena;\n  for (;;) {\n  }\n}\n";
-  }
+  const std::string dir = FixtureWithInvoke("  for (;;) {\n  }\n");
   TargetBuildOptions o;
   o.qemu_timeout_s = 2;
   auto r = BuildAndMeasure(dir, "tiny", o);
@@ -149,15 +146,9 @@ TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
 }
 
 TEST(BuildAndMeasureTest, FaultingModelIsReportedNotHung) {
-  const std::string dir = MakeTinyFixtureDir();
-  {
-    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
-    out << "#include \"tiny.h\"\n"
-           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  (void)in; (void)out; (void)arena;\n"
-           "  ((void (*)(void))0x00000000u)(); /* ARM-state branch: UsageFault */\n"
-           "  return TQ_OK;\n}\n";
-  }
+  // A branch to an ARM-state (even) address: UsageFault, escalated to HardFault.
+  const std::string dir =
+      FixtureWithInvoke("  ((void (*)(void))0x00000000u)();\n  return TQ_OK;\n");
   TargetBuildOptions o;
   o.qemu_timeout_s = 60;
   auto r = BuildAndMeasure(dir, "tiny", o);
