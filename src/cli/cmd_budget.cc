@@ -19,7 +19,8 @@ int BudgetMain(const std::vector<std::string>& args) {
       "ram", po::value<std::string>(&req.ram), "override the board's RAM: 256K, bytes")(
       "rate", po::value<std::string>(&req.rate), "inference rate for the battery estimate: 1/s")(
       "battery", po::value<std::string>(&req.battery), "battery for the estimate: 220mAh@3V")(
-      "calib", po::value<std::string>(&req.calib), "float model: calibration data (.npz) to quantize")(
+      "calib", po::value<std::string>(&req.calib),
+      "float model: calibration data (.npz) to quantize")(
       "card", po::value<std::string>(&req.card), "float model: model card (preprocessing)")(
       "name", po::value<std::string>(&req.name), "C name of the model (default: model / found)")(
       "opt", po::value<std::string>(&req.opt)->default_value("-Os"), "-Os or -O2")(

@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tinyq/target.h"
 
@@ -56,9 +55,8 @@ StatusOr<BoardProfile> ParseBoardProfileJson(const std::string& text, const std:
     return InvalidArgument(where + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) return InvalidArgument(where + ": a board profile must be a JSON object");
-  static const std::vector<std::string> kFields = {"name",   "core",   "clock_mhz",
-                                                   "flash_kb", "ram_kb", "active_power_mw",
-                                                   "mcu",    "source"};
+  static const std::vector<std::string> kFields = {
+      "name", "core", "clock_mhz", "flash_kb", "ram_kb", "active_power_mw", "mcu", "source"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(kFields.begin(), kFields.end(), it.key()) == kFields.end()) {
       return InvalidArgument(where + ": unknown field '" + it.key() +
@@ -79,8 +77,8 @@ StatusOr<BoardProfile> ParseBoardProfileJson(const std::string& text, const std:
   if (std::find(cores.begin(), cores.end(), b.core) == cores.end()) {
     std::string list;
     for (const std::string& c : cores) list += (list.empty() ? "" : ", ") + c;
-    return InvalidArgument(where + ": field 'core': unknown core '" + b.core + "' (one of " +
-                           list + ")");
+    return InvalidArgument(where + ": field 'core': unknown core '" + b.core + "' (one of " + list +
+                           ")");
   }
   double clock_mhz = 0, flash_kb = 0, ram_kb = 0;
   TQ_RETURN_IF_ERROR(PositiveNumber(j, "clock_mhz", true, where, &clock_mhz));

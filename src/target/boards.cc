@@ -6,9 +6,8 @@
 // datasheet's test supply voltage; board-level power (regulators, LEDs, sensors, radios) is higher.
 // The figures were entered from the named documents; check them against your exact configuration.
 #include <iomanip>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tinyq/target.h"
 
@@ -123,18 +122,17 @@ std::string BoardsToJson(const std::vector<BoardProfile>& boards) {
 
 std::string BoardsToText(const std::vector<BoardProfile>& boards) {
   std::ostringstream os;
-  os << std::left << std::setw(16) << "id" << std::setw(14) << "core" << std::right
-     << std::setw(9) << "clock" << std::setw(11) << "flash" << std::setw(11) << "RAM"
-     << std::setw(10) << "power" << "  name\n";
+  os << std::left << std::setw(16) << "id" << std::setw(14) << "core" << std::right << std::setw(9)
+     << "clock" << std::setw(11) << "flash" << std::setw(11) << "RAM" << std::setw(10) << "power"
+     << "  name\n";
   for (const BoardProfile& b : boards) {
     std::ostringstream clock, power;
     clock << b.clock_hz / kMHz << " MHz";
     power << std::fixed << std::setprecision(1) << b.active_power_mw << " mW";
     std::string core = b.core + (b.build_core != b.core ? "*" : "");
-    os << std::left << std::setw(16) << b.id << std::setw(14) << core << std::right
-       << std::setw(9) << clock.str() << std::setw(11) << Kib(b.flash_bytes) << std::setw(11)
-       << Kib(b.ram_bytes) << std::setw(10) << power.str() << "  " << b.name << " (" << b.mcu
-       << ")\n";
+    os << std::left << std::setw(16) << b.id << std::setw(14) << core << std::right << std::setw(9)
+       << clock.str() << std::setw(11) << Kib(b.flash_bytes) << std::setw(11) << Kib(b.ram_bytes)
+       << std::setw(10) << power.str() << "  " << b.name << " (" << b.mcu << ")\n";
   }
   os << "\n* not buildable here: budgets build for a proxy core (esp32s3: cortex-m4) and say so.\n"
         "power: MCU run-mode figure from the datasheet named in `tinyq targets --json` (source).\n";

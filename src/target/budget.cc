@@ -3,14 +3,13 @@
 //
 //   flash = weights + code + data           (size build for the board's core)
 //   RAM   = arena + input + output + stack + data + bss
-//   latency  = instructions / clock         ASSUMES 1 instruction per cycle (instructions != cycles)
-//   energy   = active power * latency       MCU run-mode power from the board's datasheet
+//   latency  = instructions / clock         ASSUMES 1 instruction per cycle (instructions !=
+//   cycles) energy   = active power * latency       MCU run-mode power from the board's datasheet
 //   battery  = capacity * voltage / (rate * energy)   inference only: sleep and peripherals ignored
 #include <algorithm>
 #include <iomanip>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tinyq/target.h"
 
@@ -41,8 +40,8 @@ std::vector<std::string> Assumptions(const BudgetReport& r) {
                 r.board.build_core + " proxy build");
   }
   if (r.board.build_core != r.build.run_core) {
-    a.push_back("instruction count and stack are from the " + r.build.run_core +
-                " build; the " + r.board.build_core + " executes a different instruction mix");
+    a.push_back("instruction count and stack are from the " + r.build.run_core + " build; the " +
+                r.board.build_core + " executes a different instruction mix");
   }
   return a;
 }
@@ -68,8 +67,8 @@ StatusOr<BudgetReport> BudgetCDir(const std::string& c_dir, const std::string& n
   }
   const TargetBuildResult& b = r.build;
   r.flash_total = b.weights_bytes + b.code_bytes + b.data_bytes;
-  r.ram_total = b.arena_bytes + b.input_bytes + b.output_bytes + b.stack_bytes + b.data_bytes +
-                b.bss_bytes;
+  r.ram_total =
+      b.arena_bytes + b.input_bytes + b.output_bytes + b.stack_bytes + b.data_bytes + b.bss_bytes;
   Check(&r, "flash", r.flash_total, r.board.flash_bytes);
   Check(&r, "ram", r.ram_total, r.board.ram_bytes);
   const double seconds = r.board.clock_hz > 0 ? b.instructions / r.board.clock_hz : 0;
@@ -111,28 +110,24 @@ std::string BudgetToJson(const BudgetReport& r) {
                              {"available_bytes", f.available},
                              {"over_by_bytes", f.over_by}});
   }
-  j["flash"] = {{"weights_bytes", b.weights_bytes},
-                {"exported_weight_bytes", r.model.exported_weight_bytes},
-                {"code_bytes", b.code_bytes},
-                {"data_bytes", b.data_bytes},
-                {"total_bytes", r.flash_total},
-                {"available_bytes", r.board.flash_bytes}};
-  j["ram"] = {{"arena_bytes", b.arena_bytes},
-              {"arena_lower_bound_bytes", r.model.lower_bound_bytes},
-              {"input_bytes", b.input_bytes},
-              {"output_bytes", b.output_bytes},
-              {"stack_bytes", b.stack_bytes},
-              {"static_bytes", b.data_bytes + b.bss_bytes},
-              {"total_bytes", r.ram_total},
-              {"available_bytes", r.board.ram_bytes}};
+  j["flash"] = {
+      {"weights_bytes", b.weights_bytes}, {"exported_weight_bytes", r.model.exported_weight_bytes},
+      {"code_bytes", b.code_bytes},       {"data_bytes", b.data_bytes},
+      {"total_bytes", r.flash_total},     {"available_bytes", r.board.flash_bytes}};
+  j["ram"] = {
+      {"arena_bytes", b.arena_bytes}, {"arena_lower_bound_bytes", r.model.lower_bound_bytes},
+      {"input_bytes", b.input_bytes}, {"output_bytes", b.output_bytes},
+      {"stack_bytes", b.stack_bytes}, {"static_bytes", b.data_bytes + b.bss_bytes},
+      {"total_bytes", r.ram_total},   {"available_bytes", r.board.ram_bytes}};
   j["sections"] = b.sections;
-  j["measured"] = {{"build", "arm-none-eabi-gcc -mcpu=" + b.core + " -mthumb " +
-                                 r.options.build.opt + " -ffunction-sections -fdata-sections "
-                                 "--gc-sections"},
-                   {"emulator", b.emulator},
-                   {"instructions_per_inference", b.instructions},
-                   {"total_macs", r.model.total_macs},
-                   {"macs_per_instruction", r.macs_per_instruction}};
+  j["measured"] = {
+      {"build", "arm-none-eabi-gcc -mcpu=" + b.core + " -mthumb " + r.options.build.opt +
+                    " -ffunction-sections -fdata-sections "
+                    "--gc-sections"},
+      {"emulator", b.emulator},
+      {"instructions_per_inference", b.instructions},
+      {"total_macs", r.model.total_macs},
+      {"macs_per_instruction", r.macs_per_instruction}};
   Json est = {{"latency_ms", r.latency_ms}, {"energy_per_inference_uj", r.energy_uj}};
   est["rate_per_s"] = r.options.rate_per_s;
   est["battery_mah"] = r.options.battery_mah;
@@ -170,30 +165,32 @@ std::string BudgetToText(const BudgetReport& r) {
   std::ostringstream os;
   os << "board: " << r.board.name << " (" << r.board.mcu << ", " << r.board.core << " @ "
      << r.board.clock_hz / 1e6 << " MHz)";
-  if (r.board.build_core != r.board.core) os << "  [built for proxy core " << r.board.build_core
-                                             << "]";
-  os << "\n\nflash  " << std::setw(26) << Bytes(r.flash_total) << " of " << Bytes(r.board.flash_bytes)
-     << "  " << Percent(r.flash_total, r.board.flash_bytes) << (r.flash_total > r.board.flash_bytes
-                                                                     ? "  DOES NOT FIT" : "")
-     << "\n  weights " << Bytes(b.weights_bytes) << ", code " << Bytes(b.code_bytes) << ", data "
+  if (r.board.build_core != r.board.core)
+    os << "  [built for proxy core " << r.board.build_core << "]";
+  os << "\n\nflash  " << std::setw(26) << Bytes(r.flash_total) << " of "
+     << Bytes(r.board.flash_bytes) << "  " << Percent(r.flash_total, r.board.flash_bytes)
+     << (r.flash_total > r.board.flash_bytes ? "  DOES NOT FIT" : "") << "\n  weights "
+     << Bytes(b.weights_bytes) << ", code " << Bytes(b.code_bytes) << ", data "
      << Bytes(b.data_bytes) << "\n";
   os << "RAM    " << std::setw(26) << Bytes(r.ram_total) << " of " << Bytes(r.board.ram_bytes)
      << "  " << Percent(r.ram_total, r.board.ram_bytes)
      << (r.ram_total > r.board.ram_bytes ? "  DOES NOT FIT" : "") << "\n  arena "
      << Bytes(b.arena_bytes);
-  if (r.model.lower_bound_bytes > 0) os << " (lower bound " << Bytes(r.model.lower_bound_bytes) << ")";
-  os << ", input " << Bytes(b.input_bytes) << ", output " << Bytes(b.output_bytes)
-     << ", stack " << Bytes(b.stack_bytes) << " (measured), static "
-     << Bytes(b.data_bytes + b.bss_bytes) << "\n\n";
+  if (r.model.lower_bound_bytes > 0)
+    os << " (lower bound " << Bytes(r.model.lower_bound_bytes) << ")";
+  os << ", input " << Bytes(b.input_bytes) << ", output " << Bytes(b.output_bytes) << ", stack "
+     << Bytes(b.stack_bytes) << " (measured), static " << Bytes(b.data_bytes + b.bss_bytes)
+     << "\n\n";
   os << "instructions per inference: " << b.instructions << " (" << b.emulator << ")\n";
   if (r.macs_per_instruction > 0) {
     os << "MACs: " << r.model.total_macs << ", MACs per instruction: " << std::fixed
        << std::setprecision(3) << r.macs_per_instruction << "\n";
   }
-  os << std::defaultfloat << "\nestimates (see assumptions):\n  latency "
-     << std::setprecision(4) << r.latency_ms << " ms at " << r.board.clock_hz / 1e6 << " MHz\n";
-  if (r.energy_uj > 0) os << "  energy " << r.energy_uj << " uJ per inference at "
-                          << r.board.active_power_mw << " mW\n";
+  os << std::defaultfloat << "\nestimates (see assumptions):\n  latency " << std::setprecision(4)
+     << r.latency_ms << " ms at " << r.board.clock_hz / 1e6 << " MHz\n";
+  if (r.energy_uj > 0)
+    os << "  energy " << r.energy_uj << " uJ per inference at " << r.board.active_power_mw
+       << " mW\n";
   if (r.battery_days > 0) {
     os << "  battery " << r.options.battery_mah << " mAh @ " << r.options.battery_v << " V at "
        << r.options.rate_per_s << " inferences/s: " << r.battery_days << " days\n";
@@ -205,9 +202,11 @@ std::string BudgetToText(const BudgetReport& r) {
       wop = std::max(wop, l.op.size() + 2);
     }
     const int name_w = static_cast<int>(w), op_w = static_cast<int>(wop);
-    os << "\n" << std::left << std::setw(name_w) << "layer" << std::setw(op_w) << "op" << std::right
+    os << "\n"
+       << std::left << std::setw(name_w) << "layer" << std::setw(op_w) << "op" << std::right
        << std::setw(12) << "MACs" << std::setw(12) << "weights B" << std::setw(14)
-       << "activations B" << "\n";
+       << "activations B"
+       << "\n";
     for (const LayerBudget& l : r.model.layers) {
       os << std::left << std::setw(name_w) << l.node << std::setw(op_w) << l.op << std::right
          << std::setw(12) << l.macs << std::setw(12) << l.weight_bytes << std::setw(14)

@@ -128,8 +128,8 @@ StatusOr<std::vector<std::string>> CompileModel(const Tools& t, const std::strin
     const std::string obj = obj_dir + "/" + prefix + stem + ".o";
     std::vector<std::string> argv = {t.gcc};
     for (const std::string& f : CoreFlags(core, opt)) argv.push_back(f);
-    for (const std::string& f : {std::string("-I") + c_dir, std::string("-c"), src,
-                                 std::string("-o"), obj}) {
+    for (const std::string& f :
+         {std::string("-I") + c_dir, std::string("-c"), src, std::string("-o"), obj}) {
       argv.push_back(f);
     }
     TQ_ASSIGN_OR_RETURN(CommandResult r, target::RunCommand(argv));
@@ -166,7 +166,8 @@ Status LinkHarness(const Tools& t, const std::string& c_dir, const std::string& 
 Status WriteHarness(const std::string& dir, const std::string& main_c, bool semihosting) {
   fs::create_directories(dir);
   TQ_RETURN_IF_ERROR(target::WriteTextFile(dir + "/link.ld", target::HarnessLinkerScript()));
-  TQ_RETURN_IF_ERROR(target::WriteTextFile(dir + "/startup.c", target::HarnessStartup(semihosting)));
+  TQ_RETURN_IF_ERROR(
+      target::WriteTextFile(dir + "/startup.c", target::HarnessStartup(semihosting)));
   return target::WriteTextFile(dir + "/main.c", main_c);
 }
 
@@ -248,8 +249,8 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
                       CompileModel(tools, c_dir, name, options.core, options.opt, size_dir));
   TQ_RETURN_IF_ERROR(WriteHarness(size_dir, target::HarnessSizeMain(name), false));
   const std::string size_elf = size_dir + "/model.elf";
-  TQ_RETURN_IF_ERROR(LinkHarness(tools, c_dir, options.core, options.opt, size_dir, objs, false,
-                                 size_elf));
+  TQ_RETURN_IF_ERROR(
+      LinkHarness(tools, c_dir, options.core, options.opt, size_dir, objs, false, size_elf));
   TQ_ASSIGN_OR_RETURN(CommandResult sz, target::RunCommand({tools.size, "-A", size_elf}));
   TQ_RETURN_IF_ERROR(CheckCommand(sz, "arm-none-eabi-size"));
   TQ_ASSIGN_OR_RETURN(r.sections, ParseSizeOutput(sz.output, size_elf));
@@ -269,16 +270,16 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
   const std::string run_dir = work + "/run_" + run_core;
   TQ_ASSIGN_OR_RETURN(std::vector<std::string> run_objs,
                       CompileModel(tools, c_dir, name, run_core, options.opt, run_dir));
-  TQ_RETURN_IF_ERROR(WriteHarness(
-      run_dir, target::HarnessRunMain(name, options.input, options.repeat), true));
+  TQ_RETURN_IF_ERROR(
+      WriteHarness(run_dir, target::HarnessRunMain(name, options.input, options.repeat), true));
   r.elf_path = run_dir + "/run.elf";
-  TQ_RETURN_IF_ERROR(LinkHarness(tools, c_dir, run_core, options.opt, run_dir, run_objs, true,
-                                 r.elf_path));
-  TQ_ASSIGN_OR_RETURN(CommandResult q,
-                      target::RunCommand({tools.qemu, "-M", machine, "-nographic",
-                                          "-semihosting-config", "enable=on,target=native",
-                                          "-icount", "shift=0", "-kernel", r.elf_path},
-                                         options.qemu_timeout_s));
+  TQ_RETURN_IF_ERROR(
+      LinkHarness(tools, c_dir, run_core, options.opt, run_dir, run_objs, true, r.elf_path));
+  TQ_ASSIGN_OR_RETURN(
+      CommandResult q,
+      target::RunCommand({tools.qemu, "-M", machine, "-nographic", "-semihosting-config",
+                          "enable=on,target=native", "-icount", "shift=0", "-kernel", r.elf_path},
+                         options.qemu_timeout_s));
   if (q.timed_out) {
     return Internal("qemu-system-arm did not finish within " +
                     std::to_string(options.qemu_timeout_s) + " s");

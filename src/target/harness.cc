@@ -63,9 +63,11 @@ void tq_reset_handler(void);
 void tq_fault_handler(void);
 void SysTick_Handler(void);
 )";
-  s += semihosting ? "extern void _start(void);\n" : "extern int main(void);\n"
-                                                     "void SysTick_Handler(void) {}\n";
-  s += R"(__attribute__((section(".tq_vectors"), used)) static void (*const tq_vectors[16])(void) = {
+  s += semihosting ? "extern void _start(void);\n"
+                   : "extern int main(void);\n"
+                     "void SysTick_Handler(void) {}\n";
+  s +=
+      R"(__attribute__((section(".tq_vectors"), used)) static void (*const tq_vectors[16])(void) = {
     (void (*)(void))(&__tq_stack_top), tq_reset_handler, tq_fault_handler, tq_fault_handler,
     tq_fault_handler, tq_fault_handler, tq_fault_handler, 0, 0, 0, 0, tq_fault_handler, 0, 0,
     tq_fault_handler, SysTick_Handler};
@@ -112,9 +114,10 @@ namespace {
 std::string BufferDeclarations(const std::string& up) {
   const std::string section = " __attribute__((section(\".tq_buffers\")));\n";
   return "#define TQH_NONZERO(n) ((n) > 0 ? (n) : 1)\n"
-         "static int8_t tqh_input[TQH_NONZERO(" + up + "_INPUT_SIZE)]" + section +
-         "static int8_t tqh_output[TQH_NONZERO(" + up + "_OUTPUT_SIZE)]" + section +
-         "static uint8_t tqh_arena[TQH_NONZERO(" + up + "_ARENA_SIZE)]"
+         "static int8_t tqh_input[TQH_NONZERO(" +
+         up + "_INPUT_SIZE)]" + section + "static int8_t tqh_output[TQH_NONZERO(" + up +
+         "_OUTPUT_SIZE)]" + section + "static uint8_t tqh_arena[TQH_NONZERO(" + up +
+         "_ARENA_SIZE)]"
          " __attribute__((aligned(16), section(\".tq_buffers\")));\n";
 }
 }  // namespace
@@ -124,8 +127,8 @@ std::string HarnessSizeMain(const std::string& name) {
   std::ostringstream s;
   s << "/* tinyq size-build main (generated): one " << name << "_invoke, buffers not counted. */\n"
     << "#include \"" << name << ".h\"\n"
-    << BufferDeclarations(up)
-    << "int main(void) { return (int)" << name << "_invoke(tqh_input, tqh_output, tqh_arena); }\n";
+    << BufferDeclarations(up) << "int main(void) { return (int)" << name
+    << "_invoke(tqh_input, tqh_output, tqh_arena); }\n";
   return s.str();
 }
 
@@ -137,7 +140,8 @@ std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& i
     << "#define TQH_REPEAT " << repeat << "\n"
     << "#define TQH_GIVEN_INPUT " << input.size() << "u\n";
   s << "static const int8_t tqh_given[" << (input.empty() ? 1 : input.size()) << "] = {";
-  for (size_t i = 0; i < input.size(); ++i) s << (i % 24 == 0 ? "\n  " : "") << int(input[i]) << ",";
+  for (size_t i = 0; i < input.size(); ++i)
+    s << (i % 24 == 0 ? "\n  " : "") << int(input[i]) << ",";
   if (input.empty()) s << "0";
   s << "};\n" << BufferDeclarations(up);
   s << R"(#define TQH_SYST_CSR (*(volatile uint32_t*)0xE000E010u)
@@ -165,12 +169,15 @@ int main(void) {
   printf("TQ_SIZES %lu %lu %lu\n", (unsigned long))"
     << up << "_ARENA_SIZE, (unsigned long)" << up << "_INPUT_SIZE, (unsigned long)" << up
     << R"(_OUTPUT_SIZE);
-  if (TQH_GIVEN_INPUT != 0u && TQH_GIVEN_INPUT != (uint32_t))" << up << R"(_INPUT_SIZE) {
+  if (TQH_GIVEN_INPUT != 0u && TQH_GIVEN_INPUT != (uint32_t))"
+    << up << R"(_INPUT_SIZE) {
     printf("TQ_ERROR input has %lu bytes, the model takes %lu\n", (unsigned long)TQH_GIVEN_INPUT,
-           (unsigned long))" << up << R"(_INPUT_SIZE);
+           (unsigned long))"
+    << up << R"(_INPUT_SIZE);
     return 1;
   }
-  for (i = 0; i < (uint32_t))" << up << R"(_INPUT_SIZE; ++i) {
+  for (i = 0; i < (uint32_t))"
+    << up << R"(_INPUT_SIZE; ++i) {
     tqh_input[i] = TQH_GIVEN_INPUT ? tqh_given[i] : (int8_t)(uint8_t)((i * 1103515245u + 12345u) >> 16);
   }
   __asm__ volatile("mov %0, sp" : "=r"(sp));
@@ -194,7 +201,8 @@ int main(void) {
   printf("TQ_STATUS %d\nTQ_TICKS %lu %lu\nTQ_STACK %lu\nTQ_OUTPUT ", (int)st,
          (unsigned long)((t1 - t0) >> 32), (unsigned long)((t1 - t0) & 0xFFFFFFFFu),
          (unsigned long)stack);
-  for (i = 0; i < (uint32_t))" << up << R"(_OUTPUT_SIZE; ++i) printf("%02x", (unsigned)(uint8_t)tqh_output[i]);
+  for (i = 0; i < (uint32_t))"
+    << up << R"(_OUTPUT_SIZE; ++i) printf("%02x", (unsigned)(uint8_t)tqh_output[i]);
   printf("\nTQ_DONE\n");
   return 0;
 }

@@ -15,9 +15,9 @@ namespace tinyq::target {
 StatusOr<std::string> FindTool(const std::string& tool, const std::string& debian_package);
 
 struct CommandResult {
-  int exit_code = 0;      // the child's exit status; 124 when `timeout` stopped it
+  int exit_code = 0;  // the child's exit status; 124 when `timeout` stopped it
   bool timed_out = false;
-  std::string output;     // stdout and stderr, interleaved
+  std::string output;  // stdout and stderr, interleaved
 };
 
 // Runs argv (no shell interpretation of the arguments) with stdout+stderr captured, killed after

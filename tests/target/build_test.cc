@@ -51,9 +51,9 @@ TEST(BuildAndMeasureTest, SizesSplitWeightsFromCode) {
   // tiny_weights.c: w1 128 + b1 32 + w2 32 + b2 16 + 4 multiplier/shift words 16 + exp table
   // 1024 bytes (gen_target_fixture.py), all const: every byte in .tq_weights, no RAM.
   EXPECT_EQ(r->weights_bytes, TinyExpected()["weights_bytes"].get<int64_t>());
-  EXPECT_GT(r->code_bytes, 200);      // two kernels + invoke
+  EXPECT_GT(r->code_bytes, 200);  // two kernels + invoke
   EXPECT_LT(r->code_bytes, 10 * 1024);
-  EXPECT_EQ(r->data_bytes, 0);        // no writable globals
+  EXPECT_EQ(r->data_bytes, 0);  // no writable globals
   EXPECT_EQ(r->bss_bytes, 0);
   std::filesystem::remove_all(dir);
 }
@@ -88,6 +88,35 @@ TEST(BuildAndMeasureTest, QemuOutputMatchesReferenceAndInstructionsScale) {
   std::filesystem::remove_all(dir);
 }
 
+// The fixture with tiny_invoke replaced by `body` (a model doing something a real one should not).
+std::string FixtureWithInvoke(const std::string& body) {
+  const std::string dir = MakeTinyFixtureDir();
+  std::ofstream out(dir + "/tiny.c", std::ios::trunc);
+  out << "#include \"tiny.h\"\n"
+         "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
+         "  (void)in; (void)out; (void)arena;\n"
+      << body << "}\n";
+  return dir;
+}
+
+// A model whose invoke is a counted 2-instruction loop (subs + bne): the count must be 2 * n up
+// to the 40-instruction SysTick resolution and the call overhead, also across a SysTick wrap
+// (2^24 ticks = 671M instructions).
+int64_t LoopInstructions(uint32_t n) {
+  const std::string dir = FixtureWithInvoke(
+      "  uint32_t n = " + std::to_string(n) +
+      "u;\n  __asm__ volatile(\"1: subs %0, %0, #1\\n bne 1b\" : \"+r\"(n));\n  return TQ_OK;\n");
+  auto r = BuildAndMeasure(dir, "tiny", TargetBuildOptions{});
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->instructions : -1;
+}
+
+TEST(BuildAndMeasureTest, InstructionCountIsExactOnACountedLoopAcrossWraps) {
+  EXPECT_NEAR(LoopInstructions(1000000), 2000000, 80);
+  EXPECT_NEAR(LoopInstructions(400000000), 800000000, 80);  // one SysTick wrap
+}
+
 TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
   const std::string dir = MakeTinyFixtureDir();
   const auto expected = TinyExpected();
@@ -105,13 +134,7 @@ TEST(BuildAndMeasureTest, CortexM7RunsOnMps2An500) {
 }
 
 TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
-  const std::string dir = MakeTinyFixtureDir();
-  {
-    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
-    out << "#include \"tiny.h\"\n"
-           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  (void)in; (void)out; (void)arena;\n  for (;;) {\n  }\n}\n";
-  }
+  const std::string dir = FixtureWithInvoke("  for (;;) {\n  }\n");
   TargetBuildOptions o;
   o.qemu_timeout_s = 2;
   auto r = BuildAndMeasure(dir, "tiny", o);
@@ -123,15 +146,9 @@ TEST(BuildAndMeasureTest, HangingModelHitsTheQemuTimeout) {
 }
 
 TEST(BuildAndMeasureTest, FaultingModelIsReportedNotHung) {
-  const std::string dir = MakeTinyFixtureDir();
-  {
-    std::ofstream out(dir + "/tiny.c", std::ios::trunc);
-    out << "#include \"tiny.h\"\n"
-           "tq_status tiny_invoke(const int8_t* in, int8_t* out, uint8_t* arena) {\n"
-           "  (void)in; (void)out; (void)arena;\n"
-           "  ((void (*)(void))0x00000000u)(); /* ARM-state branch: UsageFault */\n"
-           "  return TQ_OK;\n}\n";
-  }
+  // A branch to an ARM-state (even) address: UsageFault, escalated to HardFault.
+  const std::string dir =
+      FixtureWithInvoke("  ((void (*)(void))0x00000000u)();\n  return TQ_OK;\n");
   TargetBuildOptions o;
   o.qemu_timeout_s = 60;
   auto r = BuildAndMeasure(dir, "tiny", o);

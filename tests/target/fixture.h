@@ -8,11 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace tinyq::testing {
 
@@ -26,7 +25,8 @@ inline std::string MakeTinyFixtureDir() {
   buf.push_back('\0');
   const std::string dir = ::mkdtemp(buf.data());
   const fs::path fixture = fs::path(SourceDir()) / "tests/testdata/target/tiny";
-  for (const char* f : {"tiny.h", "tiny.c", "tiny_weights.c"}) fs::copy_file(fixture / f, dir + "/" + f);
+  for (const char* f : {"tiny.h", "tiny.c", "tiny_weights.c"})
+    fs::copy_file(fixture / f, dir + "/" + f);
   for (const auto& e : fs::directory_iterator(fs::path(SourceDir()) / "src/runtime")) {
     const std::string file = e.path().filename().string();
     if (file.rfind("tq_", 0) == 0) fs::copy_file(e.path(), dir + "/" + file);
