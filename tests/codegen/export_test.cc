@@ -1,7 +1,8 @@
 // Tests of ExportC (src/codegen/export.cc) on every zoo model: quantize with default settings,
 // export C, build it on the host with gcc -std=c99 -Wall -Wextra -Werror -pedantic and a small
 // harness, run >= 20 test inputs and compare the outputs byte for byte with tinyq's int8
-// executor; cross-compile the same files for Cortex-M0+/M4/M7 (compile only); the planned arena
+// executor; build them for Cortex-M4 and run two of the inputs in QEMU (mps2-an386), again byte
+// for byte; cross-compile the same files for Cortex-M0+/M4/M7 (compile only); the planned arena
 // must equal the live-set lower bound. Plus negative cases of the export API.
 #include "tinyq/export.h"
 
@@ -20,6 +21,7 @@
 #include "tinyq/api.h"
 #include "tinyq/onnx.h"
 #include "tinyq/quantize.h"
+#include "tinyq/target.h"
 
 namespace tinyq {
 namespace {
@@ -163,8 +165,26 @@ TEST_P(ZooExportTest, HostBuildMatchesInt8ExecutorAndArenaIsTheLowerBound) {
         << z.name << ": output byte " << i << " (sample " << i / (expected.size() / kSamples)
         << ")";
 
-  // Cortex-M cross-compilation (compile only) of the generated files without the harness.
+  // The same code built for Cortex-M4 with the semihosting harness of src/target and run in
+  // qemu-system-arm -M mps2-an386: the emulated core's output bytes equal the executor's too.
   fs::remove(work / "gen" / "main.c");
+  const size_t in_bytes = inputs.size() / kSamples, out_bytes = expected.size() / kSamples;
+  for (int i : {0, kSamples - 1}) {
+    TargetBuildOptions to;
+    to.core = "cortex-m4";
+    to.input.assign(inputs.begin() + i * in_bytes, inputs.begin() + (i + 1) * in_bytes);
+    auto m = BuildAndMeasure(gen, z.name, to);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_TRUE(m->ran);
+    EXPECT_EQ(m->invoke_status, 0);
+    ASSERT_EQ(m->output.size(), out_bytes);
+    for (size_t b = 0; b < out_bytes; ++b)
+      ASSERT_EQ(static_cast<int>(m->output[b]), static_cast<int>(expected[i * out_bytes + b]))
+          << z.name << ": QEMU Cortex-M4 output byte " << b << " of sample " << i;
+    EXPECT_GT(m->instructions, 0);
+  }
+
+  // Cortex-M cross-compilation (compile only) of the generated files without the harness.
   for (const char* cpu : {"cortex-m0plus", "cortex-m7", "cortex-m4"})  // m4 objects stay
     EXPECT_EQ(Sh("cd " + gen +
                  " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic "
