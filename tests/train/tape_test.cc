@@ -45,13 +45,13 @@ TEST(TrainProgramTest, BatchOfTwoEqualsTwoSingleSamplesAndGradientsAccumulate) {
   (*p)->Forward(x.data(), 2);
   (*p)->ZeroParamGrads();
   (*p)->Backward(r.data());
-  const std::vector<float> both = (*p)->ParamGrad((*p)->params()[0]);
+  const FloatVec both = (*p)->ParamGrad((*p)->params()[0]);
   (*p)->ZeroParamGrads();
   for (int b = 0; b < 2; ++b) {
     (*p)->Forward(x.data() + 3 * b, 1);
     (*p)->Backward(r.data() + 2 * b);  // no ZeroParamGrads in between: the sum accumulates
   }
-  const std::vector<float>& split = (*p)->ParamGrad((*p)->params()[0]);
+  const FloatVec& split = (*p)->ParamGrad((*p)->params()[0]);
   for (size_t i = 0; i < both.size(); ++i) EXPECT_NEAR(both[i], split[i], 1e-5f);
 }
 
