@@ -55,6 +55,36 @@ TEST(TrainProgramTest, BatchOfTwoEqualsTwoSingleSamplesAndGradientsAccumulate) {
   for (size_t i = 0; i < both.size(); ++i) EXPECT_NEAR(both[i], split[i], 1e-5f);
 }
 
+TEST(TrainProgramTest, DsCnnStyleNetworkGradientsMatch) {
+  // Conv -> BN -> Relu -> depthwise Conv -> BN -> Relu -> GAP -> Flatten -> Gemm, as in the zoo.
+  NetBuilder net({1, 1, 6, 6});
+  Node* c1 = net.Add(OpKind::kConv, {net.Const({4, 1, 3, 3}, 1)});
+  c1->SetInts("strides", {2, 2});
+  c1->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  net.Add(OpKind::kBatchNormalization,
+          {net.Const({4}, 2), net.Const({4}, 3), net.Const({4}, 4), net.Const({4}, 5, 0.5f, 2.0f)});
+  net.Done();
+  net.Add(OpKind::kRelu);
+  net.Done();
+  Node* dw = net.Add(OpKind::kConv, {net.Const({4, 1, 3, 3}, 6)});
+  dw->SetInt("group", 4);
+  dw->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  net.Add(OpKind::kBatchNormalization, {net.Const({4}, 7), net.Const({4}, 8), net.Const({4}, 9),
+                                        net.Const({4}, 10, 0.5f, 2.0f)});
+  net.Done();
+  net.Add(OpKind::kRelu);
+  net.Done();
+  net.Add(OpKind::kGlobalAveragePool);
+  net.Done();
+  net.Add(OpKind::kFlatten);
+  net.Done();
+  net.Add(OpKind::kGemm, {net.Const({4, 3}, 11), net.Const({3}, 12)});
+  net.Done();
+  CheckNet(net);
+}
+
 TEST(TrainProgramTest, WriteBackCopiesTrainedWeights) {
   NetBuilder net({1, 2});
   net.Add(OpKind::kMatMul, {net.graph.AddConstant("w", RandomTensor({2, 2}, 5))});
