@@ -109,7 +109,8 @@ def main():
         print(f"| {label} | {s['mean']:.2f}% | {s['min']:.2f}..{s['max']:.2f} | "
               f"{s['std']:.2f} | {sps:.0f} |")
     with open(args.out, "w") as f:
-        json.dump({"args": vars(args), "teacher_test_top1": teacher_top1, "runs": rows,
+        settings = {k: v for k, v in vars(args).items() if k not in ("build", "out", "teacher_cache")}
+        json.dump({"args": settings, "teacher_test_top1": teacher_top1, "runs": rows,
                    "summary": summary}, f, indent=2, default=float)
         f.write("\n")
 

@@ -142,7 +142,7 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
   std::vector<int64_t> y(static_cast<size_t>(bs));
   const int64_t steps_per_epoch = (n + bs - 1) / bs;
   const double total_steps = static_cast<double>(steps_per_epoch) * options.epochs;
-  std::vector<std::vector<float>> best;
+  std::vector<train::FloatVec> best;
   double train_seconds = 0.0;
   int64_t step = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {

@@ -120,7 +120,7 @@ class ConvOp : public TrainOp {
 
  private:
   struct Worker {
-    std::vector<float> col, dcol, dw, db;
+    FloatVec col, dcol, dw, db;
   };
 
   void Im2Col(const float* x, float* col) const {

@@ -73,6 +73,15 @@ StatusOr<std::unique_ptr<TrainOp>> MakeCopyOp(const OpBuild& b) {
       b.out[0] < 0 || b.state.slot(b.out[0]).numel != b.state.slot(b.in[0]).numel)
     return Unsupported(b.graph.Where(&b.node) +
                        "the trainer needs a float activation reshaped per sample");
+  const int64_t rank = static_cast<int64_t>(b.node.input(0)->shape().size());
+  const bool moves_batch =
+      (b.node.op() == OpKind::kFlatten && (b.node.GetInt("axis", 1) + rank) % rank == 0 &&
+       rank > 0) ||
+      (b.node.op() == OpKind::kUnsqueeze && b.node.GetInts("axes").size() > 0 &&
+       (b.node.GetInts("axes")[0] + rank + 1) % (rank + 1) == 0);
+  if (moves_batch)
+    return Unsupported(b.graph.Where(&b.node) +
+                       "the trainer needs the batch dimension to stay first (axis 0 is the batch)");
   return std::unique_ptr<TrainOp>(new CopyOp(b.in[0], b.out[0]));
 }
 

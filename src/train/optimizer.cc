@@ -22,8 +22,8 @@ class Sgd : public StatefulOptimizer {
   void Step(TrainProgram& program, float lr) override {
     const auto& params = program.params();
     for (size_t i = 0; i < params.size(); ++i) {
-      std::vector<float>& w = program.ParamData(params[i]);
-      const std::vector<float>& g = program.ParamGrad(params[i]);
+      FloatVec& w = program.ParamData(params[i]);
+      const FloatVec& g = program.ParamGrad(params[i]);
       std::vector<float>& v = State(velocity_, i, w.size());
       for (size_t j = 0; j < w.size(); ++j) {
         v[j] = momentum_ * v[j] + (g[j] + wd_ * w[j]);
@@ -45,8 +45,8 @@ class Adam : public StatefulOptimizer {
     const double c1 = 1.0 - std::pow(kBeta1, t_), c2 = 1.0 - std::pow(kBeta2, t_);
     const auto& params = program.params();
     for (size_t i = 0; i < params.size(); ++i) {
-      std::vector<float>& w = program.ParamData(params[i]);
-      const std::vector<float>& g = program.ParamGrad(params[i]);
+      FloatVec& w = program.ParamData(params[i]);
+      const FloatVec& g = program.ParamGrad(params[i]);
       std::vector<float>& m = State(m_, i, w.size());
       std::vector<float>& v = State(v_, i, w.size());
       for (size_t j = 0; j < w.size(); ++j) {

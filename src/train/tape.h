@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,25 @@
 
 namespace tinyq::train {
 
+// Allocates 64-byte aligned storage. Eigen's vectorized kernels peel loops up to an alignment
+// boundary, so the summation order (and the last bits of results) depends on a buffer's address
+// modulo the vector width; with every buffer aligned the same way, training is bit-reproducible
+// across processes (CLI and Python give byte-identical weights).
+template <typename T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}  // NOLINT: allocator rebinding
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const AlignedAllocator&) const { return true; }
+  bool operator!=(const AlignedAllocator&) const { return false; }
+};
+using FloatVec = std::vector<float, AlignedAllocator<float>>;
+
 struct Slot {
   const Value* value = nullptr;
   bool batched = false;     // activation [B, shape...]; else a constant of `shape`
@@ -30,8 +50,8 @@ struct Slot {
   int64_t numel = 0;        // per sample (batched) or total (constant)
   bool param = false;       // a trained constant
   bool needs_grad = false;  // a parameter or an activation that depends on one
-  std::vector<float> data;
-  std::vector<float> grad;
+  FloatVec data;
+  FloatVec grad;
 };
 
 // What ops see: the slots and the current batch size.
@@ -104,8 +124,8 @@ class TrainProgram {
   const Shape& InputSampleShape() const { return state_.slot(input_).shape; }
 
   const std::vector<Param>& params() const { return params_; }
-  std::vector<float>& ParamData(const Param& p) { return state_.slots[p.slot].data; }
-  std::vector<float>& ParamGrad(const Param& p) { return state_.slots[p.slot].grad; }
+  FloatVec& ParamData(const Param& p) { return state_.slots[p.slot].data; }
+  FloatVec& ParamGrad(const Param& p) { return state_.slots[p.slot].grad; }
   int64_t NumParamElements() const;
   // Copies the parameters into the matching constants of `graph` (the graph Create read, or a
   // clone of it).

@@ -97,8 +97,8 @@ inline void ExpectGradientsMatch(const Graph& graph, float h = 1e-3f, double tol
   p.Backward(r.data());
   ASSERT_FALSE(p.params().empty());
   for (const Param& prm : p.params()) {
-    const std::vector<float> analytic = p.ParamGrad(prm);
-    std::vector<float>& w = p.ParamData(prm);
+    const FloatVec analytic = p.ParamGrad(prm);
+    FloatVec& w = p.ParamData(prm);
     for (size_t k = 0; k < w.size(); ++k) {
       const float w0 = w[k];
       w[k] = w0 + h;

@@ -71,7 +71,7 @@ TEST(PoolOpTest, MaxPoolRoutesGradientToTheMaximum) {
   (*prog)->Forward(x.data(), 1);
   (*prog)->ZeroParamGrads();
   (*prog)->Backward(r.data());
-  EXPECT_EQ((*prog)->ParamGrad((*prog)->params()[0]), (std::vector<float>{0.f, 10.f, 20.f, 0.f}));
+  EXPECT_EQ((*prog)->ParamGrad((*prog)->params()[0]), (FloatVec{0.f, 10.f, 20.f, 0.f}));
 }
 
 }  // namespace

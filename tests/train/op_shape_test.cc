@@ -51,5 +51,16 @@ TEST(ShapeOpTest, ReshapeAcrossTheBatchIsUnsupported) {
   EXPECT_NE(p.status().message().find("Reshape"), std::string::npos) << p.status().message();
 }
 
+TEST(ShapeOpTest, FlattenAtAxisZeroIsUnsupported) {
+  NetBuilder net({1, 2, 3});
+  net.Add(OpKind::kFlatten)->SetInt("axis", 0);
+  net.Done();
+  net.Finish();
+  auto p = TrainProgram::Create(net.graph);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(p.status().message().find("node 'Flatten'"), std::string::npos) << p.status().message();
+}
+
 }  // namespace
 }  // namespace tinyq::train::testing

@@ -45,14 +45,44 @@ TEST(TrainProgramTest, BatchOfTwoEqualsTwoSingleSamplesAndGradientsAccumulate) {
   (*p)->Forward(x.data(), 2);
   (*p)->ZeroParamGrads();
   (*p)->Backward(r.data());
-  const std::vector<float> both = (*p)->ParamGrad((*p)->params()[0]);
+  const FloatVec both = (*p)->ParamGrad((*p)->params()[0]);
   (*p)->ZeroParamGrads();
   for (int b = 0; b < 2; ++b) {
     (*p)->Forward(x.data() + 3 * b, 1);
     (*p)->Backward(r.data() + 2 * b);  // no ZeroParamGrads in between: the sum accumulates
   }
-  const std::vector<float>& split = (*p)->ParamGrad((*p)->params()[0]);
+  const FloatVec& split = (*p)->ParamGrad((*p)->params()[0]);
   for (size_t i = 0; i < both.size(); ++i) EXPECT_NEAR(both[i], split[i], 1e-5f);
+}
+
+TEST(TrainProgramTest, DsCnnStyleNetworkGradientsMatch) {
+  // Conv -> BN -> Relu -> depthwise Conv -> BN -> Relu -> GAP -> Flatten -> Gemm, as in the zoo.
+  NetBuilder net({1, 1, 6, 6});
+  Node* c1 = net.Add(OpKind::kConv, {net.Const({4, 1, 3, 3}, 1)});
+  c1->SetInts("strides", {2, 2});
+  c1->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  net.Add(OpKind::kBatchNormalization,
+          {net.Const({4}, 2), net.Const({4}, 3), net.Const({4}, 4), net.Const({4}, 5, 0.5f, 2.0f)});
+  net.Done();
+  net.Add(OpKind::kRelu);
+  net.Done();
+  Node* dw = net.Add(OpKind::kConv, {net.Const({4, 1, 3, 3}, 6)});
+  dw->SetInt("group", 4);
+  dw->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  net.Add(OpKind::kBatchNormalization, {net.Const({4}, 7), net.Const({4}, 8), net.Const({4}, 9),
+                                        net.Const({4}, 10, 0.5f, 2.0f)});
+  net.Done();
+  net.Add(OpKind::kRelu);
+  net.Done();
+  net.Add(OpKind::kGlobalAveragePool);
+  net.Done();
+  net.Add(OpKind::kFlatten);
+  net.Done();
+  net.Add(OpKind::kGemm, {net.Const({4, 3}, 11), net.Const({3}, 12)});
+  net.Done();
+  CheckNet(net);
 }
 
 TEST(TrainProgramTest, WriteBackCopiesTrainedWeights) {
