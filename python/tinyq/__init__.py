@@ -17,6 +17,8 @@ from .model import Model, QuantizedModel
 from .quantize import quantize
 from .check import CheckResult, check
 from .shrink import ShrinkReport, shrink
+from .sweep import SweepResult, sweep
+from . import plots
 from .export import export
 from .budget import budget, targets
 from .prune import PrunedModel, prune
@@ -39,8 +41,8 @@ def read_dataset(path):
     return _tinyq.read_dataset(str(path))
 
 
-__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
-__all__ = ["load", "read_dataset", "quantize", "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
-           "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
-           "InternalError", "CheckFailedError", "export", "budget", "targets"]
-           "InternalError", "CheckFailedError", "prune", "PrunedModel"]
+__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport",
+           "sweep", "SweepResult", "plots", "export", "budget", "targets", "prune", "PrunedModel",
+           "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError",
+           "UnsupportedError", "InvalidArgumentError", "FailedPreconditionError", "NotFoundError",
+           "IoError", "InternalError", "CheckFailedError"]
