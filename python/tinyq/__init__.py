@@ -23,6 +23,7 @@ from .export import export
 from .budget import budget, targets
 from .prune import PrunedModel, prune
 from .distill import distill, train
+from .report import Report, evaluate
 
 __version__ = _tinyq.__version__
 
@@ -43,6 +44,6 @@ def read_dataset(path):
 
 __all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport",
            "sweep", "SweepResult", "plots", "export", "budget", "targets", "prune", "PrunedModel",
-           "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError",
+           "distill", "train", "evaluate", "Report", "Model", "QuantizedModel", "Error", "InvalidModelError",
            "UnsupportedError", "InvalidArgumentError", "FailedPreconditionError", "NotFoundError",
            "IoError", "InternalError", "CheckFailedError"]

@@ -5,6 +5,7 @@ import json
 import os
 
 from . import _tinyq
+from .report import Report
 
 
 def targets(profile=None):
@@ -38,4 +39,4 @@ def budget(model, target=None, *, profile=None, flash=None, ram=None, rate=None,
                               os.fspath(profile) if profile else "", _text(flash), _text(ram),
                               _text(rate), _text(battery), opt,
                               os.fspath(keep) if keep else "", int(timeout))
-    return json.loads(text)
+    return Report(json.loads(text))

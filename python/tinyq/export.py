@@ -5,6 +5,7 @@ import os
 import tempfile
 
 from .model import Model
+from .report import Report
 
 
 def export(model, out_dir, *, name="model", calib=None, card=None, calib_limit=1000,
@@ -28,7 +29,7 @@ def export(model, out_dir, *, name="model", calib=None, card=None, calib_limit=1
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, os.path.basename(model.path or "model.onnx"))
             model.save(path)
-            return json.loads(_tinyq.export_c(path, *args))
+            return Report(json.loads(_tinyq.export_c(path, *args)))
     if not isinstance(model, (str, os.PathLike)):
         raise TypeError("model must be a path or a tinyq.Model")
-    return json.loads(_tinyq.export_c(str(model), *args))
+    return Report(json.loads(_tinyq.export_c(str(model), *args)))

@@ -66,3 +66,11 @@ def test_plots_draw_what_the_reports_hold(root, tmp_path, local_rows):
     with pytest.raises(ValueError, match="confusion"):
         tp.confusion({"evaluation": {"confusion_int8": []}})
     json.dumps(local_rows.to_dict())
+
+
+def test_evaluate_and_report_objects(root, build_dir, tmp_path):
+    r = tinyq.evaluate(root / ZOO / "model.onnx", root / "datasets/out/digits_test.npz",
+                       card=root / ZOO / "card.json")
+    card = json.loads((root / ZOO / "card.json").read_text())
+    assert r["metric"] == "top1" and abs(r["value"] - card["float_metric"]) < 0.1
+    assert r.to_dict() == dict(r) and "| value |" in r._repr_markdown_()
