@@ -112,8 +112,8 @@ int PruneMain(const std::vector<std::string>& args) {
       "nm", po::value<std::string>(), "N:M sparsity instead (e.g. 2:4), with --magnitude")(
       "scan", "per-group sensitivity scan at ratios 0.25/0.5/0.75 (needs --val)")(
       "scan-limit", po::value<int64_t>()->default_value(1000),
-      "validation samples per scan point (0 = all)")(
-      "val", po::value<std::string>(), "validation set: metric before/after pruning")(
+      "validation samples per scan point (0 = all)")("val", po::value<std::string>(),
+                                                     "validation set: metric before/after pruning")(
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "output,o", po::value<std::string>()->required(), "pruned ONNX model")(
       "report", po::value<std::string>(), "write the report (JSON) here")("json", "print JSON");

@@ -60,8 +60,8 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
   const size_t scratch = ((size_t)cin * sizeof(int16_t) + 3u) & ~(size_t)3u;
   int16_t* x16;
   int32_t b, i, o;
-  if (ctx == NULL || ctx->buf == NULL || ctx->size < scratch ||
-      filter == NULL || filter->rows != cout || filter->cols != cin) {
+  if (ctx == NULL || ctx->buf == NULL || ctx->size < scratch || filter == NULL ||
+      filter->rows != cout || filter->cols != cin) {
     return TQ_ARG_ERROR;
   }
   x16 = (int16_t*)ctx->buf;
@@ -74,8 +74,7 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
       const int32_t acc = tq_sparse_row_dot(filter->mask + (size_t)o * row_bytes, row_bytes, x16,
                                             &values, bias == NULL ? 0 : bias[o]);
       y[o] = tq_output_stage(acc, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                             params->output_offset, params->activation.min,
-                             params->activation.max);
+                             params->output_offset, params->activation.min, params->activation.max);
     }
   }
   return TQ_OK;
@@ -126,9 +125,9 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
               ++v;
             }
           }
-          out_px[oc] = tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc],
-                                       params->output_offset, params->activation.min,
-                                       params->activation.max);
+          out_px[oc] =
+              tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
+                              params->activation.min, params->activation.max);
         }
       }
     }
