@@ -108,15 +108,23 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
           const int8_t* in_g = in_n + (size_t)(oc / cout_g) * cg;
           int32_t acc = bias == NULL ? 0 : bias[oc];
           int32_t j;
+          /* (ky, kx, ci) of column `pos`, advanced incrementally (no division per weight). */
+          int32_t pos = 0, ky = 0, kx = 0, ci = 0;
           for (j = 0; j < row_bytes; ++j) {
             uint32_t bits = mask[j];
             int32_t t = 8 * j;
             for (; bits != 0u; bits >>= 1, ++t) {
-              int32_t ky, kx, ci, iy, ix;
+              int32_t iy, ix;
               if (!(bits & 1u)) continue;
-              ky = t / kwc;
-              kx = (t - ky * kwc) / cg;
-              ci = t - ky * kwc - kx * cg;
+              ci += t - pos;
+              pos = t;
+              while (ci >= cg) {
+                ci -= cg;
+                if (++kx == kw) {
+                  kx = 0;
+                  ++ky;
+                }
+              }
               iy = iy0 + ky * params->dilation.h;
               ix = ix0 + kx * params->dilation.w;
               if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
