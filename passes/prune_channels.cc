@@ -52,10 +52,14 @@ bool PassesChannels(OpKind op) {
 
 const char* PruneCriterionName(PruneCriterion c) {
   switch (c) {
-    case PruneCriterion::kL1: return "l1";
-    case PruneCriterion::kL2: return "l2";
-    case PruneCriterion::kBatchNorm: return "bn";
-    case PruneCriterion::kActivation: return "activation";
+    case PruneCriterion::kL1:
+      return "l1";
+    case PruneCriterion::kL2:
+      return "l2";
+    case PruneCriterion::kBatchNorm:
+      return "bn";
+    case PruneCriterion::kActivation:
+      return "activation";
   }
   return "?";
 }
@@ -108,8 +112,7 @@ StatusOr<std::vector<double>> ScoreChannels(const Graph& graph, const ChannelGro
         break;
       }
     }
-    if (s.size() != total.size())
-      return Internal(graph.Where(p) + "channel score size mismatch");
+    if (s.size() != total.size()) return Internal(graph.Where(p) + "channel score size mismatch");
     for (size_t i = 0; i < s.size(); ++i) total[i] += s[i];
   }
   return total;
@@ -153,7 +156,8 @@ StatusOr<ChannelKeep> ChooseChannels(const Graph& graph, const ChannelAnalysis& 
   }
   ChannelKeep keep;
   for (const auto& [g, r] : ratio)
-    keep[g] = std::vector<bool>(static_cast<size_t>(analysis.groups[static_cast<size_t>(g)].size), true);
+    keep[g] =
+        std::vector<bool>(static_cast<size_t>(analysis.groups[static_cast<size_t>(g)].size), true);
   std::vector<Scored> order;
   for (auto& [g, s] : scores) {
     const double mean = std::accumulate(s.begin(), s.end(), 0.0) / std::max<size_t>(1, s.size());

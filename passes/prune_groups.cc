@@ -17,11 +17,24 @@ bool IsF32Constant(const Value* v) {
 // Ops whose output channel i depends only on input channel i (input 0).
 bool IsChannelwiseUnary(OpKind op) {
   switch (op) {
-    case OpKind::kRelu: case OpKind::kLeakyRelu: case OpKind::kClip: case OpKind::kSigmoid:
-    case OpKind::kTanh: case OpKind::kHardSigmoid: case OpKind::kHardSwish:
-    case OpKind::kIdentity: case OpKind::kDropout: case OpKind::kNeg: case OpKind::kAbs:
-    case OpKind::kSqrt: case OpKind::kExp: case OpKind::kLog: case OpKind::kMaxPool:
-    case OpKind::kAveragePool: case OpKind::kGlobalAveragePool: case OpKind::kGlobalMaxPool:
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kClip:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kIdentity:
+    case OpKind::kDropout:
+    case OpKind::kNeg:
+    case OpKind::kAbs:
+    case OpKind::kSqrt:
+    case OpKind::kExp:
+    case OpKind::kLog:
+    case OpKind::kMaxPool:
+    case OpKind::kAveragePool:
+    case OpKind::kGlobalAveragePool:
+    case OpKind::kGlobalMaxPool:
       return true;
     default:
       return false;
@@ -59,7 +72,8 @@ class Analyzer {
 
   ChannelAnalysis Run() {
     for (Node* n : graph_.TopoOrder()) Visit(*n);
-    for (const Value* out : graph_.outputs()) Freeze(out, "reaches graph output '" + out->name() + "'");
+    for (const Value* out : graph_.outputs())
+      Freeze(out, "reaches graph output '" + out->name() + "'");
     return Canonical();
   }
 
@@ -138,7 +152,8 @@ class Analyzer {
     } else if (IsChannelwiseUnary(n.op())) {
       bool ok = n.num_outputs() == 1 || n.op() == OpKind::kDropout;
       for (int i = 1; i < n.num_inputs(); ++i)
-        ok = ok && (!n.input(i) || (n.input(i)->is_constant() && n.input(i)->constant()->numel() == 1));
+        ok = ok &&
+             (!n.input(i) || (n.input(i)->is_constant() && n.input(i)->constant()->numel() == 1));
       if (ok) return Pass(x, out);
     } else if (n.op() == OpKind::kFlatten && x->shape().size() >= 2 && n.GetInt("axis", 1) == 1) {
       bool ones = true;
@@ -260,8 +275,8 @@ Status RemoveChannels(Graph& graph, const ChannelAnalysis& analysis, const Chann
     if (CountKept(mask) == 0)
       return InvalidArgument(graph.Where() + "group '" + group.name() + "' would keep no channel");
     if (group.frozen && CountKept(mask) != group.size)
-      return InvalidArgument(graph.Where() + "group '" + group.name() + "' cannot be pruned: " +
-                             group.frozen_reason);
+      return InvalidArgument(graph.Where() + "group '" + group.name() +
+                             "' cannot be pruned: " + group.frozen_reason);
   }
   // Mask of every tracked value; nullptr for values whose channels all stay.
   std::map<const Value*, std::vector<bool>> masks;
@@ -270,7 +285,8 @@ Status RemoveChannels(Graph& graph, const ChannelAnalysis& analysis, const Chann
     bool any = false;
     for (size_t i = 0; i < atoms.size(); ++i) {
       auto it = keep.find(atoms[i].group);
-      if (it != keep.end() && !it->second[static_cast<size_t>(atoms[i].index)]) m[i] = false, any = true;
+      if (it != keep.end() && !it->second[static_cast<size_t>(atoms[i].index)])
+        m[i] = false, any = true;
     }
     if (any) masks[v] = std::move(m);
   }

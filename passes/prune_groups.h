@@ -35,11 +35,11 @@ struct ChannelAtom {
 };
 
 struct ChannelGroup {
-  int size = 0;                 // channels
-  std::vector<Node*> producers; // Conv/Gemm nodes whose output channels these are (graph order)
+  int size = 0;                  // channels
+  std::vector<Node*> producers;  // Conv/Gemm nodes whose output channels these are (graph order)
   bool frozen = false;
-  std::string frozen_reason;    // why (first reason found)
-  std::string name() const;     // the first producer's name
+  std::string frozen_reason;  // why (first reason found)
+  std::string name() const;   // the first producer's name
 };
 
 struct ChannelAnalysis {

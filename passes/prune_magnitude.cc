@@ -29,8 +29,8 @@ bool Prunable(const Node& n) {
 
 // Element indices of output channel `o` of the weight of `n`, in stored order.
 std::vector<int64_t> ChannelIndices(const Node& n, const Tensor& w, int64_t o) {
-  const bool by_column = (n.op() == OpKind::kGemm && n.GetInt("transB", 0) == 0) ||
-                         n.op() == OpKind::kMatMul;
+  const bool by_column =
+      (n.op() == OpKind::kGemm && n.GetInt("transB", 0) == 0) || n.op() == OpKind::kMatMul;
   std::vector<int64_t> idx;
   if (by_column && w.rank() >= 2) {
     const int64_t cols = w.dim(w.rank() - 1);
@@ -43,8 +43,8 @@ std::vector<int64_t> ChannelIndices(const Node& n, const Tensor& w, int64_t o) {
 }
 
 int64_t Channels(const Node& n, const Tensor& w) {
-  const bool by_column = (n.op() == OpKind::kGemm && n.GetInt("transB", 0) == 0) ||
-                         n.op() == OpKind::kMatMul;
+  const bool by_column =
+      (n.op() == OpKind::kGemm && n.GetInt("transB", 0) == 0) || n.op() == OpKind::kMatMul;
   return by_column && w.rank() >= 2 ? w.dim(w.rank() - 1) : w.dim(0);
 }
 
@@ -80,9 +80,10 @@ Status PruneMagnitudePass::Run(Graph& graph, PassStats* stats) {
         for (size_t b = 0; b < idx.size(); b += static_cast<size_t>(o.m)) {
           const size_t len = std::min(idx.size() - b, static_cast<size_t>(o.m));
           const int64_t keep = (static_cast<int64_t>(len) * o.n + o.m - 1) / o.m;
-          ZeroSmallest(w.data<float>(), {idx.begin() + static_cast<long>(b),
-                                         idx.begin() + static_cast<long>(b + len)},
-                       static_cast<int64_t>(len) - keep);
+          ZeroSmallest(
+              w.data<float>(),
+              {idx.begin() + static_cast<long>(b), idx.begin() + static_cast<long>(b + len)},
+              static_cast<int64_t>(len) - keep);
         }
       }
     }
@@ -96,7 +97,8 @@ Status PruneMagnitudePass::Run(Graph& graph, PassStats* stats) {
     std::stable_sort(all.begin(), all.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (int64_t i = 0; i < k; ++i)
-      weights[all[static_cast<size_t>(i)].second.first].data<float>()[all[static_cast<size_t>(i)].second.second] = 0.0f;
+      weights[all[static_cast<size_t>(i)].second.first]
+          .data<float>()[all[static_cast<size_t>(i)].second.second] = 0.0f;
   } else {
     for (Tensor& w : weights) {
       std::vector<int64_t> idx(static_cast<size_t>(w.numel()));
@@ -110,7 +112,8 @@ Status PruneMagnitudePass::Run(Graph& graph, PassStats* stats) {
     Value* old = n->input(1);
     const int64_t zeros =
         std::count(weights[l].data<float>(), weights[l].data<float>() + weights[l].numel(), 0.0f);
-    Value* fresh = graph.AddConstant(graph.UniqueName(old->name() + "_sparse"), std::move(weights[l]));
+    Value* fresh =
+        graph.AddConstant(graph.UniqueName(old->name() + "_sparse"), std::move(weights[l]));
     graph.SetInput(n, 1, fresh);
     if (old->uses().empty() && !old->producer()) graph.RemoveValue(old);
     std::ostringstream os;

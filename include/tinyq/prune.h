@@ -31,28 +31,28 @@ struct PruneOptions {
   Preprocess preprocess;
   std::string metric = "top1";  // for --val and --scan: "top1" | "auc"
   // ---- channel pruning (off when channel_ratio == 0, per_layer is empty and no MAC target)
-  double channel_ratio = 0.0;                 // fraction of each prunable group's channels, [0, 1)
-  std::map<std::string, double> per_layer;    // Conv/Gemm node name -> ratio of its group
-  bool global = false;                        // rank channels across groups (normalized scores)
+  double channel_ratio = 0.0;               // fraction of each prunable group's channels, [0, 1)
+  std::map<std::string, double> per_layer;  // Conv/Gemm node name -> ratio of its group
+  bool global = false;                      // rank channels across groups (normalized scores)
   // > 0: the smallest uniform ratio (searched in steps of 1/64) removing at least this fraction
   // of the model's MACs; replaces channel_ratio.
   double target_mac_reduction = 0.0;
-  std::string criterion = "l1";   // "l1" | "l2" | "bn" | "activation"
-  std::string recover = "none";   // "none" | "lsq" | "distill" (distill: Unsupported for now)
-  double ridge = 1e-3;            // lsq: lambda = ridge * trace(A^T A) / columns
-  int64_t calib_limit = 512;      // calibration samples for activation statistics and lsq
-  int64_t positions = 16;         // lsq: sampled output positions per sample of a Conv layer
+  std::string criterion = "l1";  // "l1" | "l2" | "bn" | "activation"
+  std::string recover = "none";  // "none" | "lsq" | "distill" (distill: Unsupported for now)
+  double ridge = 1e-3;           // lsq: lambda = ridge * trace(A^T A) / columns
+  int64_t calib_limit = 512;     // calibration samples for activation statistics and lsq
+  int64_t positions = 16;        // lsq: sampled output positions per sample of a Conv layer
   // ---- magnitude pruning (after channel pruning)
   double sparsity = 0.0;  // fraction of Conv/Gemm/MatMul weights set to 0; 0 = off
   bool magnitude_global = false;
   int nm_n = 0, nm_m = 0;  // N:M instead of `sparsity` (e.g. 2:4)
   // ---- evaluation
-  bool scan = false;                          // per-group sensitivity scan (needs val)
+  bool scan = false;  // per-group sensitivity scan (needs val)
   std::vector<double> scan_ratios = {0.25, 0.5, 0.75};
-  const Dataset* val = nullptr;               // validation set: metric before/after, scan
+  const Dataset* val = nullptr;  // validation set: metric before/after, scan
   std::string val_path;
-  int64_t val_limit = 0;                      // first N validation samples (0 = all)
-  int64_t scan_limit = 1000;                  // validation samples per scan point (0 = all)
+  int64_t val_limit = 0;      // first N validation samples (0 = all)
+  int64_t scan_limit = 1000;  // validation samples per scan point (0 = all)
   int threads = 0;
   StageProgress progress;
 };
@@ -62,7 +62,7 @@ struct PrunedGroup {
   std::vector<std::string> producers;  // Conv/Gemm nodes whose output channels these are
   int64_t channels_before = 0;
   int64_t channels_after = 0;
-  std::string frozen_reason;           // non-empty: not prunable, and why
+  std::string frozen_reason;  // non-empty: not prunable, and why
 };
 
 struct ReconstructedLayer {

@@ -93,10 +93,10 @@ Status ChannelPruning(Graph& g, const Graph& original, const Tensor& calib_batch
   }
   TQ_RETURN_IF_ERROR(RemoveChannels(g, analysis, keep));
   if (o.recover == "lsq") {
-    TQ_ASSIGN_OR_RETURN(report->reconstructed,
-                        ReconstructLeastSquares(original, g, NodesWithFewerInputs(original, g),
-                                                out_keep, calib_batch, o.ridge, o.positions,
-                                                o.threads));
+    TQ_ASSIGN_OR_RETURN(
+        report->reconstructed,
+        ReconstructLeastSquares(original, g, NodesWithFewerInputs(original, g), out_keep,
+                                calib_batch, o.ridge, o.positions, o.threads));
   }
   return Status::Ok();
 }
@@ -119,8 +119,9 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
   if (IsQuantizedGraph(model))
     return FailedPrecondition(model.Where() + "prune needs a float model; this one is quantized");
   if (o.recover == "distill")
-    return Unsupported("--recover distill is not available yet (it needs the trainer of issue 6); "
-                       "use --recover lsq or none");
+    return Unsupported(
+        "--recover distill is not available yet (it needs the trainer of issue 6); "
+        "use --recover lsq or none");
   if (o.recover != "none" && o.recover != "lsq")
     return InvalidArgument("unknown recovery '" + o.recover + "' (none, lsq, distill)");
   if (o.scan && !o.val) return FailedPrecondition("the sensitivity scan needs a validation set");
@@ -189,8 +190,7 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
   if (o.val) {
     TQ_ASSIGN_OR_RETURN(report.val_after, ValidationMetric(g, o, o.val_limit));
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -14,8 +14,8 @@ namespace tinyq {
 // Mean |activation| per channel (dim 1) of every f32 value of rank >= 2, over the samples of
 // `batch` (preprocessed model inputs [N, ...]) run through `graph` on the float executor.
 StatusOr<std::map<std::string, std::vector<double>>> ActivationChannelMeans(const Graph& graph,
-                                                                           const Tensor& batch,
-                                                                           int threads);
+                                                                            const Tensor& batch,
+                                                                            int threads);
 
 // The metric of `graph` on the first `limit` samples of the validation set (0 = all).
 StatusOr<double> ValidationMetric(const Graph& graph, const PruneOptions& o, int64_t limit);

@@ -27,9 +27,9 @@ using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 struct Layer {
   Node* node = nullptr;
   bool conv = false;
-  ConvGeometry geo;        // conv only
+  ConvGeometry geo;                       // conv only
   int64_t cin = 0, cout = 0, kernel = 1;  // kernel = window size
-  std::vector<bool> keep;  // original output channels kept
+  std::vector<bool> keep;                 // original output channels kept
   MatrixD ata, aty;
   double yy = 0.0;
   int64_t rows = 0;
@@ -64,7 +64,8 @@ void Im2colRow(const Layer& L, const float* x, int64_t p, double* row) {
   row[c] = 1.0;
 }
 
-StatusOr<Layer> MakeLayer(const Graph& g, Node* n, const std::map<std::string, std::vector<bool>>& keep,
+StatusOr<Layer> MakeLayer(const Graph& g, Node* n,
+                          const std::map<std::string, std::vector<bool>>& keep,
                           int64_t original_cout) {
   Layer L;
   L.node = n;
@@ -73,22 +74,24 @@ StatusOr<Layer> MakeLayer(const Graph& g, Node* n, const std::map<std::string, s
     if (w.rank() != 4 || n->GetInt("group", 1) != 1)
       return Unsupported(g.Where(n) + "least-squares reconstruction needs a 2-D Conv with group 1");
     L.conv = true;
-    TQ_ASSIGN_OR_RETURN(L.geo, ComputeConvGeometry(g, *n, n->input(0)->shape(),
-                                                   {w.dim(2), w.dim(3)}, false));
+    TQ_ASSIGN_OR_RETURN(
+        L.geo, ComputeConvGeometry(g, *n, n->input(0)->shape(), {w.dim(2), w.dim(3)}, false));
     L.cin = w.dim(1);
     L.cout = w.dim(0);
     L.kernel = w.dim(2) * w.dim(3);
   } else {
     if (n->GetFloat("alpha", 1.0f) != 1.0f || n->GetFloat("beta", 1.0f) != 1.0f ||
         n->GetInt("transA", 0) != 0)
-      return Unsupported(g.Where(n) + "least-squares reconstruction needs a Gemm with alpha = "
-                                      "beta = 1 and transA = 0");
+      return Unsupported(g.Where(n) +
+                         "least-squares reconstruction needs a Gemm with alpha = "
+                         "beta = 1 and transA = 0");
     const bool tb = n->GetInt("transB", 0) != 0;
     L.cin = tb ? w.dim(1) : w.dim(0);
     L.cout = tb ? w.dim(0) : w.dim(1);
   }
   auto it = keep.find(n->name());
-  L.keep = it != keep.end() ? it->second : std::vector<bool>(static_cast<size_t>(original_cout), true);
+  L.keep =
+      it != keep.end() ? it->second : std::vector<bool>(static_cast<size_t>(original_cout), true);
   if (static_cast<int64_t>(std::count(L.keep.begin(), L.keep.end(), true)) != L.cout)
     return Internal(g.Where(n) + "kept output channels do not match the pruned weights");
   const int64_t cols = L.cin * L.kernel + 1;
@@ -134,8 +137,10 @@ void WriteSolution(Graph& g, Layer& L, const MatrixD& s) {
   g.SetInput(n, 1, g.AddConstant(g.UniqueName(old_w->name() + "_lsq"), std::move(w)));
   Value* nb = g.AddConstant(g.UniqueName(n->name() + "_bias_lsq"),
                             Tensor::FromVector<float>({L.cout}, bias));
-  if (old_b) g.SetInput(n, 2, nb);
-  else g.AddInput(n, nb);
+  if (old_b)
+    g.SetInput(n, 2, nb);
+  else
+    g.AddInput(n, nb);
   for (Value* v : {old_w, old_b})
     if (v && v->uses().empty() && !v->producer()) g.RemoveValue(v);
 }
@@ -193,7 +198,8 @@ StatusOr<std::vector<ReconstructedLayer>> ReconstructLeastSquares(
           const float* x = xs[sl].data<float>() + b * x_per;
           const float* y = ys[sl].data<float>() + b * y_per;
           const int64_t out_size = L.conv ? L.geo.OutSize() : 1;
-          const std::vector<int64_t> pos = SamplePositions(out_size, L.conv ? positions : 0, sample, l);
+          const std::vector<int64_t> pos =
+              SamplePositions(out_size, L.conv ? positions : 0, sample, l);
           MatrixD A(static_cast<Eigen::Index>(pos.size()), cols);
           MatrixD Y(static_cast<Eigen::Index>(pos.size()), L.cout);
           for (size_t r = 0; r < pos.size(); ++r) {
@@ -203,7 +209,8 @@ StatusOr<std::vector<ReconstructedLayer>> ReconstructLeastSquares(
               for (int64_t j = 0; j < L.cin; ++j) arow[static_cast<size_t>(j)] = x[j];
               arow[static_cast<size_t>(L.cin)] = 1.0;
             }
-            for (int64_t j = 0; j < cols; ++j) A(static_cast<Eigen::Index>(r), j) = arow[static_cast<size_t>(j)];
+            for (int64_t j = 0; j < cols; ++j)
+              A(static_cast<Eigen::Index>(r), j) = arow[static_cast<size_t>(j)];
             int64_t o2 = 0;
             for (size_t o = 0; o < L.keep.size(); ++o) {
               if (!L.keep[o]) continue;
@@ -229,8 +236,10 @@ StatusOr<std::vector<ReconstructedLayer>> ReconstructLeastSquares(
     if (!sol.allFinite())
       return Internal(pruned.Where(node) + "least-squares solution is not finite");
     r.error_after = RelativeError(L, sol);
-    if (r.error_after < r.error_before) WriteSolution(pruned, L, sol);
-    else r.error_after = r.error_before;  // keep the weights when the fit does not help
+    if (r.error_after < r.error_before)
+      WriteSolution(pruned, L, sol);
+    else
+      r.error_after = r.error_before;  // keep the weights when the fit does not help
     report.push_back(r);
   }
   return report;

@@ -27,9 +27,11 @@ std::string PruneReportToJson(const PruneReport& r) {
   j["criterion"] = r.criterion;
   j["recover"] = r.recover;
   j["channel_ratio"] = r.channel_ratio;
-  j["macs"] = {{"before", r.macs_before}, {"after", r.macs_after},
+  j["macs"] = {{"before", r.macs_before},
+               {"after", r.macs_after},
                {"removed_fraction", Fraction(r.macs_after, r.macs_before)}};
-  j["params"] = {{"before", r.params_before}, {"after", r.params_after},
+  j["params"] = {{"before", r.params_before},
+                 {"after", r.params_after},
                  {"removed_fraction", Fraction(r.params_after, r.params_before)}};
   j["onnx_bytes"] = {{"before", r.onnx_bytes_before}, {"after", r.onnx_bytes_after}};
   j["groups"] = nlohmann::json::array();
@@ -43,7 +45,8 @@ std::string PruneReportToJson(const PruneReport& r) {
   }
   j["reconstructed"] = nlohmann::json::array();
   for (const ReconstructedLayer& l : r.reconstructed)
-    j["reconstructed"].push_back({{"node", l.node}, {"rows", l.rows},
+    j["reconstructed"].push_back({{"node", l.node},
+                                  {"rows", l.rows},
                                   {"error_before", l.error_before},
                                   {"error_after", l.error_after}});
   if (!r.scan.empty()) {
@@ -53,7 +56,8 @@ std::string PruneReportToJson(const PruneReport& r) {
           {{"group", s.group}, {"channels", s.channels}, {"metric", s.metric}});
   }
   j["weight_sparsity"] = r.weight_sparsity;
-  j["int8_weight_bytes"] = {{"dense", r.int8_dense_bytes}, {"sparse", r.int8_sparse_bytes},
+  j["int8_weight_bytes"] = {{"dense", r.int8_dense_bytes},
+                            {"sparse", r.int8_sparse_bytes},
                             {"layers", nlohmann::json::array()}};
   for (const SparseLayerBytes& s : r.sparse)
     j["int8_weight_bytes"]["layers"].push_back({{"node", s.node},

@@ -7,8 +7,8 @@
 namespace tinyq {
 
 StatusOr<std::map<std::string, std::vector<double>>> ActivationChannelMeans(const Graph& graph,
-                                                                           const Tensor& batch,
-                                                                           int threads) {
+                                                                            const Tensor& batch,
+                                                                            int threads) {
   std::map<std::string, std::vector<double>> sums;
   int64_t samples = 0;
   auto observe = [&](const Value& v, const Tensor& t) {

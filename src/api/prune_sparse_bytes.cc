@@ -19,8 +19,8 @@ std::vector<SparseLayerBytes> SparseWeightBytes(const Graph& graph) {
       continue;
     const Tensor& w = *wv->constant();
     // Rows = output channels: Conv W[o], Gemm transB=1 B[o]; else columns of B [K, N].
-    const bool by_column = n->op() == OpKind::kMatMul ||
-                           (n->op() == OpKind::kGemm && n->GetInt("transB", 0) == 0);
+    const bool by_column =
+        n->op() == OpKind::kMatMul || (n->op() == OpKind::kGemm && n->GetInt("transB", 0) == 0);
     const int64_t rows = by_column ? w.dim(w.rank() - 1) : w.dim(0);
     const int64_t cols = w.numel() / rows;
     std::vector<int8_t> q(static_cast<size_t>(w.numel()));
@@ -36,8 +36,8 @@ std::vector<SparseLayerBytes> SparseWeightBytes(const Graph& graph) {
     SparseLayerBytes s;
     s.node = n->name();
     s.dense_bytes = w.numel();
-    s.sparse_bytes = static_cast<int64_t>(tq_sparse_encoded_size(
-        q.data(), static_cast<int32_t>(rows), static_cast<int32_t>(cols)));
+    s.sparse_bytes = static_cast<int64_t>(
+        tq_sparse_encoded_size(q.data(), static_cast<int32_t>(rows), static_cast<int32_t>(cols)));
     const int64_t zeros = std::count(q.begin(), q.end(), int8_t{0});
     s.sparsity = static_cast<double>(zeros) / static_cast<double>(w.numel());
     out.push_back(s);

@@ -1,6 +1,6 @@
 // tinyq prune MODEL --data DATA.npz [--channels R | --per-layer N=R,... | --target-macs F]
 //   [--criterion l1|l2|bn|activation] [--global] [--recover none|lsq|distill]
-//   [--magnitude S [--nm N:M]] [--scan --val VAL.npz] -o OUT.onnx [--report R.json]
+//   [--magnitude S | --nm N:M] [--scan --val VAL.npz] -o OUT.onnx [--report R.json]
 #include <iostream>
 #include <sstream>
 
@@ -75,10 +75,7 @@ Status ReadOptions(const po::variables_map& vm, PruneOptions* o) {
   if (vm.count("magnitude")) {
     TQ_ASSIGN_OR_RETURN(o->sparsity, ParseRatio(vm["magnitude"].as<std::string>(), "--magnitude"));
   }
-  if (vm.count("nm")) {
-    if (!vm.count("magnitude")) return InvalidArgument("--nm goes with --magnitude");
-    TQ_RETURN_IF_ERROR(ParseNm(vm["nm"].as<std::string>(), o));
-  }
+  if (vm.count("nm")) TQ_RETURN_IF_ERROR(ParseNm(vm["nm"].as<std::string>(), o));
   o->scan = vm.count("scan") != 0;
   o->scan_limit = vm["scan-limit"].as<int64_t>();
   o->threads = vm["threads"].as<int>();
@@ -109,11 +106,11 @@ int PruneMain(const std::vector<std::string>& args) {
       "calibration samples used (the first N; 0 = all)")(
       "magnitude", po::value<std::string>(),
       "unstructured pruning: set this fraction of the weights of every layer to zero")(
-      "nm", po::value<std::string>(), "N:M sparsity instead (e.g. 2:4), with --magnitude")(
+      "nm", po::value<std::string>(), "N:M sparsity (e.g. 2:4) instead of --magnitude")(
       "scan", "per-group sensitivity scan at ratios 0.25/0.5/0.75 (needs --val)")(
       "scan-limit", po::value<int64_t>()->default_value(1000),
-      "validation samples per scan point (0 = all)")(
-      "val", po::value<std::string>(), "validation set: metric before/after pruning")(
+      "validation samples per scan point (0 = all)")("val", po::value<std::string>(),
+                                                     "validation set: metric before/after pruning")(
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "output,o", po::value<std::string>()->required(), "pruned ONNX model")(
       "report", po::value<std::string>(), "write the report (JSON) here")("json", "print JSON");
@@ -123,7 +120,7 @@ int PruneMain(const std::vector<std::string>& args) {
   if (int rc = ParseArgs("prune",
                          "MODEL --data D.npz [--card C] [--channels R | --per-layer N=R,... | "
                          "--target-macs F] [--criterion l1|l2|bn|activation] [--global] "
-                         "[--recover none|lsq] [--magnitude S [--nm 2:4]] [--scan --val V.npz] "
+                         "[--recover none|lsq] [--magnitude S | --nm 2:4] [--scan --val V.npz] "
                          "-o OUT.onnx [--report R.json]",
                          args, opts, pos, &vm);
       rc >= 0)

@@ -60,8 +60,8 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
   const size_t scratch = ((size_t)cin * sizeof(int16_t) + 3u) & ~(size_t)3u;
   int16_t* x16;
   int32_t b, i, o;
-  if (ctx == NULL || ctx->buf == NULL || ctx->size < scratch ||
-      filter == NULL || filter->rows != cout || filter->cols != cin) {
+  if (ctx == NULL || ctx->buf == NULL || ctx->size < scratch || filter == NULL ||
+      filter->rows != cout || filter->cols != cin) {
     return TQ_ARG_ERROR;
   }
   x16 = (int16_t*)ctx->buf;
@@ -74,8 +74,7 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
       const int32_t acc = tq_sparse_row_dot(filter->mask + (size_t)o * row_bytes, row_bytes, x16,
                                             &values, bias == NULL ? 0 : bias[o]);
       y[o] = tq_output_stage(acc, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                             params->output_offset, params->activation.min,
-                             params->activation.max);
+                             params->output_offset, params->activation.min, params->activation.max);
     }
   }
   return TQ_OK;
@@ -109,15 +108,23 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
           const int8_t* in_g = in_n + (size_t)(oc / cout_g) * cg;
           int32_t acc = bias == NULL ? 0 : bias[oc];
           int32_t j;
+          /* (ky, kx, ci) of column `pos`, advanced incrementally (no division per weight). */
+          int32_t pos = 0, ky = 0, kx = 0, ci = 0;
           for (j = 0; j < row_bytes; ++j) {
             uint32_t bits = mask[j];
             int32_t t = 8 * j;
             for (; bits != 0u; bits >>= 1, ++t) {
-              int32_t ky, kx, ci, iy, ix;
+              int32_t iy, ix;
               if (!(bits & 1u)) continue;
-              ky = t / kwc;
-              kx = (t - ky * kwc) / cg;
-              ci = t - ky * kwc - kx * cg;
+              ci += t - pos;
+              pos = t;
+              while (ci >= cg) {
+                ci -= cg;
+                if (++kx == kw) {
+                  kx = 0;
+                  ++ky;
+                }
+              }
               iy = iy0 + ky * params->dilation.h;
               ix = ix0 + kx * params->dilation.w;
               if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
@@ -126,9 +133,9 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
               ++v;
             }
           }
-          out_px[oc] = tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc],
-                                       params->output_offset, params->activation.min,
-                                       params->activation.max);
+          out_px[oc] =
+              tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
+                              params->activation.min, params->activation.max);
         }
       }
     }

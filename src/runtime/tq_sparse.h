@@ -28,10 +28,10 @@ extern "C" {
 #endif
 
 typedef struct {
-  int32_t rows;          /* output channels, >= 1 */
-  int32_t cols;          /* weights per output channel, >= 1 */
-  const uint8_t* mask;   /* rows * ceil(cols/8) bytes */
-  const int8_t* values;  /* nonzero weights */
+  int32_t rows;         /* output channels, >= 1 */
+  int32_t cols;         /* weights per output channel, >= 1 */
+  const uint8_t* mask;  /* rows * ceil(cols/8) bytes */
+  const int8_t* values; /* nonzero weights */
 } tq_sparse_s8;
 
 /* Bytes of the encoding of `dense` [rows, cols]: rows * ceil(cols/8) + nonzeros. */

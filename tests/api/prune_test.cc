@@ -1,9 +1,10 @@
+#include "tinyq/prune.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "tests/api/prune_test_util.h"
-#include "tinyq/prune.h"
 
 namespace tinyq {
 namespace {

@@ -1,9 +1,10 @@
 // Tests of the int8 executor's sparse weight choice (src/exec/int8_sparse.cc) and of the int8
 // Conv/Gemm kernels running on sparse weights through the executor.
+#include "src/exec/int8_sparse.h"
+
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "src/exec/int8_sparse.h"
 #include "tests/exec/int8_test_util.h"
 
 namespace tinyq {
@@ -19,7 +20,7 @@ std::vector<int8_t> Thinned(std::vector<int8_t> w, size_t keep) {
 TEST(Int8SparseTest, EncodesOnlyWhenSmaller) {
   const std::vector<int8_t> dense(4 * 16, 3);
   EXPECT_FALSE(EncodeIfSmaller(dense.data(), 4, 16).has_value());  // 4*2 + 64 > 64
-  const std::vector<int8_t> sparse = Thinned(dense, 4);              // 16 nonzero
+  const std::vector<int8_t> sparse = Thinned(dense, 4);            // 16 nonzero
   auto s = EncodeIfSmaller(sparse.data(), 4, 16);
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->bytes(), 4 * 2 + 16);
@@ -45,7 +46,8 @@ TEST(Int8SparseTest, GemmOnSparseWeightsMatchesTheDoubleReference) {
   std::vector<int> want;
   for (int64_t i = 0; i < m; ++i)
     for (int64_t o = 0; o < n; ++o) {
-      double acc = b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
+      double acc =
+          b[static_cast<size_t>(o)] * static_cast<double>(0.04f * sw[static_cast<size_t>(o)]);
       for (int64_t j = 0; j < k; ++j)
         acc += testing::Deq(x[static_cast<size_t>(i * k + j)], 0.04f, -5) *
                static_cast<double>(sw[static_cast<size_t>(o)]) * w[static_cast<size_t>(o * k + j)];
@@ -73,7 +75,8 @@ TEST(Int8SparseTest, ConvOnSparseWeightsMatchesTheDoubleReference) {
   for (int64_t o = 0; o < cout; ++o)
     for (int64_t oy = 0; oy < hw; ++oy)
       for (int64_t ox = 0; ox < hw; ++ox) {
-        double acc = b[static_cast<size_t>(o)] * static_cast<double>(0.05f * sw[static_cast<size_t>(o)]);
+        double acc =
+            b[static_cast<size_t>(o)] * static_cast<double>(0.05f * sw[static_cast<size_t>(o)]);
         for (int64_t ci = 0; ci < cin; ++ci)
           for (int64_t ky = 0; ky < 3; ++ky)
             for (int64_t kx = 0; kx < 3; ++kx) {

@@ -87,8 +87,9 @@ TEST(PruneChannelsTest, GlobalRankingPrunesTheRelativelyWeakestChannels) {
   Value* x = b.Input("x", {1, 1, 2, 2});
   auto conv = [&](const std::string& name, Value* in, std::vector<float> w) {
     return b.Out(OpKind::kConv, name,
-                 {in, b.graph().AddConstant(name + "_w", Tensor::FromVector<float>(
-                                                             {4, static_cast<int64_t>(w.size() / 4), 1, 1}, w))});
+                 {in, b.graph().AddConstant(
+                          name + "_w", Tensor::FromVector<float>(
+                                           {4, static_cast<int64_t>(w.size() / 4), 1, 1}, w))});
   };
   Value* ya = b.Out(OpKind::kRelu, "ra", {conv("conv_a", x, {1, 1, 1, 10})});
   std::vector<float> wb(16, 2.5f);

@@ -91,7 +91,8 @@ TEST(PruneGroupsTest, RemovingChannelsKeepsTheRightConsumerColumns) {
   for (int64_t o = 0; o < 5; ++o)
     for (int64_t i = 0; i < 6; ++i)
       for (int64_t k = 0; k < 9; ++k)
-        EXPECT_EQ(w2p.data<float>()[(o * 6 + i) * 9 + k], w2.data<float>()[(o * 8 + i + 1) * 9 + k]);
+        EXPECT_EQ(w2p.data<float>()[(o * 6 + i) * 9 + k],
+                  w2.data<float>()[(o * 8 + i + 1) * 9 + k]);
 }
 
 TEST(PruneGroupsTest, ResidualAddTiesItsProducersIntoOneGroup) {
@@ -144,7 +145,8 @@ TEST(PruneGroupsTest, ConcatMapsChannelOffsets) {
   ASSERT_EQ(wcp.shape(), (Shape{2, 5, 1, 1}));
   const std::vector<int> kept = {1, 2, 3, 4, 6};  // concat channel 0 (a0) and 5 (b1) removed
   for (int o = 0; o < 2; ++o)
-    for (int i = 0; i < 5; ++i) EXPECT_EQ(wcp.data<float>()[o * 5 + i], wc.data<float>()[o * 7 + kept[i]]);
+    for (int i = 0; i < 5; ++i)
+      EXPECT_EQ(wcp.data<float>()[o * 5 + i], wc.data<float>()[o * 7 + kept[i]]);
   ExpectSameFunction(*before, b.graph());
 }
 

@@ -83,7 +83,7 @@ def test_python_matches_cli_and_lsq_beats_no_recovery(cli, tmp_path, small_sets)
     assert (tmp_path / "py.onnx").stat().st_size < (DSCNN / "model.onnx").stat().st_size
 
 
-def test_magnitude_and_two_of_four(tmp_path, small_sets):
+def test_magnitude_and_two_of_four(cli, tmp_path, small_sets):
     calib, _ = small_sets
     m = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", magnitude=0.7)
     assert m.report["weight_sparsity"] >= 0.69
@@ -91,6 +91,12 @@ def test_magnitude_and_two_of_four(tmp_path, small_sets):
     assert wb["sparse"] < 0.6 * wb["dense"]
     nm = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", nm="2:4")
     assert 0.45 <= nm.report["weight_sparsity"] <= 0.55
+    report = tmp_path / "nm.json"
+    r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--card", DSCNN / "card.json",
+            "--nm", "2:4", "-o", tmp_path / "nm.onnx", "--report", report)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(report.read_text())["weight_sparsity"] == nm.report["weight_sparsity"]
+    assert "weight sparsity" in r.stdout
 
 
 def test_cli_scan_prints_a_table(cli, tmp_path, small_sets):

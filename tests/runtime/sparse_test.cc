@@ -66,9 +66,9 @@ TEST(SparseS8Test, FullyConnectedHandComputed) {
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   const std::vector<int8_t> x = {5, -3, 0};
   std::vector<int8_t> y(2);
-  ASSERT_EQ(tq_fully_connected_sparse_s8(&ctx, &p, &q, &d, x.data(), &e.view, bias.data(),
-                                         y.data()),
-            TQ_OK);
+  ASSERT_EQ(
+      tq_fully_connected_sparse_s8(&ctx, &p, &q, &d, x.data(), &e.view, bias.data(), y.data()),
+      TQ_OK);
   EXPECT_EQ(y, (std::vector<int8_t>{4, -13}));
 }
 
@@ -89,9 +89,9 @@ TEST(SparseS8Test, FullyConnectedIsBitExactWithDense) {
     tq_context ctx = {scratch.data(), scratch.size() * 4};
     tq_per_channel_quant_params q = {m0.data(), sh.data()};
     std::vector<int8_t> dense_y((size_t)batches * cout), sparse_y(dense_y.size());
-    ASSERT_EQ(tq_fully_connected_s8(&ctx, &p, &q, &d, x.data(), w.data(), bias.data(),
-                                    dense_y.data()),
-              TQ_OK);
+    ASSERT_EQ(
+        tq_fully_connected_s8(&ctx, &p, &q, &d, x.data(), w.data(), bias.data(), dense_y.data()),
+        TQ_OK);
     Encoded e = Encode(w, cout, cin);
     ASSERT_EQ(tq_fully_connected_sparse_s8(&ctx, &p, &q, &d, x.data(), &e.view, bias.data(),
                                            sparse_y.data()),
@@ -114,8 +114,13 @@ TEST(SparseS8Test, ConvIsBitExactWithDense) {
     tq_dims in_d = {1 + trial % 2, in_h, in_w, cin};
     tq_dims f_d = {cout, kh, kw, cin / groups};
     tq_dims out_d = {in_d.n, out_h, out_w, cout};
-    tq_conv_params p = {(int32_t)(trial % 7) - 3, -2, {stride, stride}, {pad_h, pad_w},
-                        {dil, dil}, groups, {-128, 127}};
+    tq_conv_params p = {(int32_t)(trial % 7) - 3,
+                        -2,
+                        {stride, stride},
+                        {pad_h, pad_w},
+                        {dil, dil},
+                        groups,
+                        {-128, 127}};
     ASSERT_EQ(tq_conv2d_s8_validate(&p, &in_d, &f_d, &out_d), TQ_OK) << "trial " << trial;
     auto x = tinyq_test::RandomS8(rng, (size_t)in_d.n * in_h * in_w * cin);
     auto w = SparseWeights(rng, (size_t)cout * kh * kw * (cin / groups), 0.1 + 0.02 * trial);
