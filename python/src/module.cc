@@ -222,6 +222,8 @@ class PyModel {
     r.graph->set_source(graph_->source() + " (pruned)");
     const std::string report = PruneReportToJson(r.report);
     return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report);
+  }
+
   // Returns (trained copy of this model, report JSON). `teacher` is a Model or None.
   py::tuple Distill(const py::object& teacher, const py::array& x, const py::array& y,
                     const py::object& val_x, const py::object& val_y, float scale, float mean,
@@ -233,10 +235,13 @@ class PyModel {
     train.x = FromNumpy(x, "x");
     train.y = FromNumpy(y, "y").CastTo(DType::kS64);
     train.has_labels = true;
+    Dataset val;
     const bool has_val = !val_x.is_none();
     if (has_val) {
+      val.x = FromNumpy(py::array::ensure(val_x), "val x");
       val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
       val.has_labels = true;
+    }
     const Graph* teacher_graph =
         teacher.is_none() ? nullptr : teacher.cast<const PyModel&>().graph_.get();
     TrainOptions o;
@@ -256,8 +261,11 @@ class PyModel {
     o.teacher_cache = teacher_cache;
     std::unique_ptr<Graph> student = graph_->Clone();
     TrainReport r;
+    {
+      py::gil_scoped_release release;
       r = Take(tinyq::Distill(student.get(), teacher_graph, train, "<train arrays>",
                               has_val ? &val : nullptr, "<validation arrays>", o));
+    }
     return py::make_tuple(std::make_unique<PyModel>(std::move(student)), r.ToJson());
   }
 
@@ -453,6 +461,7 @@ PYBIND11_MODULE(_tinyq, m) {
   m.def("board_profile_json", [](const std::string& path) {
     return BoardsToJson({Take(LoadBoardProfile(path))});
   });
+  m.def(
       "budget_json",
       [](const std::string& model, const std::string& name, const std::string& calib,
          const std::string& card, const std::string& target, const std::string& profile,
@@ -463,6 +472,7 @@ PYBIND11_MODULE(_tinyq, m) {
                           ram,   rate, battery, opt, work_dir, timeout_s};
         py::gil_scoped_release release;
         return BudgetToJson(Take(RunBudget(req)));
+      },
       py::arg("model"), py::arg("name"), py::arg("calib"), py::arg("card"), py::arg("target"),
       py::arg("profile"), py::arg("flash"),
       py::arg("ram"), py::arg("rate"), py::arg("battery"), py::arg("opt"), py::arg("work_dir"),

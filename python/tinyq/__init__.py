@@ -39,8 +39,8 @@ def read_dataset(path):
     return _tinyq.read_dataset(str(path))
 
 
-__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
-__all__ = ["load", "read_dataset", "quantize", "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError", "UnsupportedError",
-           "InvalidArgumentError", "FailedPreconditionError", "NotFoundError", "IoError",
-           "InternalError", "CheckFailedError", "export", "budget", "targets"]
-           "InternalError", "CheckFailedError", "prune", "PrunedModel"]
+__all__ = ["load", "read_dataset", "quantize", "check", "CheckResult", "shrink", "ShrinkReport",
+           "distill", "train", "Model", "QuantizedModel", "Error", "InvalidModelError",
+           "UnsupportedError", "InvalidArgumentError", "FailedPreconditionError", "NotFoundError",
+           "IoError", "InternalError", "CheckFailedError", "export", "budget", "targets", "prune",
+           "PrunedModel"]

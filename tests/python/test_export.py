@@ -149,7 +149,8 @@ BLOB_MAIN = (
     "  while (fread(in, 1, sizeof in, stdin) == sizeof in) {\n"
     "    tq_status st; memset(out, 0x5A, sizeof out);\n"
     "    st = digits_invoke((const uint8_t*)blob, n, in, out, (uint8_t*)arena);\n"
-    "    if (first) fprintf(stderr, \"status %d\\n\", (int)st); first = 0;\n"
+    "    if (first) fprintf(stderr, \"status %d\\n\", (int)st);\n"
+    "    first = 0;\n"
     "    if (st == TQ_OK) fwrite(out, 1, sizeof out, stdout);\n"
     "    else if (out[0] != 0x5A) return 3; }\n  return 0; }\n")
 
