@@ -97,10 +97,11 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     << plan.greedy_bytes << " B. */\n"
     << "#define " << up << "_ARENA_SIZE " << std::max<int64_t>(plan.arena_bytes, 4) << "\n\n";
   if (blob) {
-    h << "/* Weights blob (tinyq export --weights-blob): " << name << "_weights.bin, "
-      << up << "_BLOB_SIZE bytes:\n"
+    h << "/* Weights blob (tinyq export --weights-blob): " << name << "_weights.bin, " << up
+      << "_BLOB_SIZE bytes:\n"
       << " * a 64-byte header (tq_blob.h: magic TQWB, format version, sizes, model sha256, "
-         "CRC-32s) and\n * " << up
+         "CRC-32s) and\n * "
+      << up
       << "_WEIGHTS_SIZE payload bytes (weights, biases, multipliers, tables; little-endian).\n"
       << " * It must come from the same export as this code: the quantization parameters live "
          "in the\n * code, so a retrained or requantized model needs new code, not only a new "
@@ -148,7 +149,8 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     if (p.helpers.count(hlp[0])) c << hlp[1] << "\n";
   c << "tq_status " << name << "_invoke(" << blob_args
     << "const int8_t* input, int8_t* output, uint8_t* arena) {\n"
-    << "  tq_status st = TQ_OK;\n" << (blob ? "  const uint8_t* tq_w = NULL;\n" : "")
+    << "  tq_status st = TQ_OK;\n"
+    << (blob ? "  const uint8_t* tq_w = NULL;\n" : "")
     << "  if (input == NULL || output == NULL || arena == NULL) return TQ_ARG_ERROR;\n";
   if (blob)
     c << "  st = tq_blob_open(blob, blob_size, " << name << "_model_sha256, " << up

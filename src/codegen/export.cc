@@ -7,11 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "tinyq/onnx.h"
-
 #include "src/codegen/blob.h"
 #include "src/codegen/emit_c.h"
 #include "src/codegen/sha256.h"
+#include "tinyq/onnx.h"
 
 namespace tinyq {
 namespace {
@@ -108,9 +107,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
       binding = codegen::Sha256Hex(*bytes);
     }
   }
-  const codegen::GeneratedFiles gen =
-      codegen::EmitC(pl.program, pl.plan, options.name, provenance,
-                     codegen::Sha256HexToBytes(binding));
+  const codegen::GeneratedFiles gen = codegen::EmitC(pl.program, pl.plan, options.name, provenance,
+                                                     codegen::Sha256HexToBytes(binding));
 
   ExportResult r;
   r.plan = Summarize(pl);
@@ -122,8 +120,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   r.output_bytes = pl.program.values[static_cast<size_t>(pl.program.output)].bytes();
   std::string blob;
   if (options.weights_blob) {
-    blob = codegen::MakeWeightsBlob(pl.program.consts.payload(),
-                                    codegen::Sha256HexToBytes(binding));
+    blob =
+        codegen::MakeWeightsBlob(pl.program.consts.payload(), codegen::Sha256HexToBytes(binding));
     r.weights_blob = true;
     r.blob_bytes = static_cast<int64_t>(blob.size());
     r.model_sha256 = binding;

@@ -209,7 +209,8 @@ std::string RawLe32(const std::vector<T>& v) {
   for (size_t i = 0; i < v.size(); ++i) {
     uint32_t u;
     std::memcpy(&u, &v[i], 4);
-    for (int b = 0; b < 4; ++b) raw[i * 4 + static_cast<size_t>(b)] = static_cast<char>(u >> (8 * b));
+    for (int b = 0; b < 4; ++b)
+      raw[i * 4 + static_cast<size_t>(b)] = static_cast<char>(u >> (8 * b));
   }
   return raw;
 }

@@ -7,6 +7,7 @@
 #include "src/codegen/blob.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,8 +18,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "src/codegen/sha256.h"
 #include "src/runtime/tq_blob.h"
@@ -125,19 +124,25 @@ std::string BlobHarness(const std::string& name) {
   std::string up = name;
   for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include \"" + name +
-         ".h\"\nstatic uint32_t arena[(" + up + "_ARENA_SIZE + 3) / 4];\n"
+         ".h\"\nstatic uint32_t arena[(" + up +
+         "_ARENA_SIZE + 3) / 4];\n"
          "int main(int argc, char** argv) {\n"
-         "  static int8_t in[" + up + "_INPUT_SIZE], out[" + up + "_OUTPUT_SIZE];\n"
+         "  static int8_t in[" +
+         up + "_INPUT_SIZE], out[" + up +
+         "_OUTPUT_SIZE];\n"
          "  uint32_t* blob = malloc(16u << 20);\n"
          "  size_t size, i;\n  int first = 1;\n  FILE *fb, *fi, *fo;\n"
          "  if (argc != 4 || !blob) return 2;\n"
-         "  fb = fopen(argv[1], \"rb\"); fi = fopen(argv[2], \"rb\"); fo = fopen(argv[3], \"wb\");\n"
+         "  fb = fopen(argv[1], \"rb\"); fi = fopen(argv[2], \"rb\"); fo = fopen(argv[3], "
+         "\"wb\");\n"
          "  if (!fb || !fi || !fo) return 3;\n"
          "  size = fread(blob, 1, 16u << 20, fb);\n"
          "  while (fread(in, 1, sizeof(in), fi) == sizeof(in)) {\n"
          "    tq_status st;\n    int untouched = 1;\n"
          "    memset(out, 0x5A, sizeof(out));\n"
-         "    st = " + name + "_invoke((const uint8_t*)blob, size, in, out, (uint8_t*)arena);\n"
+         "    st = " +
+         name +
+         "_invoke((const uint8_t*)blob, size, in, out, (uint8_t*)arena);\n"
          "    for (i = 0; i < sizeof(out); ++i) untouched = untouched && out[i] == 0x5A;\n"
          "    if (first) printf(\"status %d untouched %d\\n\", (int)st, untouched);\n"
          "    first = 0;\n"
@@ -178,8 +183,8 @@ TEST_P(ZooBlobTest, HostBuildRunsTheBlobAndRejectsBadOnes) {
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   const Graph& g = *q->graph;
 
-  const fs::path work =
-      fs::temp_directory_path() / ("tinyq_blob_" + std::string(z.name) + std::to_string(::getpid()));
+  const fs::path work = fs::temp_directory_path() /
+                        ("tinyq_blob_" + std::string(z.name) + std::to_string(::getpid()));
   fs::remove_all(work);
   ExportOptions eo;
   eo.name = z.name;
@@ -240,15 +245,15 @@ TEST_P(ZooBlobTest, HostBuildRunsTheBlobAndRejectsBadOnes) {
   // array sits at a 4-byte-aligned payload offset) with no writable globals.
   ASSERT_EQ(std::system(("cd " + gen.string() +
                          " && arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic -mthumb "
-                         "-Os -mcpu=cortex-m0plus -c *.c > " + (work / "arm.log").string() +
-                         " 2>&1")
+                         "-Os -mcpu=cortex-m0plus -c *.c > " +
+                         (work / "arm.log").string() + " 2>&1")
                             .c_str()),
             0)
       << ReadAll(work / "arm.log");
   long long text = -1, data = -1, bss = -1;
-  ASSERT_EQ(std::sscanf(ShOutput("cd " + gen.string() + " && arm-none-eabi-size -t *.o | tail -1")
-                            .c_str(),
-                        "%lld %lld %lld", &text, &data, &bss),
+  ASSERT_EQ(std::sscanf(
+                ShOutput("cd " + gen.string() + " && arm-none-eabi-size -t *.o | tail -1").c_str(),
+                "%lld %lld %lld", &text, &data, &bss),
             3);
   EXPECT_EQ(data, 0);
   EXPECT_EQ(bss, 0);

@@ -3,13 +3,12 @@
 // Cortex-M4 (qemu-system-arm -M mps2-an386): an intact blob gives the int8 executor's bytes, a
 // corrupted one status TQ_BLOB_CORRUPT (4) with the output left as the harness filled it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "src/target/harness.h"
 #include "tinyq/api.h"
@@ -49,7 +48,8 @@ TEST(BlobRunTest, QemuChecksTheBlobBeforeRunning) {
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   const Graph& g = *q->graph;
 
-  const fs::path work = fs::temp_directory_path() / ("tinyq_blob_qemu_" + std::to_string(::getpid()));
+  const fs::path work =
+      fs::temp_directory_path() / ("tinyq_blob_qemu_" + std::to_string(::getpid()));
   fs::remove_all(work);
   ExportOptions eo;
   eo.name = "digits";
