@@ -12,6 +12,8 @@
 //   #define KWS_ARENA_SIZE ...   KWS_INPUT_SIZE ...   KWS_OUTPUT_SIZE ...
 // Input and output are in the model's own (ONNX, NCHW) layout; the arena is caller-owned,
 // KWS_ARENA_SIZE bytes, 4-byte aligned. No malloc, no writable globals.
+// With ExportOptions::weights_blob the constants go to kws_weights.bin instead of kws_weights.c
+// and the API is kws_invoke(blob, blob_size, input, output, arena), checking the blob first.
 #ifndef TINYQ_EXPORT_H_
 #define TINYQ_EXPORT_H_
 
