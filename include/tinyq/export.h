@@ -12,6 +12,8 @@
 //   #define KWS_ARENA_SIZE ...   KWS_INPUT_SIZE ...   KWS_OUTPUT_SIZE ...
 // Input and output are in the model's own (ONNX, NCHW) layout; the arena is caller-owned,
 // KWS_ARENA_SIZE bytes, 4-byte aligned. No malloc, no writable globals.
+// With ExportOptions::weights_blob the constants go to kws_weights.bin instead of kws_weights.c
+// and the API is kws_invoke(blob, blob_size, input, output, arena), checking the blob first.
 #ifndef TINYQ_EXPORT_H_
 #define TINYQ_EXPORT_H_
 
@@ -57,6 +59,11 @@ struct ExportOptions {
   std::string name = "model";  // C identifier prefix; [A-Za-z_][A-Za-z0-9_]*
   std::string model_path;      // for the provenance line (sha256 of this file); may be empty
   bool reorder = true;         // operator reordering for branching graphs
+  // Over-the-air updates (docs/codegen.md): the constants go to NAME_weights.bin, a blob with a
+  // header bound to the model (sha256 of model_path's file, else of the serialized quantized
+  // graph), instead of NAME_weights.c; NAME_invoke(blob, blob_size, input, output, arena) checks
+  // it before use.
+  bool weights_blob = false;
 };
 
 struct ExportResult {
@@ -67,6 +74,9 @@ struct ExportResult {
   int64_t weight_bytes = 0;  // bytes of all const arrays emitted (flash)
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
+  bool weights_blob = false;   // NAME_weights.bin written (ExportOptions::weights_blob)
+  int64_t blob_bytes = 0;      // its size: 64-byte header + payload (0 without a blob)
+  std::string model_sha256;    // blob mode: the sha256 (hex) the blob and the code are bound to
   MemoryPlanSummary plan;
   std::vector<LayerFootprint> layers;
 };

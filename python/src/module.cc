@@ -442,10 +442,11 @@ PYBIND11_MODULE(_tinyq, m) {
   // Export report JSON (format tinyq.export_report) of `tinyq export --format c`.
   m.def("export_c", [](const std::string& path, const std::string& dir, const std::string& name,
                        const std::string& calib, const std::string& card, int64_t calib_limit,
-                       bool reorder) {
+                       bool reorder, bool weights_blob) {
     ExportModelOptions o;
     o.c.name = name;
     o.c.reorder = reorder;
+    o.c.weights_blob = weights_blob;
     o.calib_path = calib;
     o.card_path = card;
     o.calib_limit = calib_limit;

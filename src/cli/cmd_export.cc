@@ -1,4 +1,4 @@
-// tinyq export MODEL --format c -o DIR [--name NAME] [--calib D.npz [--card C]]
+// tinyq export MODEL --format c -o DIR [--name NAME] [--calib D.npz [--card C]] [--weights-blob]
 //        tinyq export MODEL --format onnx -o OUT.onnx
 #include <iostream>
 
@@ -21,15 +21,20 @@ int ExportMain(const std::vector<std::string>& args) {
       "calib-limit", po::value<int64_t>()->default_value(1000),
       "calibration samples for --calib (0 = all)")(
       "no-reorder", "keep the graph's operator order (no reordering for a lower peak)")(
+      "weights-blob",
+      "over-the-air updates: constants in DIR/NAME_weights.bin (header with format version, "
+      "model sha256, sizes, CRC-32s) instead of NAME_weights.c; NAME_invoke(blob, blob_size, "
+      "input, output, arena) checks the blob before use")(
       "json", "print the export report as JSON");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("export",
                          "MODEL --format c -o DIR [--name NAME] [--calib D.npz [--card C]] "
-                         "[--json]\n\nC output: DIR/NAME.h (API, size macros, I/O scales), "
-                         "DIR/NAME.c (invoke), DIR/NAME_weights.c (const data)\nand the C99 "
-                         "runtime (DIR/tq_*.c/.h). See docs/codegen.md.",
+                         "[--weights-blob] [--json]\n\nC output: DIR/NAME.h (API, size macros, I/O "
+                         "scales), DIR/NAME.c (invoke), DIR/NAME_weights.c (const data;\n"
+                         "DIR/NAME_weights.bin with --weights-blob) and the C99 runtime "
+                         "(DIR/tq_*.c/.h). See docs/codegen.md.",
                          args, opts, pos, &vm);
       rc >= 0)
     return rc;
@@ -48,6 +53,7 @@ int ExportMain(const std::vector<std::string>& args) {
   ExportModelOptions o;
   o.c.name = vm["name"].as<std::string>();
   o.c.reorder = vm.count("no-reorder") == 0;
+  o.c.weights_blob = vm.count("weights-blob") > 0;
   if (vm.count("calib")) o.calib_path = vm["calib"].as<std::string>();
   if (vm.count("card")) o.card_path = vm["card"].as<std::string>();
   o.calib_limit = vm["calib-limit"].as<int64_t>();
@@ -61,7 +67,11 @@ int ExportMain(const std::vector<std::string>& args) {
   std::cout << "arena " << r->arena_bytes << " B (live-set lower bound " << r->lower_bound_bytes
             << " B, size-ordered greedy " << r->greedy_bytes << " B), const data "
             << r->weight_bytes << " B, input " << r->input_bytes << " B, output " << r->output_bytes
-            << " B\nwrote " << r->files.size() << " files to " << out << "\n";
+            << " B\n";
+  if (r->weights_blob)
+    std::cout << "weights blob " << out << "/" << o.c.name << "_weights.bin: " << r->blob_bytes
+              << " B, bound to model sha256 " << r->model_sha256 << "\n";
+  std::cout << "wrote " << r->files.size() << " files to " << out << "\n";
   return 0;
 }
 

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "src/codegen/blob.h"
 #include "src/codegen/emit_c.h"
 #include "src/codegen/sha256.h"
+#include "tinyq/onnx.h"
 
 namespace tinyq {
 namespace {
@@ -95,7 +97,18 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   const std::string provenance = std::string("tinyq ") + TINYQ_VERSION + " from " +
                                  fs::path(model.empty() ? "<memory>" : model).filename().string() +
                                  " (model sha256 " + sha + ")";
-  const codegen::GeneratedFiles gen = codegen::EmitC(pl.program, pl.plan, options.name, provenance);
+  std::string binding;  // blob mode: the sha256 the blob and the code are bound to
+  if (options.weights_blob) {
+    if (!options.model_path.empty()) {
+      TQ_ASSIGN_OR_RETURN(binding, codegen::Sha256OfFile(options.model_path));
+    } else {
+      auto bytes = SerializeOnnx(quantized);
+      if (!bytes.ok()) return Internal(quantized.Where() + bytes.status().message());
+      binding = codegen::Sha256Hex(*bytes);
+    }
+  }
+  const codegen::GeneratedFiles gen = codegen::EmitC(pl.program, pl.plan, options.name, provenance,
+                                                     codegen::Sha256HexToBytes(binding));
 
   ExportResult r;
   r.plan = Summarize(pl);
@@ -105,6 +118,14 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   r.weight_bytes = pl.program.consts.bytes();
   r.input_bytes = pl.program.values[static_cast<size_t>(pl.program.input)].bytes();
   r.output_bytes = pl.program.values[static_cast<size_t>(pl.program.output)].bytes();
+  std::string blob;
+  if (options.weights_blob) {
+    blob =
+        codegen::MakeWeightsBlob(pl.program.consts.payload(), codegen::Sha256HexToBytes(binding));
+    r.weights_blob = true;
+    r.blob_bytes = static_cast<int64_t>(blob.size());
+    r.model_sha256 = binding;
+  }
   for (int si : pl.plan.order) {
     const codegen::CgStep& st = pl.program.steps[static_cast<size_t>(si)];
     LayerFootprint lf;
@@ -133,7 +154,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   std::vector<std::pair<std::string, std::string>> files = {
       {options.name + ".h", gen.header},
       {options.name + ".c", gen.source},
-      {options.name + "_weights.c", gen.weights}};
+      options.weights_blob ? std::make_pair(options.name + "_weights.bin", blob)
+                           : std::make_pair(options.name + "_weights.c", gen.weights)};
   for (const auto& rt : codegen::RuntimeSources()) files.push_back(rt);
   for (const auto& f : files) {
     Status s = WriteText(tmp / f.first, f.second);
@@ -189,6 +211,9 @@ std::string ExportResultToJson(const ExportResult& r) {
             {"weight_bytes", r.weight_bytes},
             {"input_bytes", r.input_bytes},
             {"output_bytes", r.output_bytes},
+            {"weights_blob", r.weights_blob},
+            {"blob_bytes", r.blob_bytes},
+            {"model_sha256", r.model_sha256},
             {"order", r.plan.order},
             {"buffers", buffers},
             {"layers", layers}};

@@ -13,8 +13,10 @@ StatusOr<ExportResult> ExportModelC(const std::string& model_path, const std::st
   bool quantized = false;
   for (const auto& v : graph->values()) quantized = quantized || v->dtype() == DType::kS8;
   ExportOptions c = options.c;
-  if (c.model_path.empty()) c.model_path = model_path;
-  if (quantized) return ExportC(*graph, c, dir);
+  if (quantized) {
+    if (c.model_path.empty()) c.model_path = model_path;
+    return ExportC(*graph, c, dir);
+  }
   if (options.calib_path.empty())
     return FailedPrecondition(model_path +
                               ": the model is float; pass calibration data (--calib D.npz, "
@@ -29,6 +31,9 @@ StatusOr<ExportResult> ExportModelC(const std::string& model_path, const std::st
   q.calib_limit = options.calib_limit;
   TQ_ASSIGN_OR_RETURN(Dataset calib, ReadDataset(options.calib_path));
   TQ_ASSIGN_OR_RETURN(QuantizeResult r, Quantize(*graph, calib, options.calib_path, q));
+  // The provenance line names the float model (the graph's source); a weights blob is bound to
+  // the sha256 of the quantized graph, not of the float file: quantizing the same file with other
+  // calibration data gives other quantization parameters in the code.
   r.graph->set_source(model_path);
   return ExportC(*r.graph, c, dir);
 }

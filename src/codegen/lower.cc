@@ -2,6 +2,7 @@
 // output to caller memory (with entry/exit transposes when the storage layout differs), and
 // hands each node to the int8 (lower_int8.cc) or other (lower_misc.cc) lowering.
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "src/codegen/lower_internal.h"
@@ -171,13 +172,18 @@ std::string DimsLiteral(int64_t n, int64_t h, int64_t w, int64_t c) {
          std::to_string(c) + "}";
 }
 
-std::string ConstArrays::Add(const char* ctype, size_t count, size_t elem_bytes, std::string body) {
+std::string ConstArrays::Add(const char* ctype, size_t count, size_t elem_bytes, std::string body,
+                             const std::string& raw) {
   const std::string sym = prefix_ + "_c" + std::to_string(count_++);
   const std::string decl =
       "const " + std::string(ctype) + " " + sym + "[" + std::to_string(count) + "]";
   decls_ += "extern " + decl + ";\n";
   defs_ += decl + " = {" + body + "};\n";
   bytes_ += static_cast<int64_t>(count * elem_bytes);
+  payload_.resize((payload_.size() + 3) / 4 * 4, '\0');  // every array 4-byte aligned
+  blob_decls_ += "#define " + sym + " ((const " + ctype + "*)(const void*)(tq_w + " +
+                 std::to_string(payload_.size()) + "))\n";
+  payload_ += raw;
   return sym;
 }
 
@@ -195,21 +201,36 @@ std::string Join(const std::vector<T>& v, F fmt) {
 std::string S32(int32_t x) {  // INT32_MIN has no literal of its own
   return x == INT32_MIN ? "(-2147483647 - 1)" : std::to_string(x);
 }
+// Little-endian bytes of 4-byte values (int32 or the bits of a float), whatever the host order.
+template <typename T>
+std::string RawLe32(const std::vector<T>& v) {
+  static_assert(sizeof(T) == 4, "4-byte values");
+  std::string raw(v.size() * 4, '\0');
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t u;
+    std::memcpy(&u, &v[i], 4);
+    for (int b = 0; b < 4; ++b)
+      raw[i * 4 + static_cast<size_t>(b)] = static_cast<char>(u >> (8 * b));
+  }
+  return raw;
+}
 }  // namespace
 
 std::string ConstArrays::AddS8(const std::vector<int8_t>& v) {
   if (v.empty()) return "NULL";
-  return Add("int8_t", v.size(), 1, Join(v, [](int8_t x) { return std::to_string(x); }));
+  return Add("int8_t", v.size(), 1, Join(v, [](int8_t x) { return std::to_string(x); }),
+             std::string(reinterpret_cast<const char*>(v.data()), v.size()));
 }
 std::string ConstArrays::AddS32(const std::vector<int32_t>& v) {
   if (v.empty()) return "NULL";
-  return Add("int32_t", v.size(), 4, Join(v, S32));
+  return Add("int32_t", v.size(), 4, Join(v, S32), RawLe32(v));
 }
 std::string ConstArrays::AddF32(const std::vector<float>& v) {
   if (v.empty()) return "NULL";
-  return Add("float", v.size(), 4, Join(v, FloatLiteral));
+  return Add("float", v.size(), 4, Join(v, FloatLiteral), RawLe32(v));
 }
 std::string ConstArrays::Declarations() const { return decls_; }
+std::string ConstArrays::BlobDeclarations() const { return blob_decls_; }
 std::string ConstArrays::Definitions() const { return defs_; }
 
 }  // namespace codegen

@@ -53,7 +53,8 @@ struct CgStep {
   int64_t weight_bytes = 0;
 };
 
-// The const arrays of the generated NAME_weights.c.
+// The const arrays of the generated NAME_weights.c, and the same data as the payload of a
+// weights blob (--weights-blob): each array's little-endian bytes at a 4-byte-aligned offset.
 class ConstArrays {
  public:
   explicit ConstArrays(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -63,12 +64,18 @@ class ConstArrays {
   std::string AddF32(const std::vector<float>& v);
   std::string Declarations() const;  // extern declarations
   std::string Definitions() const;   // the arrays
+  // Blob mode: each symbol as a macro over the payload pointer `tq_w` (a local of NAME_invoke),
+  // `#define SYM ((const T*)(const void*)(tq_w + OFFSET))`.
+  std::string BlobDeclarations() const;
+  const std::string& payload() const { return payload_; }  // the blob payload bytes
   int64_t bytes() const { return bytes_; }
 
  private:
-  std::string Add(const char* ctype, size_t count, size_t elem_bytes, std::string body);
+  std::string Add(const char* ctype, size_t count, size_t elem_bytes, std::string body,
+                  const std::string& raw);
   std::string prefix_;
-  std::string decls_, defs_;
+  std::string decls_, defs_, blob_decls_;
+  std::string payload_;
   int64_t bytes_ = 0;
   int count_ = 0;
 };

@@ -10,6 +10,7 @@
 //     by painting.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "src/target/harness.h"
@@ -30,12 +31,14 @@ StatusOr<std::string> FindModelName(const std::string& c_dir) {
     if (file.size() < 3 || file.substr(file.size() - 2) != ".h") continue;
     const std::string stem = file.substr(0, file.size() - 2);
     if (fs::exists(fs::path(c_dir) / (stem + ".c")) &&
-        fs::exists(fs::path(c_dir) / (stem + "_weights.c"))) {
+        (fs::exists(fs::path(c_dir) / (stem + "_weights.c")) ||
+         fs::exists(fs::path(c_dir) / (stem + "_weights.bin")))) {
       names.push_back(stem);
     }
   }
   if (names.empty()) {
-    return NotFound(c_dir + ": no generated model (NAME.h, NAME.c and NAME_weights.c)");
+    return NotFound(c_dir +
+                    ": no generated model (NAME.h, NAME.c and NAME_weights.c or NAME_weights.bin)");
   }
   if (names.size() > 1) {
     std::sort(names.begin(), names.end());
@@ -101,16 +104,34 @@ Status CheckCommand(const CommandResult& r, const std::string& what) {
   return FailedPrecondition(what + " failed (exit " + std::to_string(r.exit_code) + "):\n" + out);
 }
 
+StatusOr<std::string> ReadBinaryFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (!in) return IoError(path + ": cannot read");
+  return ss.str();
+}
+
 std::vector<std::string> CoreFlags(const std::string& core, const std::string& opt) {
   return {"-mcpu=" + core, "-mthumb", opt, "-std=c99", "-ffunction-sections", "-fdata-sections"};
 }
 
-// Compiles every .c of `c_dir` into `obj_dir`; returns the object paths.
+// Compiles every .c of `c_dir` into `obj_dir`; returns the object paths. A blob-mode model
+// (NAME_weights.bin) gets the blob as NAME_weights_blob.c (HarnessBlobSource) in `obj_dir`; like
+// NAME_weights.c it lands in .tq_weights.
 StatusOr<std::vector<std::string>> CompileModel(const Tools& t, const std::string& c_dir,
                                                 const std::string& name, const std::string& core,
                                                 const std::string& opt,
                                                 const std::string& obj_dir) {
   std::vector<std::string> sources;
+  fs::create_directories(obj_dir);
+  const fs::path bin = fs::path(c_dir) / (name + "_weights.bin");
+  if (fs::exists(bin)) {
+    TQ_ASSIGN_OR_RETURN(std::string blob, ReadBinaryFile(bin.string()));
+    const std::string src = obj_dir + "/" + name + "_weights_blob.c";
+    TQ_RETURN_IF_ERROR(target::WriteTextFile(src, target::HarnessBlobSource(blob)));
+    sources.push_back(src);
+  }
   for (const auto& e : fs::directory_iterator(c_dir)) {
     // The contract's sources only: NAME.c, NAME_weights.c and the runtime copies tq_*.c.
     const std::string file = e.path().filename().string();
@@ -124,7 +145,9 @@ StatusOr<std::vector<std::string>> CompileModel(const Tools& t, const std::strin
   std::vector<std::string> objects;
   for (const std::string& src : sources) {
     const std::string stem = fs::path(src).stem().string();
-    const std::string prefix = stem == name + "_weights" ? target::kWeightsObjectPrefix : "";
+    const std::string prefix =
+        stem == name + "_weights" || stem == name + "_weights_blob" ? target::kWeightsObjectPrefix
+                                                                    : "";
     const std::string obj = obj_dir + "/" + prefix + stem + ".o";
     std::vector<std::string> argv = {t.gcc};
     for (const std::string& f : CoreFlags(core, opt)) argv.push_back(f);
@@ -247,7 +270,8 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
   const std::string size_dir = work + "/size_" + options.core;
   TQ_ASSIGN_OR_RETURN(std::vector<std::string> objs,
                       CompileModel(tools, c_dir, name, options.core, options.opt, size_dir));
-  TQ_RETURN_IF_ERROR(WriteHarness(size_dir, target::HarnessSizeMain(name), false));
+  const bool blob = fs::exists(fs::path(c_dir) / (name + "_weights.bin"), ec);
+  TQ_RETURN_IF_ERROR(WriteHarness(size_dir, target::HarnessSizeMain(name, blob), false));
   const std::string size_elf = size_dir + "/model.elf";
   TQ_RETURN_IF_ERROR(
       LinkHarness(tools, c_dir, options.core, options.opt, size_dir, objs, false, size_elf));
@@ -270,8 +294,8 @@ StatusOr<TargetBuildResult> BuildAndMeasure(const std::string& c_dir, const std:
   const std::string run_dir = work + "/run_" + run_core;
   TQ_ASSIGN_OR_RETURN(std::vector<std::string> run_objs,
                       CompileModel(tools, c_dir, name, run_core, options.opt, run_dir));
-  TQ_RETURN_IF_ERROR(
-      WriteHarness(run_dir, target::HarnessRunMain(name, options.input, options.repeat), true));
+  TQ_RETURN_IF_ERROR(WriteHarness(
+      run_dir, target::HarnessRunMain(name, options.input, options.repeat, blob), true));
   r.elf_path = run_dir + "/run.elf";
   TQ_RETURN_IF_ERROR(
       LinkHarness(tools, c_dir, run_core, options.opt, run_dir, run_objs, true, r.elf_path));

@@ -1,5 +1,6 @@
 #include "src/target/harness.h"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 
@@ -122,21 +123,50 @@ std::string BufferDeclarations(const std::string& up) {
 }
 }  // namespace
 
-std::string HarnessSizeMain(const std::string& name) {
+namespace {
+// Declarations of the embedded blob and the arguments NAME_invoke takes before its input.
+std::string BlobDeclarations(bool blob) {
+  return blob ? "extern const uint32_t tqh_blob[];\nextern const uint32_t tqh_blob_size;\n" : "";
+}
+std::string BlobArguments(bool blob) {
+  return blob ? "(const uint8_t*)tqh_blob, (size_t)tqh_blob_size, " : "";
+}
+}  // namespace
+
+std::string HarnessBlobSource(const std::string& blob) {
+  std::ostringstream s;
+  s << "/* tinyq harness (generated): the weights blob, " << blob.size()
+    << " bytes, as little-endian words. */\n#include <stdint.h>\n"
+    << "const uint32_t tqh_blob_size = " << blob.size() << "u;\n"
+    << "const uint32_t tqh_blob[" << std::max<size_t>((blob.size() + 3) / 4, 1) << "] = {";
+  for (size_t i = 0; i < blob.size(); i += 4) {
+    uint32_t w = 0;
+    for (size_t b = 0; b < 4 && i + b < blob.size(); ++b)
+      w |= static_cast<uint32_t>(static_cast<uint8_t>(blob[i + b])) << (8 * b);
+    s << (i % 32 == 0 ? "\n  " : " ") << "0x" << std::hex << w << std::dec << "u,";
+  }
+  if (blob.empty()) s << "0u";
+  s << "};\n";
+  return s.str();
+}
+
+std::string HarnessSizeMain(const std::string& name, bool blob) {
   const std::string up = MacroPrefix(name);
   std::ostringstream s;
   s << "/* tinyq size-build main (generated): one " << name << "_invoke, buffers not counted. */\n"
     << "#include \"" << name << ".h\"\n"
-    << BufferDeclarations(up) << "int main(void) { return (int)" << name
-    << "_invoke(tqh_input, tqh_output, tqh_arena); }\n";
+    << BufferDeclarations(up) << BlobDeclarations(blob) << "int main(void) { return (int)" << name
+    << "_invoke(" << BlobArguments(blob) << "tqh_input, tqh_output, tqh_arena); }\n";
   return s.str();
 }
 
-std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& input, int repeat) {
+std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& input, int repeat,
+                           bool blob) {
   const std::string up = MacroPrefix(name);
   std::ostringstream s;
   s << "/* tinyq run harness (generated): runs " << name << "_invoke under qemu, prints TQ_*. */\n"
     << "#include <stdint.h>\n#include <stdio.h>\n#include \"" << name << ".h\"\n"
+    << BlobDeclarations(blob)
     << "#define TQH_REPEAT " << repeat << "\n"
     << "#define TQH_GIVEN_INPUT " << input.size() << "u\n";
   s << "static const int8_t tqh_given[" << (input.empty() ? 1 : input.size()) << "] = {";
@@ -180,6 +210,8 @@ int main(void) {
     << up << R"(_INPUT_SIZE; ++i) {
     tqh_input[i] = TQH_GIVEN_INPUT ? tqh_given[i] : (int8_t)(uint8_t)((i * 1103515245u + 12345u) >> 16);
   }
+  for (i = 0; i < (uint32_t))" << up << R"(_OUTPUT_SIZE; ++i) tqh_output[i] = (int8_t))"
+    << int(kOutputSentinel) << R"(;
   __asm__ volatile("mov %0, sp" : "=r"(sp));
   lo = (volatile uint32_t*)((sp - TQH_PAINT_BYTES) & ~3u);
   { /* paint below main's frame (nothing live there; SysTick is still off) */
@@ -193,7 +225,7 @@ int main(void) {
   }
   t0 = tqh_ticks();
   for (r = 0; r < TQH_REPEAT; ++r) st = )"
-    << name << R"(_invoke(tqh_input, tqh_output, tqh_arena);
+    << name << "_invoke(" << BlobArguments(blob) << R"(tqh_input, tqh_output, tqh_arena);
   t1 = tqh_ticks();
   TQH_SYST_CSR = 0u;
   while (lo < (volatile uint32_t*)sp && *lo == TQH_PATTERN) ++lo;

@@ -23,10 +23,20 @@ std::string HarnessLinkerScript();
 // .bss and calls main itself.
 std::string HarnessStartup(bool semihosting);
 // main() for the size build: one NAME_invoke on buffers placed in .tq_buffers (not counted).
-std::string HarnessSizeMain(const std::string& name);
-// main() for the emulated run: fills the input (`input`, or a fixed LCG pattern when empty), paints
-// the stack, counts SysTick ticks around `repeat` invocations and prints TQ_* lines.
-std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& input, int repeat);
+// `blob`: a --weights-blob model, invoked on the embedded blob (HarnessBlobSource).
+std::string HarnessSizeMain(const std::string& name, bool blob = false);
+// main() for the emulated run: fills the input (`input`, or a fixed LCG pattern when empty) and
+// the output with kOutputSentinel, paints the stack, counts SysTick ticks around `repeat`
+// invocations and prints TQ_* lines (TQ_STATUS: the last invoke's return value).
+std::string HarnessRunMain(const std::string& name, const std::vector<int8_t>& input, int repeat,
+                           bool blob = false);
+// A weights blob (NAME_weights.bin) as a C source: `const uint32_t tqh_blob[]` (so 4-byte
+// aligned, in flash) and `const uint32_t tqh_blob_size` (its size in bytes).
+std::string HarnessBlobSource(const std::string& blob);
+
+// The byte the run harness fills the output with before invoking: an invoke that fails without
+// writing leaves TQ_OUTPUT all sentinel.
+constexpr int8_t kOutputSentinel = 0x5A;
 
 // Upper-case of a model name, the prefix of its size macros (kws -> KWS_ARENA_SIZE).
 std::string MacroPrefix(const std::string& name);

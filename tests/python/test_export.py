@@ -135,3 +135,109 @@ def test_cli_export_onnx_format_round_trips(cli, digits_q, tmp_path):
     a, b = tinyq.load(str(digits_q)), tinyq.load(str(out))
     x = np.arange(-32, 32, dtype=np.int8).reshape(1, 64)
     assert np.array_equal(a.run({"input": x})["logits"], b.run({"input": x})["logits"])
+
+
+BLOB_MAIN = (
+    '#include <stdio.h>\n#include <string.h>\n#include "digits.h"\n'
+    "static uint32_t arena[(DIGITS_ARENA_SIZE + 3) / 4];\n"
+    "static uint32_t blob[(1u << 20) / 4];\n"
+    "/* main BLOB: reads inputs from stdin; prints the first status, writes outputs of TQ_OK */\n"
+    "int main(int argc, char** argv) { int8_t in[DIGITS_INPUT_SIZE], out[DIGITS_OUTPUT_SIZE];\n"
+    "  FILE* f; size_t n; int first = 1;\n"
+    "  if (argc != 2 || !(f = fopen(argv[1], \"rb\"))) return 2;\n"
+    "  n = fread(blob, 1, sizeof blob, f); fclose(f);\n"
+    "  while (fread(in, 1, sizeof in, stdin) == sizeof in) {\n"
+    "    tq_status st; memset(out, 0x5A, sizeof out);\n"
+    "    st = digits_invoke((const uint8_t*)blob, n, in, out, (uint8_t*)arena);\n"
+    "    if (first) fprintf(stderr, \"status %d\\n\", (int)st);\n"
+    "    first = 0;\n"
+    "    if (st == TQ_OK) fwrite(out, 1, sizeof out, stdout);\n"
+    "    else if (out[0] != 0x5A) return 3; }\n  return 0; }\n")
+
+
+def _build_blob_harness(gen, tmp_path):
+    (tmp_path / "main.c").write_text(BLOB_MAIN)
+    exe = tmp_path / "hb"
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1",
+                    f"-I{gen}", *map(str, gen.glob("*.c")), str(tmp_path / "main.c"), "-o",
+                    str(exe)], check=True)
+    return exe
+
+
+def test_cli_weights_blob(cli, digits_q, tmp_path):
+    import hashlib
+    r = cli("export", "--help")
+    assert "--weights-blob" in r.stdout
+    out = tmp_path / "gen"
+    r = cli("export", digits_q, "-o", out, "--name", "digits", "--weights-blob", "--json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    blob = (out / "digits_weights.bin").read_bytes()
+    assert str(out / "digits_weights.bin") in rep["files"]
+    assert not (out / "digits_weights.c").exists()
+    assert rep["weights_blob"] is True and rep["blob_bytes"] == len(blob)
+    # Header (tq_blob.h): magic, version, header size, payload size, sha256 of the model file,
+    # CRC-32 of the payload and of the header (zlib's crc32 as the reference).
+    import struct
+    import zlib
+    magic, version, hsize, psize = struct.unpack_from("<4sIII", blob, 0)
+    assert (magic, version, hsize, psize) == (b"TQWB", 1, 64, len(blob) - 64)
+    sha = hashlib.sha256(digits_q.read_bytes()).hexdigest()
+    assert blob[16:48].hex() == sha == rep["model_sha256"]
+    assert struct.unpack_from("<I", blob, 48)[0] == zlib.crc32(blob[64:])
+    assert struct.unpack_from("<I", blob, 60)[0] == zlib.crc32(blob[:60])
+    header = (out / "digits.h").read_text()
+    assert f"#define DIGITS_BLOB_SIZE {len(blob)}" in header
+    assert f"#define DIGITS_WEIGHTS_SIZE {len(blob) - 64}" in header
+    assert ("tq_status digits_invoke(const uint8_t* blob, size_t blob_size, const int8_t* input, "
+            "int8_t* output, uint8_t* arena);") in header
+    # Text report names the blob; usage errors keep their exit codes.
+    r = cli("export", digits_q, "-o", tmp_path / "t", "--name", "digits", "--weights-blob")
+    assert r.returncode == 0 and "digits_weights.bin" in r.stdout and sha in r.stdout
+    r = cli("export", digits_q, "-o", tmp_path / "u", "--name", "bad-name", "--weights-blob")
+    assert r.returncode == 5 and not (tmp_path / "u").exists()
+    r = cli("export", digits_q, "--weights-blob")  # no -o
+    assert r.returncode == 2
+
+
+def test_python_weights_blob_matches_normal_export_and_rejects_bad_blobs(digits_q, tmp_path):
+    normal = tmp_path / "n"
+    tinyq.export(str(digits_q), normal, name="digits")
+    gen = tmp_path / "b"
+    rep = tinyq.export(str(digits_q), gen, name="digits", weights_blob=True)
+    assert rep["weights_blob"] and rep["blob_bytes"] == (gen / "digits_weights.bin").stat().st_size
+    (normal / "main.c").write_text(
+        '#include <stdio.h>\n#include "digits.h"\n'
+        "static uint32_t arena[(DIGITS_ARENA_SIZE + 3) / 4];\n"
+        "int main(void) { int8_t in[DIGITS_INPUT_SIZE], out[DIGITS_OUTPUT_SIZE];\n"
+        "  while (fread(in, 1, sizeof in, stdin) == sizeof in) {\n"
+        "    if (digits_invoke(in, out, (uint8_t*)arena) != TQ_OK) return 1;\n"
+        "    fwrite(out, 1, sizeof out, stdout); }\n  return 0; }\n")
+    exe_n = tmp_path / "hn"
+    subprocess.run(["gcc", "-std=c99", "-O1", *map(str, normal.glob("*.c")), "-o", str(exe_n)],
+                   check=True)
+    exe_b = _build_blob_harness(gen, tmp_path)
+    x = np.random.default_rng(3).integers(-128, 128, size=(16, 64), dtype=np.int8).tobytes()
+    ref = subprocess.run([str(exe_n)], input=x, capture_output=True, check=True).stdout
+    blob = (gen / "digits_weights.bin").read_bytes()
+
+    def run(data):
+        p = tmp_path / "blob.bin"
+        p.write_bytes(data)
+        r = subprocess.run([str(exe_b), str(p)], input=x, capture_output=True, check=True)
+        return r.stderr.decode().strip(), r.stdout
+
+    assert run(blob) == ("status 0", ref)  # byte-identical to the normal export
+    bad = bytearray(blob)
+    bad[100] ^= 0x40
+    assert run(bytes(bad)) == ("status 4", b"")  # corrupt payload
+    assert run(blob[:-10]) == ("status 4", b"")  # truncated
+    other = tinyq.export(str(digits_q), tmp_path / "o", name="digits", weights_blob=True)
+    assert other["model_sha256"] == rep["model_sha256"]  # same model file, same binding
+    # A blob bound to another model (the float model's file) is refused.
+    alien = bytearray(blob)
+    import hashlib
+    import zlib
+    alien[16:48] = hashlib.sha256(b"another model").digest()
+    alien[60:64] = zlib.crc32(bytes(alien[:60])).to_bytes(4, "little")
+    assert run(bytes(alien)) == ("status 3", b"")
