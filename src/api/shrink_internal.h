@@ -38,6 +38,10 @@ struct ShrinkRun {
   std::unique_ptr<Graph> float_graph;  // optimized float graph (what is quantized)
   QuantizeResult quantized;
   Dataset data;
+  Dataset calib_data;       // read only when calibration data differs from `data`
+  bool own_calib = false;
+  std::string calib_path;
+  const Dataset& calib() const { return own_calib ? calib_data : data; }
   EvalResult float_eval;
   EvalResult int8_eval;
   ExportResult c_export;

@@ -14,6 +14,11 @@ Status LoadStage(ShrinkRun* run) {
   TQ_ASSIGN_OR_RETURN(run->data, ReadDataset(o.data_path));
   if (!run->data.has_labels)
     return InvalidArgument(o.data_path + ": evaluation data needs labels (y) for the card's metric");
+  run->calib_path = o.calib_path.empty() ? o.data_path : o.calib_path;
+  if (!o.calib_path.empty()) {
+    TQ_ASSIGN_OR_RETURN(run->calib_data, ReadDataset(o.calib_path));
+    run->own_calib = true;
+  }
   run->End();
   return Status::Ok();
 }
@@ -25,13 +30,6 @@ Status PruneStage(ShrinkRun* run) {
   if (o.distill && o.train_path.empty())
     return InvalidArgument("--distill needs --train TRAIN.npz (the data to distill on)");
   run->Begin("prune");
-  const std::string calib_path = o.calib_path.empty() ? o.data_path : o.calib_path;
-  Dataset calib_storage;
-  const Dataset* calib = &run->data;
-  if (!o.calib_path.empty()) {
-    TQ_ASSIGN_OR_RETURN(calib_storage, ReadDataset(o.calib_path));
-    calib = &calib_storage;
-  }
   PruneOptions po;
   po.preprocess = run->quantize.preprocess;
   po.metric = run->quantize.metric;
@@ -40,7 +38,7 @@ Status PruneStage(ShrinkRun* run) {
   po.recover = o.distill ? "none" : "lsq";
   po.threads = o.threads;
   po.progress = [&](const std::string& s, int64_t d, int64_t t) { run->Progress(s, d, t); };
-  TQ_ASSIGN_OR_RETURN(PruneResult pruned, Prune(*run->model, *calib, calib_path, po));
+  TQ_ASSIGN_OR_RETURN(PruneResult pruned, Prune(*run->model, run->calib(), run->calib_path, po));
   run->pruned = std::move(pruned.graph);
   run->prune_report = std::move(pruned.report);
   run->End();
@@ -67,16 +65,9 @@ Status OptimizeStage(ShrinkRun* run) {
 }
 
 Status QuantizeStage(ShrinkRun* run) {
-  const ShrinkOptions& o = *run->options;
   run->Begin("quantize");
-  const std::string calib_path = o.calib_path.empty() ? o.data_path : o.calib_path;
-  Dataset calib_storage;
-  const Dataset* calib = &run->data;
-  if (!o.calib_path.empty()) {
-    TQ_ASSIGN_OR_RETURN(calib_storage, ReadDataset(o.calib_path));
-    calib = &calib_storage;
-  }
-  TQ_ASSIGN_OR_RETURN(run->quantized, Quantize(*run->float_graph, *calib, calib_path, run->quantize));
+  TQ_ASSIGN_OR_RETURN(run->quantized,
+                      Quantize(*run->float_graph, run->calib(), run->calib_path, run->quantize));
   run->End();
   return Status::Ok();
 }
