@@ -71,6 +71,20 @@ Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o) {
   return Status::Ok();
 }
 
+int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
+                       const std::string& json, const std::string& text) {
+  if (Status s = SaveOnnx(graph, out); !s.ok()) return Fail(s);
+  if (vm.count("report"))
+    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
+      return Fail(s);
+  if (vm.count("json")) {
+    std::cout << json << "\n";
+  } else {
+    std::cout << text << "wrote " << out << "\n";
+  }
+  return 0;
+}
+
 StatusOr<LoadOptions> ParseInputShapes(const std::vector<std::string>& specs) {
   LoadOptions o;
   for (const std::string& spec : specs) {

@@ -49,6 +49,11 @@ int ParseArgs(const std::string& verb, const std::string& usage, const std::vect
 void AddCalibrationOptions(po::options_description& opts);
 Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o);
 
+// The end of a verb that writes a model: saves `graph` as ONNX to `out`, writes `json` to
+// --report if given, prints `json` (--json) or `text` + "wrote OUT". Returns the exit code.
+int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
+                       const std::string& json, const std::string& text);
+
 // Prints "tinyq: error: <Code>: <message>" to stderr and returns the documented exit code.
 int Fail(const Status& s);
 

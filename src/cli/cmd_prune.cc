@@ -146,18 +146,8 @@ int PruneMain(const std::vector<std::string>& args) {
   auto r = Prune(**graph, *data, data_path, o);
   progress.Finish();
   if (!r.ok()) return Fail(r.status());
-  const std::string out = vm["output"].as<std::string>();
-  if (Status s = SaveOnnx(*r->graph, out); !s.ok()) return Fail(s);
-  const std::string json = PruneReportToJson(r->report);
-  if (vm.count("report"))
-    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
-      return Fail(s);
-  if (vm.count("json")) {
-    std::cout << json << "\n";
-  } else {
-    std::cout << PruneReportToText(r->report) << "wrote " << out << "\n";
-  }
-  return 0;
+  return SaveModelAndReport(vm, *r->graph, vm["output"].as<std::string>(),
+                            PruneReportToJson(r->report), PruneReportToText(r->report));
 }
 
 }  // namespace tinyq::cli

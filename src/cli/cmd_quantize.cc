@@ -151,17 +151,8 @@ int QuantizeMain(const std::vector<std::string>& args) {
   if (!r.ok()) return Fail(r.status());
   if (vm.count("save-calib"))
     if (Status s = r->table.Save(vm["save-calib"].as<std::string>()); !s.ok()) return Fail(s);
-  if (Status s = SaveOnnx(*r->graph, out); !s.ok()) return Fail(s);
-  const std::string json = QuantizeReportToJson(r->report);
-  if (vm.count("report"))
-    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
-      return Fail(s);
-  if (vm.count("json")) {
-    std::cout << json << "\n";
-  } else {
-    std::cout << QuantizeReportToText(r->report) << "wrote " << out << "\n";
-  }
-  return 0;
+  return SaveModelAndReport(vm, *r->graph, out, QuantizeReportToJson(r->report),
+                            QuantizeReportToText(r->report));
 }
 
 }  // namespace tinyq::cli
