@@ -47,7 +47,7 @@ int ExportMain(const std::vector<std::string>& args) {
   const std::string format = vm["format"].as<std::string>();
   if (format == "onnx") {
     if (vm.count("report") || vm.count("json"))
-      return Fail(InvalidArgument("--report/--json: the report is of --format c"));
+      return Fail(InvalidArgument("--report/--json need --format c (an ONNX copy has no report)"));
     auto g = LoadModel(model, {});
     if (!g.ok()) return Fail(g.status());
     if (Status s = SaveOnnx(**g, out); !s.ok()) return Fail(s);
