@@ -8,6 +8,7 @@
 - tinyq.torch.kd_loss equals the KD formula computed in numpy, and TeacherDataset serves the
   teacher logits of tinyq's executor.
 """
+import hashlib
 import json
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 
 import tinyq
 from conftest import ROOT
+from report_schema import validate
 
 ZOO = ROOT / "benchmarks" / "zoo"
 DATA = ROOT / "datasets" / "out"
@@ -101,6 +103,11 @@ def test_python_distill_with_arrays_and_validation(sets):
                       card=str(CARD), epochs=1, batch=32, lr=0.005, temperature=3.0, alpha=0.7)
     assert m.report.verb == "distill" and m.report["distill"]["best_epoch"] == 1
     assert m.report["metric"]["float"] == m.report["distill"]["best_val_top1"] > 30.0
+    validate(m.report)
+    assert m.report["model"] == {"path": str(STUDENT), "sha256": hashlib.sha256(
+        STUDENT.read_bytes()).hexdigest()}
+    res = tinyq.check(m.report, m.report, max_accuracy_drop=0)
+    assert res.passed and res.skipped == 1  # vs itself: no drop; vs float: one model measured
     out = m.run({"input": np.zeros((2, 1, 28, 28), np.float32)})["logits"]
     assert out.shape == (2, 10)
 
