@@ -80,9 +80,10 @@ def main():
                       "--report", report)
                 wall = time.time() - t0
                 with open(report) as f:
-                    rep = json.load(f)
+                    envelope = json.load(f)  # a "tinyq.report" (docs/report_schema.md)
+                rep = {**envelope["distill"], **envelope["timing"]}
                 ev = json.loads(tinyq(args.build, "eval", out, "--data", test, "--card", card,
-                                      "--json"))
+                                      "--json"))["eval"]
                 rows.append({"arm": arm, "seed": seed, "test_top1": ev["value"],
                              "val_top1": rep["best_val_top1"], "best_epoch": rep["best_epoch"],
                              "samples_per_second": rep["samples_per_second"],
@@ -91,7 +92,7 @@ def main():
                       f"(val {rep['best_val_top1']:.2f}%, {rep['samples_per_second']:.0f} "
                       f"samples/s, {wall:.0f}s)", flush=True)
     teacher_top1 = json.loads(tinyq(args.build, "eval", teacher, "--data", test, "--card", card,
-                                    "--json"))["value"]
+                                    "--json"))["eval"]["value"]
     print(f"\nstudent {args.epochs} epochs on {args.train} samples, seeds {args.seeds}; "
           f"teacher test top1 {teacher_top1:.2f}%")
     print("| training | test top-1 mean | min..max | ± std | samples/s |")

@@ -280,7 +280,7 @@ def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
     stdout = _run([exe, "eval", out, "--card", d / "card.json", "--int8", "--json",
                    "--data", test_npz])
     try:
-        value = json.loads(stdout)["value"]
+        value = json.loads(stdout)["eval"]["value"]
     except (ValueError, KeyError) as e:
         raise TinyqError(f"`tinyq eval --json`: no value in output ({e})")
     return float(value), seconds, out

@@ -99,6 +99,7 @@ struct EvalResult {
   double value = 0.0;          // top-1 in percent, or AUC in [0,1]
   double loss = 0.0;           // mean cross-entropy (top1) or mean reconstruction MSE (auc)
   int64_t samples = 0;
+  bool int8 = false;           // ran on the int8 executor (a quantized model)
   std::vector<int64_t> predictions;   // top1: argmax per sample
   std::vector<double> scores;         // auc: anomaly score per sample
 };
@@ -106,8 +107,6 @@ struct EvalResult {
 // Errors: InvalidArgument naming the data file when shapes/labels do not fit the model.
 StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std::string& data_path,
                               const EvalOptions& options);
-std::string EvalResultToJson(const EvalResult& r, const std::string& model_path,
-                             const std::string& data_path);
 
 // Converts a dataset x slice [begin, end) to the model input tensor (float32, preprocessed).
 StatusOr<Tensor> PrepareInputBatch(const Graph& graph, const Tensor& x, int64_t begin, int64_t end,

@@ -105,7 +105,7 @@ struct ExportModelOptions {
 StatusOr<ExportResult> ExportModelC(const std::string& model_path, const std::string& dir,
                                     const ExportModelOptions& options);
 
-// JSON rendering of an ExportResult (format "tinyq.export_report", version 1).
+// The "export" section of the report (tinyq/report.h: ExportReportJson).
 std::string ExportResultToJson(const ExportResult& r);
 
 }  // namespace tinyq

@@ -104,7 +104,8 @@ struct PruneReport {
   std::vector<std::string> notes;
   double seconds = 0.0;
 };
-std::string PruneReportToJson(const PruneReport& r);  // format "tinyq.prune_report" v1
+// The "prune" section of the report (tinyq/report.h: PruneReportJson); no wall-clock time.
+std::string PruneReportToJson(const PruneReport& r);
 std::string PruneReportToText(const PruneReport& r);
 
 struct PruneResult {

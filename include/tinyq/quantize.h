@@ -102,7 +102,8 @@ struct QuantizeReport {
   std::vector<std::string> notes;   // pass notes (bias correction, equalization, ...)
   double seconds = 0.0;
 };
-std::string QuantizeReportToJson(const QuantizeReport& r);  // format "tinyq.quantize_report" v1
+// The "quantize" section of the report (tinyq/report.h: QuantizeReportJson); no wall-clock time.
+std::string QuantizeReportToJson(const QuantizeReport& r);
 std::string QuantizeReportToText(const QuantizeReport& r);  // summary + per-layer table
 
 struct QuantizeResult {

@@ -198,7 +198,8 @@ struct BudgetRequest {
 // the errors of BudgetCDir. A model that does not fit is a report with fits == false, not an error.
 StatusOr<BudgetReport> RunBudget(const BudgetRequest& request);
 
-std::string BudgetToJson(const BudgetReport& r);  // format "tinyq.budget_report", version 1
+// The "budget" section of the report (tinyq/report.h: BudgetReportJson).
+std::string BudgetToJson(const BudgetReport& r);
 std::string BudgetToText(const BudgetReport& r);
 
 }  // namespace tinyq

@@ -4,8 +4,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <variant>
 
 #include "tinyq/api.h"
 #include "tinyq/data.h"
@@ -98,10 +100,18 @@ py::array ToNumpy(Tensor t) {
   return py::array(NumpyDType(owned->dtype()), shape, strides, owned->raw(), free_when_done);
 }
 
-// A loaded model: the graph plus a lazily created executor.
+// A loaded model: the graph plus a lazily created executor. `origin` is what reports name as
+// their "model": the file it was loaded from (with its sha256), or the source of a derived model.
 class PyModel {
  public:
-  explicit PyModel(std::unique_ptr<Graph> g) : graph_(std::move(g)) {}
+  PyModel(std::unique_ptr<Graph> g, ReportModel origin)
+      : graph_(std::move(g)), origin_(std::move(origin)) {}
+  // A model made from this one (quantized, pruned, trained): no file, so no sha256.
+  std::unique_ptr<PyModel> Derived(std::unique_ptr<Graph> g) const {
+    ReportModel origin{g->source(), ""};
+    return std::make_unique<PyModel>(std::move(g), std::move(origin));
+  }
+  py::tuple Origin() const { return py::make_tuple(origin_.path, origin_.sha256); }
 
   py::dict Run(const py::dict& feeds, int threads, bool dequantize) {
     TensorMap in;
@@ -176,9 +186,10 @@ class PyModel {
       r = Take(tinyq::Quantize(*graph_, calib, "<calibration arrays>", o));
     }
     r.graph->set_source(graph_->source() + " (int8)");
-    const std::string report = QuantizeReportToJson(r.report);
+    const std::string report =
+        QuantizeReportJson(r.report, origin_, metric, o.val ? o.val->x.dim(0) : 0);
     const std::string table = r.table.ToJson();
-    return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report, table);
+    return py::make_tuple(Derived(std::move(r.graph)), report, table);
   }
 
   // Returns (pruned model, report JSON). `opts` carries the PruneOptions fields by name.
@@ -220,8 +231,10 @@ class PyModel {
       r = Take(tinyq::Prune(*graph_, calib, "<data arrays>", o));
     }
     r.graph->set_source(graph_->source() + " (pruned)");
-    const std::string report = PruneReportToJson(r.report);
-    return py::make_tuple(std::make_unique<PyModel>(std::move(r.graph)), report);
+    int64_t val_samples = o.val ? o.val->x.dim(0) : 0;
+    if (o.val_limit > 0) val_samples = std::min(val_samples, o.val_limit);
+    const std::string report = PruneReportJson(r.report, origin_, val_samples);
+    return py::make_tuple(Derived(std::move(r.graph)), report);
   }
 
   // Returns (trained copy of this model, report JSON). `teacher` is a Model or None.
@@ -266,14 +279,19 @@ class PyModel {
       r = Take(tinyq::Distill(student.get(), teacher_graph, train, "<train arrays>",
                               has_val ? &val : nullptr, "<validation arrays>", o));
     }
-    return py::make_tuple(std::make_unique<PyModel>(std::move(student)), r.ToJson());
+    student->set_source(graph_->source() + " (trained)");
+    const std::string report = DistillReportJson(r, teacher.is_none() ? "train" : "distill",
+                                                 origin_, has_val ? val.x.dim(0) : 0);
+    return py::make_tuple(Derived(std::move(student)), report);
   }
 
   std::string SummaryJson() const { return SummaryToJson(Summarize(*graph_)); }
   std::string GraphText() const { return PrintGraph(*graph_); }
 
+  // The "tinyq.report" of `tinyq eval`; `data_label` names the data in it.
   std::string Evaluate(const py::array& x, const py::object& y, float scale, float mean, float std,
-                       const std::string& metric, int64_t limit, int threads) {
+                       const std::string& metric, int64_t limit, int threads,
+                       const std::string& data_label) {
     Dataset d;
     d.x = FromNumpy(x, "x");
     if (!y.is_none()) {
@@ -290,7 +308,7 @@ class PyModel {
       py::gil_scoped_release release;
       r = Take(tinyq::Evaluate(*graph_, d, "<numpy arrays>", o));
     }
-    return EvalResultToJson(r, graph_->source(), "<numpy arrays>");
+    return EvalReportJson(r, origin_, data_label);
   }
 
   std::vector<std::pair<std::string, std::vector<int64_t>>> Inputs() const {
@@ -318,6 +336,7 @@ class PyModel {
     return *exec_;
   }
   std::unique_ptr<Graph> graph_;
+  ReportModel origin_;
   RunnableGraph runnable_;  // what the executor runs (must outlive exec_)
   std::unique_ptr<Executor> exec_;
   int threads_ = -1;
@@ -353,7 +372,8 @@ PYBIND11_MODULE(_tinyq, m) {
       .def("graph_text", &PyModel::GraphText)
       .def("evaluate", &PyModel::Evaluate, py::arg("x"), py::arg("y"), py::arg("scale"),
            py::arg("mean"), py::arg("std"), py::arg("metric"), py::arg("limit"),
-           py::arg("threads"))
+           py::arg("threads"), py::arg("data_label") = "<numpy arrays>")
+      .def("origin", &PyModel::Origin)
       .def("inputs", &PyModel::Inputs)
       .def("outputs", &PyModel::Outputs)
       .def("save", &PyModel::Save, py::arg("path"));
@@ -364,11 +384,13 @@ PYBIND11_MODULE(_tinyq, m) {
         LoadOptions o;
         for (const auto& [k, v] : shapes) o.input_shapes[k] = v;
         std::unique_ptr<Graph> g;
+        ReportModel origin;
         {
           py::gil_scoped_release release;
           g = Take(LoadOnnx(path, o));
+          origin = ReportModelOfFile(path);
         }
-        return std::make_unique<PyModel>(std::move(g));
+        return std::make_unique<PyModel>(std::move(g), std::move(origin));
       },
       py::arg("path"), py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>{});
 
@@ -422,16 +444,27 @@ PYBIND11_MODULE(_tinyq, m) {
       py::arg("bias_correction"), py::arg("equalize"), py::arg("max_drop"), py::arg("eval_limit"),
       py::arg("force"), py::arg("threads"), py::arg("prune_channels"), py::arg("criterion"),
       py::arg("distill"), py::arg("train"), py::arg("epochs"), py::arg("flash"), py::arg("ram"));
+  // `report`/`baseline`: a file path, or (name, JSON text) of an in-memory report.
   m.def(
       "check",
-      [](const std::string& report, const std::string& baseline, std::optional<double> drop,
-         std::optional<double> flash, std::optional<double> ram, const std::string& junit,
-         const std::string& markdown) {
+      [](const std::variant<std::string, std::pair<std::string, std::string>>& report,
+         const std::optional<std::variant<std::string, std::pair<std::string, std::string>>>&
+             baseline,
+         std::optional<double> drop, std::optional<double> flash, std::optional<double> ram,
+         const std::string& junit, const std::string& markdown) {
         CheckLimits l;
         l.max_accuracy_drop = drop;
         l.max_flash_growth_pct = flash;
         l.max_ram_growth_pct = ram;
-        CheckSummary s = Take(CheckReport(report, baseline, l));
+        auto text_of = [](const auto& r) {
+          if (const auto* path = std::get_if<std::string>(&r)) return Take(ReadReportFile(*path));
+          const auto& [name, json] = std::get<std::pair<std::string, std::string>>(r);
+          return ReportText{name, json};
+        };
+        const ReportText cur = text_of(report);
+        std::optional<ReportText> base;
+        if (baseline) base = text_of(*baseline);
+        CheckSummary s = Take(CheckReports(cur, base ? &*base : nullptr, l));
         if (!junit.empty()) Check(WriteFileAtomic(junit, CheckToJUnit(s)));
         if (!markdown.empty()) Check(WriteFileAtomic(markdown, CheckToMarkdown(s)));
         return py::make_tuple(CheckToJson(s), CheckToMarkdown(s), CheckToText(s));
@@ -439,10 +472,12 @@ PYBIND11_MODULE(_tinyq, m) {
       py::arg("report"), py::arg("baseline"), py::arg("max_accuracy_drop"),
       py::arg("max_flash_growth"), py::arg("max_ram_growth"), py::arg("junit"),
       py::arg("markdown"));
-  // Export report JSON (format tinyq.export_report) of `tinyq export --format c`.
+  // The report of `tinyq export --format c`; `origin` (path, sha256) names the model in it when
+  // `path` is a temporary copy of an in-memory model.
   m.def("export_c", [](const std::string& path, const std::string& dir, const std::string& name,
                        const std::string& calib, const std::string& card, int64_t calib_limit,
-                       bool reorder, bool weights_blob) {
+                       bool reorder, bool weights_blob,
+                       const std::optional<std::pair<std::string, std::string>>& origin) {
     ExportModelOptions o;
     o.c.name = name;
     o.c.reorder = reorder;
@@ -455,7 +490,8 @@ PYBIND11_MODULE(_tinyq, m) {
       py::gil_scoped_release release;
       r = Take(ExportModelC(path, dir, o));
     }
-    return ExportResultToJson(r);
+    return ExportReportJson(
+        r, origin ? ReportModel{origin->first, origin->second} : ReportModelOfFile(path));
   });
   m.def("targets_json", []() { return BoardsToJson(BuiltinBoards()); });
   m.def("board_profile_json", [](const std::string& path) {
@@ -471,7 +507,7 @@ PYBIND11_MODULE(_tinyq, m) {
         BudgetRequest req{model, name, calib, card,     target,   profile, flash,
                           ram,   rate, battery, opt, work_dir, timeout_s};
         py::gil_scoped_release release;
-        return BudgetToJson(Take(RunBudget(req)));
+        return BudgetReportJson(Take(RunBudget(req)), ReportModelOfFile(model));
       },
       py::arg("model"), py::arg("name"), py::arg("calib"), py::arg("card"), py::arg("target"),
       py::arg("profile"), py::arg("flash"),

@@ -24,14 +24,16 @@ def budget(model, target=None, *, profile=None, flash=None, ram=None, rate=None,
            calib=None, card=None, name=None, opt="-Os", keep=None, timeout=300):
     """Exports ``model`` as C (an int8 QDQ ONNX path, or a float one with ``calib`` data and an
     optional ``card``; a generated C directory is used as it is), builds it for a board, measures
-    it and returns the report as a dict
-    (the JSON of ``tinyq budget --json``: ``fits``, ``failures``, ``flash``, ``ram``,
-    ``measured``, ``estimates``, ``layers``).
+    it and returns its :class:`tinyq.Report` (the JSON of ``tinyq budget --json``, verb "budget":
+    ``report["footprint"]`` has flash/RAM against the board's limits and ``fits``;
+    ``report["budget"]`` has ``fits``, ``failures``, ``flash``, ``ram``, ``measured``,
+    ``estimates`` and ``layers``).
 
     ``target``: a board id (:func:`targets`) or ``profile``: a JSON profile path. ``flash``/``ram``
     override the board (``"1M"``, ``"256K"`` or bytes). ``rate`` (``"1/s"``) and ``battery``
     (``"220mAh@3V"``) add a battery-life estimate. A model that does not fit is not an error:
-    ``report["fits"]`` is False and ``report["failures"]`` says which limit and by how much.
+    ``report["budget"]["fits"]`` is False and ``report["budget"]["failures"]`` says which limit
+    and by how much (``tinyq.check(report)`` fails on it).
     """
     text = _tinyq.budget_json(os.fspath(model), _text(name),
                               os.fspath(calib) if calib else "", os.fspath(card) if card else "",

@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from .model import Model, card_settings
+from .report import Report
 
 
 def _xy(data, what):
@@ -33,8 +34,10 @@ def distill(student, teacher, data, *, val=None, card=None, scale=1.0, mean=0.0,
     ``student``/``teacher``: :class:`tinyq.Model` or paths (``teacher`` may be None with
     ``labels_only``). ``data``/``val``: a path, ``{"x", "y"}`` or ``(x, y)``. ``card`` supplies the
     preprocessing ``((x * scale) - mean) / std``. The same ``seed`` gives byte-identical weights.
-    Returns the trained :class:`tinyq.Model`; its ``.report`` holds the per-epoch losses,
-    validation top-1, the kept epoch and the training speed (samples/s).
+    Returns the trained :class:`tinyq.Model`; its ``.report`` (a :class:`tinyq.Report`, verb
+    "distill", or "train" without a teacher) holds the per-epoch losses, validation top-1 and the
+    kept epoch (``report["distill"]``; ``report["metric"]["float"]`` with ``val``) and the
+    training speed (``report["timing"]``: samples/s, teacher seconds, seconds per epoch).
     """
     from . import load  # noqa: PLC0415
     if not isinstance(student, Model):
@@ -54,7 +57,7 @@ def distill(student, teacher, data, *, val=None, card=None, scale=1.0, mean=0.0,
         float(weight_decay), schedule, float(temperature), float(alpha), bool(labels_only),
         int(seed), int(limit), str(teacher_cache or ""))
     model = Model(impl, student.path)
-    model.report = json.loads(report)
+    model.report = Report(json.loads(report))
     return model
 
 

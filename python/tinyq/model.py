@@ -83,16 +83,20 @@ class Model:
         """Top-1 accuracy (percent) or anomaly AUC of the model on arrays ``x``/``y``.
 
         Preprocessing is ``((x * scale) - mean) / std``; ``card`` (a path or dict of a model card)
-        supplies preprocessing and metric. Returns ``{"metric", "value", "loss", "samples"}``.
+        supplies preprocessing and metric. Returns ``{"metric", "value", "loss", "samples"}``
+        (:func:`tinyq.evaluate` returns the whole report).
         """
+        ev = json.loads(self._evaluate_json(x, y, card=card, scale=scale, mean=mean, std=std,
+                                            metric=metric, limit=limit, threads=threads))["eval"]
+        return {k: ev[k] for k in ("metric", "value", "loss", "samples")}
+
+    def _evaluate_json(self, x, y, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
+                       limit=0, threads=0, data_label="<numpy arrays>"):
+        """The "tinyq.report" JSON of an evaluation (verb "eval")."""
         scale, mean, std, metric = card_settings(card, scale, mean, std, metric)
-        x = np.asarray(x)
-        result = json.loads(self._impl.evaluate(x, None if y is None else np.asarray(y),
-                                                float(scale), float(mean), float(std), metric,
-                                                int(limit), int(threads)))
-        result.pop("model", None)
-        result.pop("data", None)
-        return result
+        return self._impl.evaluate(np.asarray(x), None if y is None else np.asarray(y),
+                                   float(scale), float(mean), float(std), metric, int(limit),
+                                   int(threads), str(data_label))
 
     def save(self, path):
         """Writes the model as ONNX (atomically: no partial file on failure)."""
@@ -103,8 +107,10 @@ class Model:
 
 
 class QuantizedModel(Model):
-    """The result of :func:`tinyq.quantize`: a Model in int8 plus ``report`` (the quantize report
-    dict: I/O scales, per-layer SQNR/cosine, float fallbacks) and ``calibration`` (the table)."""
+    """The result of :func:`tinyq.quantize`: a Model in int8 plus ``report`` (a
+    :class:`tinyq.Report`, verb "quantize": ``report["quantize"]`` has the I/O scales, per-layer
+    SQNR/cosine and float fallbacks; ``report["metric"]`` the validation float/int8 metric with
+    ``max_drop``) and ``calibration`` (the table)."""
 
     def __init__(self, impl, path, report, calibration):
         super().__init__(impl, path)

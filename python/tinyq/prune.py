@@ -5,12 +5,15 @@ import json
 
 from .model import Model, card_settings
 from .quantize import _x_of
+from .report import Report
 
 
 class PrunedModel(Model):
-    """The result of :func:`tinyq.prune`: a float Model with smaller shapes plus ``report`` (the
-    prune report dict: MACs/params before and after, kept channels per group, least-squares
-    errors, scan table, sparse int8 bytes, validation metric before/after)."""
+    """The result of :func:`tinyq.prune`: a float Model with smaller shapes plus ``report`` (a
+    :class:`tinyq.Report`, verb "prune": ``report["prune"]`` has MACs/params before and after,
+    kept channels per group, least-squares errors, scan table, sparse int8 bytes and the
+    validation metric before/after; ``report["metric"]`` the float and pruned metric with
+    ``val``)."""
 
     def __init__(self, impl, path, report):
         super().__init__(impl, path)
@@ -60,4 +63,4 @@ def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, 
         "scan_limit": int(scan_limit), "val_limit": int(val_limit), "threads": int(threads),
     }
     impl, report = model._impl.prune(x, opts, val_x, val_y)
-    return PrunedModel(impl, model.path, json.loads(report))
+    return PrunedModel(impl, model.path, Report(json.loads(report)))

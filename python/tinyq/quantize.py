@@ -7,6 +7,7 @@ import numpy as np
 
 from .errors import IoError, NotFoundError
 from .model import Model, QuantizedModel, card_settings
+from .report import Report
 
 
 def _x_of(data, what):
@@ -36,7 +37,8 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
     Runtime on x86 without VNNI, whose u8*s8 kernels saturate). ``max_drop`` (metric points,
     AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
     drop fits.
-    Returns a :class:`tinyq.QuantizedModel` with ``.run()``, ``.save()``, ``.report``.
+    Returns a :class:`tinyq.QuantizedModel` with ``.run()``, ``.save()``, ``.report`` (a
+    :class:`tinyq.Report`, as ``tinyq quantize --report`` writes it).
     """
     from . import load  # noqa: PLC0415
     if not isinstance(model, Model):
@@ -66,4 +68,4 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
         int(calib_limit), table, table_source, bool(float_io), bool(reduce_range),
         bool(bias_correction), bool(equalize), [str(n) for n in float_nodes],
         -1.0 if max_drop is None else float(max_drop), val_x, val_y, int(threads))
-    return QuantizedModel(impl, model.path, json.loads(report), json.loads(table_json))
+    return QuantizedModel(impl, model.path, Report(json.loads(report)), json.loads(table_json))

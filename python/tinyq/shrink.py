@@ -6,35 +6,32 @@ import tempfile
 
 import numpy as np
 
+from .report import Report
 
-class ShrinkReport:
-    """The result of :func:`shrink`: the "tinyq.report" of the run (``to_dict()``), the printed
-    ``summary``, ``passed`` (every gate held) and ``failures``. Displays as the summary plus the
-    report's plots in a notebook."""
+
+class ShrinkReport(Report):
+    """The result of :func:`shrink`: a :class:`tinyq.Report` of the run (verb "shrink", the
+    contents of ``out_dir/report.json``) plus the printed ``summary``, ``passed`` (every gate
+    held), ``failures`` and ``out_dir``. Displays as report.html (summary and plots) in a
+    notebook."""
 
     def __init__(self, report_json, summary, passed, failures, out_dir):
-        self._d = json.loads(report_json)
+        super().__init__(json.loads(report_json))
         self.summary = summary
         self.passed = passed
         self.failures = list(failures)
         self.out_dir = out_dir
 
-    def to_dict(self):
-        return json.loads(json.dumps(self._d))
-
-    def __getitem__(self, key):
-        return self._d[key]
-
     @property
     def metric(self):
         """{"name", "float", "int8", ...} of the evaluation."""
-        return dict(self._d["metric"])
+        return dict(self["metric"])
 
     def __str__(self):
         return self.summary
 
     def __repr__(self):
-        m = self._d["metric"]
+        m = self["metric"]
         return (f"ShrinkReport({m['name']}: float {m['float']:.4g} -> int8 {m['int8']:.4g}, "
                 f"passed={self.passed}, out_dir={self.out_dir!r})")
 

@@ -2,7 +2,6 @@
 // for anomaly detectors), streaming the data in batches.
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "tinyq/api.h"
 #include "passes/quantize_int8.h"
@@ -155,6 +154,7 @@ StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std
   eo.threads = options.threads;
   TQ_ASSIGN_OR_RETURN(RunnableGraph runnable, PrepareRunnable(graph, options.int8));
   eo.int8 = runnable.int8;
+  r.int8 = runnable.int8;
   TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(*runnable.graph, eo));
   const int64_t chunk = 256 * b;
   double loss_sum = 0.0;
@@ -203,13 +203,6 @@ StatusOr<EvalResult> Evaluate(const Graph& graph, const Dataset& data, const std
     r.value = RocAuc(r.scores, std::vector<int64_t>(labels, labels + n));
   }
   return r;
-}
-
-std::string EvalResultToJson(const EvalResult& r, const std::string& model_path,
-                             const std::string& data_path) {
-  nlohmann::json j = {{"model", model_path}, {"data", data_path},  {"metric", r.metric},
-                      {"value", r.value},    {"loss", r.loss},     {"samples", r.samples}};
-  return j.dump(2);
 }
 
 }  // namespace tinyq

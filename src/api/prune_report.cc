@@ -1,4 +1,5 @@
-// The prune report: JSON (format "tinyq.prune_report", version 1) and a terminal rendering.
+// The prune report: its JSON section (PruneReportJson wraps it in the "tinyq.report" envelope)
+// and a terminal rendering.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,8 +23,6 @@ double Fraction(int64_t after, int64_t before) {
 
 std::string PruneReportToJson(const PruneReport& r) {
   nlohmann::json j;
-  j["format"] = "tinyq.prune_report";
-  j["version"] = 1;
   j["criterion"] = r.criterion;
   j["recover"] = r.recover;
   j["channel_ratio"] = r.channel_ratio;
@@ -69,7 +68,6 @@ std::string PruneReportToJson(const PruneReport& r) {
     if (r.val_after) j["validation"]["after"] = *r.val_after;
   }
   j["notes"] = r.notes;
-  j["seconds"] = r.seconds;
   return j.dump(2);
 }
 

@@ -1,4 +1,5 @@
-// The quantize report: JSON (format "tinyq.quantize_report", version 1) and a terminal rendering.
+// The quantize report: its JSON section (QuantizeReportJson wraps it in the "tinyq.report"
+// envelope) and a terminal rendering.
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -28,8 +29,6 @@ std::string Fmt(const char* f, double v) {
 
 std::string QuantizeReportToJson(const QuantizeReport& r) {
   nlohmann::json j;
-  j["format"] = "tinyq.quantize_report";
-  j["version"] = 1;
   j["method"] = r.method;
   j["calib_samples"] = r.calib_samples;
   j["inputs"] = nlohmann::json::array();
@@ -40,17 +39,22 @@ std::string QuantizeReportToJson(const QuantizeReport& r) {
   j["float_nodes"] = r.float_nodes;
   j["layers"] = nlohmann::json::array();
   for (const LayerError& l : r.layers)
-    j["layers"].push_back({{"tensor", l.tensor}, {"node", l.node}, {"op", l.op},
-                           {"sqnr_db", l.sqnr_db}, {"cosine", l.cosine},
+    j["layers"].push_back({{"tensor", l.tensor},
+                           {"node", l.node},
+                           {"op", l.op},
+                           {"sqnr_db", l.sqnr_db},
+                           {"cosine", l.cosine},
                            {"max_abs_error", l.max_abs_error}});
   j["fallbacks"] = nlohmann::json::array();
   for (const FallbackStep& f : r.fallbacks)
-    j["fallbacks"].push_back({{"node", f.node}, {"op", f.op}, {"sqnr_db", f.sqnr_db},
-                              {"extra_bytes", f.extra_bytes}, {"metric_after", f.metric_after}});
+    j["fallbacks"].push_back({{"node", f.node},
+                              {"op", f.op},
+                              {"sqnr_db", f.sqnr_db},
+                              {"extra_bytes", f.extra_bytes},
+                              {"metric_after", f.metric_after}});
   j["weight_bytes"] = {{"float", r.float_weight_bytes}, {"quantized", r.quantized_weight_bytes}};
   if (r.val_float) j["validation"] = {{"float", *r.val_float}, {"int8", *r.val_int8}};
   j["notes"] = r.notes;
-  j["seconds"] = r.seconds;
   return j.dump(2);
 }
 
@@ -59,15 +63,15 @@ std::string QuantizeReportToText(const QuantizeReport& r) {
   os << "calibration: " << r.method << ", " << r.calib_samples << " samples\n";
   for (const auto& t : r.inputs)
     os << "input  " << t.name << " " << t.dtype << ShapeToString(t.shape)
-       << (t.dtype == "int8" ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " +
-                                   std::to_string(t.zero_point)
-                             : "")
+       << (t.dtype == "int8"
+               ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " + std::to_string(t.zero_point)
+               : "")
        << "\n";
   for (const auto& t : r.outputs)
     os << "output " << t.name << " " << t.dtype << ShapeToString(t.shape)
-       << (t.dtype == "int8" ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " +
-                                   std::to_string(t.zero_point)
-                             : "")
+       << (t.dtype == "int8"
+               ? "  scale " + Fmt("%.6g", t.scale) + " zero_point " + std::to_string(t.zero_point)
+               : "")
        << "\n";
   os << "weights: " << r.float_weight_bytes << " -> " << r.quantized_weight_bytes << " bytes ("
      << Fmt("%.2f", r.float_weight_bytes ? static_cast<double>(r.quantized_weight_bytes) /

@@ -21,12 +21,23 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -35,16 +46,34 @@ std::string XmlEscape(const std::string& s) {
 std::string MdEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
 
 std::string Line(const CheckResult& c) {
+  if (c.skipped) return "SKIP  " + c.name + ": " + c.detail;
   return std::string(c.passed ? "PASS" : "FAIL") + "  " + c.name + ": " + Num(c.value, c.unit) +
          " (limit " + Num(c.limit, c.unit) + "; " + c.detail + ")";
+}
+
+const char* Verdict(const CheckResult& c) {
+  if (c.skipped) return "⏭️ skipped";
+  return c.passed ? "✅ pass" : "❌ **fail**";
+}
+
+// "3 checks, 1 failed" (+ ", 1 skipped").
+std::string Counts(const CheckSummary& s) {
+  const int ran = static_cast<int>(s.checks.size()) - s.skipped();
+  std::string out = std::to_string(ran) + (ran == 1 ? " check, " : " checks, ") +
+                    std::to_string(s.failures()) + " failed";
+  if (s.skipped()) out += ", " + std::to_string(s.skipped()) + " skipped";
+  return out;
 }
 
 }  // namespace
@@ -52,8 +81,7 @@ std::string Line(const CheckResult& c) {
 std::string CheckToText(const CheckSummary& s) {
   std::ostringstream os;
   for (const auto& c : s.checks) os << Line(c) << "\n";
-  os << (s.passed() ? "tinyq check: passed" : "tinyq check: FAILED") << " (" << s.checks.size()
-     << " checks, " << s.failures() << " failed)\n";
+  os << (s.passed() ? "tinyq check: passed" : "tinyq check: FAILED") << " (" << Counts(s) << ")\n";
   return os.str();
 }
 
@@ -63,10 +91,12 @@ std::string CheckToJUnit(const CheckSummary& s) {
      << "<testsuites name=\"tinyq check\" tests=\"" << s.checks.size() << "\" failures=\""
      << s.failures() << "\">\n"
      << "  <testsuite name=\"" << XmlEscape(s.report_path) << "\" tests=\"" << s.checks.size()
-     << "\" failures=\"" << s.failures() << "\" errors=\"0\" skipped=\"0\">\n";
+     << "\" failures=\"" << s.failures() << "\" errors=\"0\" skipped=\"" << s.skipped() << "\">\n";
   for (const auto& c : s.checks) {
     os << "    <testcase classname=\"tinyq.check\" name=\"" << XmlEscape(c.name) << "\"";
-    if (c.passed) {
+    if (c.skipped) {
+      os << ">\n      <skipped message=\"" << XmlEscape(c.detail) << "\"/>\n    </testcase>\n";
+    } else if (c.passed) {
       os << "/>\n";
     } else {
       os << ">\n      <failure message=\"" << XmlEscape(Line(c)) << "\">" << XmlEscape(c.detail)
@@ -82,12 +112,11 @@ std::string CheckToMarkdown(const CheckSummary& s) {
   os << "### tinyq check: " << (s.passed() ? "✅ passed" : "❌ failed") << "\n\n"
      << "Report `" << MdEscape(s.report_path) << "`";
   if (!s.baseline_path.empty()) os << " against baseline `" << MdEscape(s.baseline_path) << "`";
-  os << "; " << s.checks.size() << " checks, " << s.failures() << " failed.\n\n"
+  os << "; " << Counts(s) << ".\n\n"
      << "| check | value | limit | result | details |\n|---|---|---|---|---|\n";
   for (const auto& c : s.checks) {
-    os << "| " << MdEscape(c.name) << " | " << Num(c.value, c.unit) << " | "
-       << Num(c.limit, c.unit) << " | " << (c.passed ? "✅ pass" : "❌ **fail**") << " | "
-       << MdEscape(c.detail) << " |\n";
+    os << "| " << MdEscape(c.name) << " | " << (c.skipped ? "–" : Num(c.value, c.unit)) << " | "
+       << Num(c.limit, c.unit) << " | " << Verdict(c) << " | " << MdEscape(c.detail) << " |\n";
   }
   return os.str();
 }
@@ -96,13 +125,17 @@ std::string CheckToJson(const CheckSummary& s) {
   nlohmann::json j;
   j["passed"] = s.passed();
   j["failures"] = s.failures();
+  j["skipped"] = s.skipped();
   j["report"] = s.report_path;
   if (!s.baseline_path.empty()) j["baseline"] = s.baseline_path;
   j["checks"] = nlohmann::json::array();
   for (const auto& c : s.checks) {
-    nlohmann::json cj = {{"name", c.name}, {"limit", c.limit}, {"unit", c.unit},
-                         {"passed", c.passed}, {"detail", c.detail}};
-    cj["value"] = std::isinf(c.value) ? nlohmann::json(nullptr) : nlohmann::json(c.value);
+    nlohmann::json cj = {
+        {"name", c.name},     {"limit", c.limit},
+        {"unit", c.unit},     {"passed", c.passed},
+        {"detail", c.detail}, {"result", c.skipped ? "skip" : c.passed ? "pass" : "fail"}};
+    cj["value"] =
+        std::isinf(c.value) || c.skipped ? nlohmann::json(nullptr) : nlohmann::json(c.value);
     j["checks"].push_back(cj);
   }
   return j.dump(2);

@@ -1,15 +1,16 @@
-// report.json ("tinyq.report" v1), report.md and the printed summary of `tinyq shrink`.
+// report.json (a "tinyq.report", docs/report_schema.md), report.md and the printed summary of
+// `tinyq shrink`.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "src/api/report_envelope.h"
 #include "src/api/shrink_internal.h"
-#include "tinyq/report.h"
 
 namespace tinyq {
 namespace {
 
-using Json = nlohmann::json;
+using Json = ReportJson;
 
 std::string Fixed(double v, int digits) {
   char buf[64];
@@ -28,22 +29,34 @@ Json EvalJson(const EvalResult& e) {
   return {{"value", e.value}, {"loss", e.loss}, {"samples", e.samples}};
 }
 
+// A section writer's JSON without `keys`. Output files are byte-identical across runs and thread
+// counts: wall-clock figures are left out (the terminal summary has the stage times).
+Json Without(const std::string& json, std::initializer_list<const char*> keys) {
+  Json j = SectionOf(json);
+  for (const char* k : keys) j.erase(k);
+  return j;
+}
+
 Json BuildReport(const ShrinkRun& run) {
   const ShrinkOptions& o = *run.options;
-  Json j;
-  j["format"] = kReportFormat;
-  j["version"] = 1;
-  j["verb"] = "shrink";
-  j["tinyq_version"] = TINYQ_VERSION;
-  j["model"] = {{"path", o.model_path}, {"name", run.name}};
-  j["data"] = {{"evaluation", o.data_path},
-               {"calibration", o.calib_path.empty() ? o.data_path : o.calib_path}};
+  Json j = ReportHead("shrink", ReportModelOfFile(o.model_path));
+  j["model"]["name"] = run.name;
   const bool auc = run.int8_eval.metric == "auc";
   // "float" is the model the user gave (before pruning): the int8 drop includes pruning losses.
   const EvalResult& reference = run.pruned ? run.original_eval : run.float_eval;
-  j["metric"] = {{"name", run.int8_eval.metric}, {"higher_is_better", true},
-                 {"float", reference.value}, {"int8", run.int8_eval.value},
-                 {"samples", run.int8_eval.samples}};
+  MetricValues mv{reference.value, run.int8_eval.value, std::nullopt, run.int8_eval.samples};
+  if (run.pruned) mv.pruned_value = run.float_eval.value;
+  j["metric"] = MetricSection(run.int8_eval.metric, mv);
+  const auto& q = run.quantized.report;
+  Json fp = {{"float_weight_bytes", q.float_weight_bytes},
+             {"int8_weight_bytes", q.quantized_weight_bytes},
+             {"const_bytes", run.c_export.weight_bytes},
+             {"arena_bytes", run.c_export.arena_bytes},
+             {"arena_lower_bound_bytes", run.c_export.lower_bound_bytes}};
+  if (run.budget) AddBudgetFootprint(*run.budget, &fp);
+  j["footprint"] = fp;
+  j["data"] = {{"evaluation", o.data_path},
+               {"calibration", o.calib_path.empty() ? o.data_path : o.calib_path}};
   Json eval = {{"float", EvalJson(reference)}, {"int8", EvalJson(run.int8_eval)}};
   if (run.pruned) eval["float_pruned"] = EvalJson(run.float_eval);
   if (!auc) {
@@ -51,44 +64,20 @@ Json BuildReport(const ShrinkRun& run) {
     eval["confusion_int8"] = ConfusionMatrix(run.int8_eval, run.data);
   }
   j["evaluation"] = eval;
-  const auto& q = run.quantized.report;
-  Json fp = {{"float_weight_bytes", q.float_weight_bytes},
-             {"int8_weight_bytes", q.quantized_weight_bytes},
-             {"arena_bytes", run.c_export.arena_bytes},
-             {"arena_lower_bound_bytes", run.c_export.lower_bound_bytes}};
-  if (run.budget) {
-    const BudgetReport& b = *run.budget;
-    fp["board"] = b.board.id;
-    fp["flash_bytes"] = b.flash_total;
-    fp["ram_bytes"] = b.ram_total;
-    fp["flash_limit_bytes"] = b.board.flash_bytes;
-    fp["ram_limit_bytes"] = b.board.ram_bytes;
-    fp["fits"] = b.fits;
-    fp["instructions_per_inference"] = b.build.instructions;
-    j["budget"] = Json::parse(BudgetToJson(b));
-  }
-  j["footprint"] = fp;
-  Json ex = Json::parse(ExportResultToJson(run.c_export));
-  ex.erase("files");  // absolute paths of the temporary folder; see "files" below
-  j["export"] = ex;
-  if (run.prune_report) {
-    j["prune"] = Json::parse(PruneReportToJson(*run.prune_report));
-    j["prune"].erase("seconds");
-  }
-  if (run.train_report) {
-    j["distill"] = Json::parse(run.train_report->ToJson());
-    for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
-    for (const char* k : {"samples_per_second", "teacher_seconds"}) j["distill"].erase(k);
-  }
-  // Output files are byte-identical across runs and thread counts: no wall-clock times in them
-  // (the terminal summary has the stage times).
-  j["quantize"] = Json::parse(QuantizeReportToJson(q));
-  j["quantize"].erase("seconds");
+  j["gates"] = {{"passed", run.failures.empty()}, {"failures", run.failures}};
+  if (o.max_drop >= 0) j["gates"]["max_drop_points"] = o.max_drop;
   j["stages"] = Json::array();
   for (const auto& s : run.stages) j["stages"].push_back(s.name);
   j["files"] = run.files;
-  j["gates"] = {{"passed", run.failures.empty()}, {"failures", run.failures}};
-  if (o.max_drop >= 0) j["gates"]["max_drop_points"] = o.max_drop;
+  if (run.prune_report) j["prune"] = SectionOf(PruneReportToJson(*run.prune_report));
+  if (run.train_report) {
+    j["distill"] = Without(run.train_report->ToJson(), {"samples_per_second", "teacher_seconds"});
+    for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
+  }
+  j["quantize"] = SectionOf(QuantizeReportToJson(q));
+  // The export's "files" are absolute paths of the temporary folder; "files" above are relative.
+  j["export"] = Without(ExportResultToJson(run.c_export), {"files"});
+  if (run.budget) j["budget"] = SectionOf(BudgetToJson(*run.budget));
   return j;
 }
 

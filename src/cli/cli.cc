@@ -9,9 +9,9 @@
 
 namespace tinyq::cli {
 
-int ParseArgs(const std::string& verb, const std::string& usage, const std::vector<std::string>& args,
-              const po::options_description& opts, const po::positional_options_description& pos,
-              po::variables_map* vm) {
+int ParseArgs(const std::string& verb, const std::string& usage,
+              const std::vector<std::string>& args, const po::options_description& opts,
+              const po::positional_options_description& pos, po::variables_map* vm) {
   po::options_description all(opts);
   all.add_options()("help,h", "show this help");
   try {
@@ -71,18 +71,24 @@ Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o) {
   return Status::Ok();
 }
 
-int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
-                       const std::string& json, const std::string& text) {
-  if (Status s = SaveOnnx(graph, out); !s.ok()) return Fail(s);
+void AddReportOptions(po::options_description& opts) {
+  opts.add_options()("report", po::value<std::string>(),
+                     "write the report (JSON, format tinyq.report: docs/report_schema.md) here")(
+      "json", "print the report as JSON");
+}
+
+int EmitReport(const po::variables_map& vm, const std::string& json, const std::string& text) {
   if (vm.count("report"))
     if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
       return Fail(s);
-  if (vm.count("json")) {
-    std::cout << json << "\n";
-  } else {
-    std::cout << text << "wrote " << out << "\n";
-  }
+  std::cout << (vm.count("json") ? json + "\n" : text);
   return 0;
+}
+
+int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
+                       const std::string& json, const std::string& text) {
+  if (Status s = SaveOnnx(graph, out); !s.ok()) return Fail(s);
+  return EmitReport(vm, json, text + "wrote " + out + "\n");
 }
 
 StatusOr<LoadOptions> ParseInputShapes(const std::vector<std::string>& specs) {

@@ -40,17 +40,24 @@ int TrainMain(const std::vector<std::string>& args);
 
 // Parses `args` against `opts` (+ positional), handling --help. Returns -1 to continue, or the
 // exit code to return (0 after --help, 2 after a usage error, with the message on stderr).
-int ParseArgs(const std::string& verb, const std::string& usage, const std::vector<std::string>& args,
-              const po::options_description& opts, const po::positional_options_description& pos,
-              po::variables_map* vm);
+int ParseArgs(const std::string& verb, const std::string& usage,
+              const std::vector<std::string>& args, const po::options_description& opts,
+              const po::positional_options_description& pos, po::variables_map* vm);
 
 // --method, --percentile, --calib-limit: how activation ranges are calibrated (calibrate,
 // quantize, shrink), and reading them into QuantizeOptions.
 void AddCalibrationOptions(po::options_description& opts);
 Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o);
 
-// The end of a verb that writes a model: saves `graph` as ONNX to `out`, writes `json` to
-// --report if given, prints `json` (--json) or `text` + "wrote OUT". Returns the exit code.
+// --report FILE and --json, for verbs that write a report (a "tinyq.report", tinyq/report.h).
+void AddReportOptions(po::options_description& opts);
+
+// The end of a verb with a report: writes `json` to --report if given, then prints `json`
+// (--json) or `text`. Returns 0, or the exit code of a failed write.
+int EmitReport(const po::variables_map& vm, const std::string& json, const std::string& text);
+
+// The end of a verb that writes a model: saves `graph` as ONNX to `out`, then EmitReport with
+// `text` + "wrote OUT". Returns the exit code.
 int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
                        const std::string& json, const std::string& text);
 

@@ -1,9 +1,10 @@
-// tinyq budget MODEL|C_DIR --target BOARD [--flash N --ram N | --profile P.json] [--json]
-//              [--rate 1/s --battery 220mAh@3V]
+// tinyq budget MODEL|C_DIR --target BOARD [--flash N --ram N | --profile P.json]
+//              [--rate 1/s --battery 220mAh@3V] [--report R.json] [--json]
 // Exit code 1 when the model does not fit (the report says which limit and by how much).
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "tinyq/report.h"
 #include "tinyq/target.h"
 
 namespace tinyq::cli {
@@ -25,18 +26,22 @@ int BudgetMain(const std::vector<std::string>& args) {
       "name", po::value<std::string>(&req.name), "C name of the model (default: model / found)")(
       "opt", po::value<std::string>(&req.opt)->default_value("-Os"), "-Os or -O2")(
       "keep", po::value<std::string>(&req.work_dir), "keep the builds (ELFs, harness) in DIR")(
-      "timeout", po::value<int>(&req.timeout_s)->default_value(300), "qemu timeout, seconds")(
-      "json", "print the report as JSON");
+      "timeout", po::value<int>(&req.timeout_s)->default_value(300), "qemu timeout, seconds");
+  AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
-  if (int rc = ParseArgs("budget", "MODEL --target BOARD [--json]", args, opts, pos, &vm);
+  if (int rc = ParseArgs("budget", "MODEL --target BOARD [--report R.json] [--json]", args, opts,
+                         pos, &vm);
       rc >= 0) {
     return rc;
   }
   auto report = RunBudget(req);
   if (!report.ok()) return Fail(report.status());
-  std::cout << (vm.count("json") ? BudgetToJson(*report) + "\n" : BudgetToText(*report));
+  if (int rc = EmitReport(vm, BudgetReportJson(*report, ReportModelOfFile(req.model)),
+                          BudgetToText(*report));
+      rc != 0)
+    return rc;
   return report->fits ? 0 : ExitCodeFor(StatusCode::kCheckFailed);
 }
 

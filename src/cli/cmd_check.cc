@@ -10,13 +10,16 @@ namespace tinyq::cli {
 int CheckMain(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("report", po::value<std::string>()->required(),
-                     "report JSON written by a tinyq verb (format tinyq.report)")(
+                     "report JSON written by any tinyq verb (format tinyq.report)")(
       "baseline", po::value<std::string>(), "baseline report to compare against")(
       "max-accuracy-drop", po::value<double>(),
-      "largest allowed int8 metric drop, vs float and vs the baseline, in points (top1: "
-      "percent points; auc: x100)")("max-flash-growth", po::value<double>(),
-                   "largest allowed flash growth vs the baseline, percent")(
-      "max-ram-growth", po::value<double>(), "largest allowed RAM growth vs the baseline, percent")(
+      "largest allowed metric drop of the verb's result (int8, else pruned), vs float and vs the "
+      "baseline, in points (top1: percent points; auc: x100)")(
+      "max-flash-growth", po::value<double>(),
+      "largest allowed flash growth vs the baseline, percent (without flash in "
+      "both: C const data, else int8 weights)")(
+      "max-ram-growth", po::value<double>(),
+      "largest allowed RAM growth vs the baseline, percent (without RAM in both: the arena)")(
       "junit", po::value<std::string>(), "write JUnit XML here")(
       "markdown", po::value<std::string>(), "write a Markdown summary here (pull-request comment)")(
       "json", "print the result as JSON");
@@ -27,13 +30,17 @@ int CheckMain(const std::vector<std::string>& args) {
       "check",
       "REPORT.json [--baseline BASE.json] [--max-accuracy-drop PT] "
       "[--max-flash-growth PCT] [--max-ram-growth PCT] [--junit OUT.xml] [--markdown OUT.md]\n"
-      "Compares a report with limits and a baseline; exit 1 on any regression. A report's board "
-      "limits (footprint.flash_limit_bytes/ram_limit_bytes) are always checked.",
+      "Compares the report of any verb (docs/report_schema.md) with limits and a baseline; exit 1 "
+      "on any regression. A report's board limits (footprint.flash_limit_bytes/ram_limit_bytes) "
+      "are always checked; a requested check the reports have no figures for is listed as "
+      "skipped.",
       args, opts, pos, &vm);
   if (rc >= 0) return rc;
   CheckLimits limits;
-  if (vm.count("max-accuracy-drop")) limits.max_accuracy_drop = vm["max-accuracy-drop"].as<double>();
-  if (vm.count("max-flash-growth")) limits.max_flash_growth_pct = vm["max-flash-growth"].as<double>();
+  if (vm.count("max-accuracy-drop"))
+    limits.max_accuracy_drop = vm["max-accuracy-drop"].as<double>();
+  if (vm.count("max-flash-growth"))
+    limits.max_flash_growth_pct = vm["max-flash-growth"].as<double>();
   if (vm.count("max-ram-growth")) limits.max_ram_growth_pct = vm["max-ram-growth"].as<double>();
   const std::string baseline = vm.count("baseline") ? vm["baseline"].as<std::string>() : "";
   auto s = CheckReport(vm["report"].as<std::string>(), baseline, limits);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "tinyq/report.h"
 #include "tinyq/train.h"
 
 namespace tinyq::cli {
@@ -28,9 +29,9 @@ void AddTrainOptions(po::options_description& opts) {
                                                    "shuffling seed (same seed = same weights)")(
       "limit", po::value<int64_t>()->default_value(0), "train on the first N samples (0 = all)")(
       "output,o", po::value<std::string>()->required(), "trained ONNX model")(
-      "report", po::value<std::string>(), "write the training report (JSON) here")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
-      "fix an input's shape: NAME=1,1,28,28")("json", "print the report as JSON");
+      "fix an input's shape: NAME=1,1,28,28");
+  AddReportOptions(opts);
 }
 
 Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
@@ -53,7 +54,7 @@ Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
   return Status::Ok();
 }
 
-std::string ReportText(const TrainReport& r) {
+std::string TrainText(const TrainReport& r) {
   std::string s = "epoch  train_loss  val_top1  seconds\n";
   char line[128];
   for (const EpochReport& e : r.epochs) {
@@ -74,7 +75,8 @@ int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with
   const std::vector<std::string> shapes = vm.count("input-shape")
                                               ? vm["input-shape"].as<std::vector<std::string>>()
                                               : std::vector<std::string>{};
-  auto student = LoadModel(vm["student"].as<std::string>(), shapes);
+  const std::string student_path = vm["student"].as<std::string>();
+  auto student = LoadModel(student_path, shapes);
   if (!student.ok()) return Fail(student.status());
   std::unique_ptr<Graph> teacher;
   if (with_teacher && !o.labels_only) {
@@ -107,14 +109,10 @@ int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with
                    val_path, o);
   if (progress) progress->Finish();
   if (!r.ok()) return Fail(r.status());
-  const std::string out = vm["output"].as<std::string>();
-  if (Status s = SaveOnnx(**student, out); !s.ok()) return Fail(s);
-  const std::string json = r->ToJson();
-  if (vm.count("report"))
-    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
-      return Fail(s);
-  std::cout << (vm.count("json") ? json + "\n" : ReportText(*r) + "wrote " + out + "\n");
-  return 0;
+  const std::string json =
+      DistillReportJson(*r, with_teacher ? "distill" : "train", ReportModelOfFile(student_path),
+                        val.ok() ? val->x.dim(0) : 0);
+  return SaveModelAndReport(vm, **student, vm["output"].as<std::string>(), json, TrainText(*r));
 }
 
 }  // namespace

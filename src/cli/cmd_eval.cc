@@ -1,7 +1,10 @@
-// tinyq eval MODEL --data DATA.npz [--card card.json] [--scale S --mean M --std D] [--json]
+// tinyq eval MODEL --data DATA.npz [--card card.json] [--scale S --mean M --std D]
+//   [--report R.json] [--json]
+#include <cstdio>
 #include <iostream>
 
 #include "src/cli/cli.h"
+#include "tinyq/report.h"
 
 namespace tinyq::cli {
 
@@ -18,13 +21,16 @@ int EvalMain(const std::vector<std::string>& args) {
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
       "fix an input's shape: NAME=1,3,64,64")(
-      "int8", "require the int8 executor (a quantized model, e.g. from tinyq quantize); quantized "
-              "models always run on it")("json", "print JSON");
+      "int8",
+      "require the int8 executor (a quantized model, e.g. from tinyq quantize); quantized "
+      "models always run on it");
+  AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
-  if (int rc = ParseArgs("eval", "MODEL --data DATA.npz [--card card.json] [--json]", args, opts,
-                         pos, &vm);
+  if (int rc =
+          ParseArgs("eval", "MODEL --data DATA.npz [--card card.json] [--report R.json] [--json]",
+                    args, opts, pos, &vm);
       rc >= 0)
     return rc;
   EvalOptions eo;
@@ -55,16 +61,15 @@ int EvalMain(const std::vector<std::string>& args) {
   auto r = Evaluate(**graph, *data, data_path, eo);
   progress.Finish();
   if (!r.ok()) return Fail(r.status());
-  if (vm.count("json")) {
-    std::cout << EvalResultToJson(*r, model_path, data_path) << "\n";
-  } else if (r->metric == "top1") {
-    std::printf("top-1 %.2f%%  (loss %.4f, %lld samples)\n", r->value, r->loss,
-                static_cast<long long>(r->samples));
+  char text[160];
+  if (r->metric == "top1") {
+    std::snprintf(text, sizeof(text), "top-1 %.2f%%  (loss %.4f, %lld samples)\n", r->value,
+                  r->loss, static_cast<long long>(r->samples));
   } else {
-    std::printf("AUC %.4f  (mean reconstruction MSE %.6f, %lld samples)\n", r->value, r->loss,
-                static_cast<long long>(r->samples));
+    std::snprintf(text, sizeof(text), "AUC %.4f  (mean reconstruction MSE %.6f, %lld samples)\n",
+                  r->value, r->loss, static_cast<long long>(r->samples));
   }
-  return 0;
+  return EmitReport(vm, EvalReportJson(*r, ReportModelOfFile(model_path), data_path), text);
 }
 
 }  // namespace tinyq::cli

@@ -1,9 +1,12 @@
 // tinyq export MODEL --format c -o DIR [--name NAME] [--calib D.npz [--card C]] [--weights-blob]
+//        [--report R.json] [--json]
 //        tinyq export MODEL --format onnx -o OUT.onnx
 #include <iostream>
+#include <sstream>
 
 #include "src/cli/cli.h"
 #include "tinyq/export.h"
+#include "tinyq/report.h"
 
 namespace tinyq::cli {
 
@@ -24,14 +27,15 @@ int ExportMain(const std::vector<std::string>& args) {
       "weights-blob",
       "over-the-air updates: constants in DIR/NAME_weights.bin (header with format version, "
       "model sha256, sizes, CRC-32s) instead of NAME_weights.c; NAME_invoke(blob, blob_size, "
-      "input, output, arena) checks the blob before use")(
-      "json", "print the export report as JSON");
+      "input, output, arena) checks the blob before use");
+  AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("export",
                          "MODEL --format c -o DIR [--name NAME] [--calib D.npz [--card C]] "
-                         "[--weights-blob] [--json]\n\nC output: DIR/NAME.h (API, size macros, I/O "
+                         "[--weights-blob] [--report R.json] [--json]\n\nC output: DIR/NAME.h "
+                         "(API, size macros, I/O "
                          "scales), DIR/NAME.c (invoke), DIR/NAME_weights.c (const data;\n"
                          "DIR/NAME_weights.bin with --weights-blob) and the C99 runtime "
                          "(DIR/tq_*.c/.h). See docs/codegen.md.",
@@ -42,6 +46,8 @@ int ExportMain(const std::vector<std::string>& args) {
   const std::string out = vm["output"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();
   if (format == "onnx") {
+    if (vm.count("report") || vm.count("json"))
+      return Fail(InvalidArgument("--report/--json need --format c (an ONNX copy has no report)"));
     auto g = LoadModel(model, {});
     if (!g.ok()) return Fail(g.status());
     if (Status s = SaveOnnx(**g, out); !s.ok()) return Fail(s);
@@ -60,19 +66,15 @@ int ExportMain(const std::vector<std::string>& args) {
   if (o.calib_limit < 0) return Fail(InvalidArgument("--calib-limit must be >= 0"));
   auto r = ExportModelC(model, out, o);
   if (!r.ok()) return Fail(r.status());
-  if (vm.count("json")) {
-    std::cout << ExportResultToJson(*r) << "\n";
-    return 0;
-  }
-  std::cout << "arena " << r->arena_bytes << " B (live-set lower bound " << r->lower_bound_bytes
-            << " B, size-ordered greedy " << r->greedy_bytes << " B), const data "
-            << r->weight_bytes << " B, input " << r->input_bytes << " B, output " << r->output_bytes
-            << " B\n";
+  std::ostringstream text;
+  text << "arena " << r->arena_bytes << " B (live-set lower bound " << r->lower_bound_bytes
+       << " B, size-ordered greedy " << r->greedy_bytes << " B), const data " << r->weight_bytes
+       << " B, input " << r->input_bytes << " B, output " << r->output_bytes << " B\n";
   if (r->weights_blob)
-    std::cout << "weights blob " << out << "/" << o.c.name << "_weights.bin: " << r->blob_bytes
-              << " B, bound to model sha256 " << r->model_sha256 << "\n";
-  std::cout << "wrote " << r->files.size() << " files to " << out << "\n";
-  return 0;
+    text << "weights blob " << out << "/" << o.c.name << "_weights.bin: " << r->blob_bytes
+         << " B, bound to model sha256 " << r->model_sha256 << "\n";
+  text << "wrote " << r->files.size() << " files to " << out << "\n";
+  return EmitReport(vm, ExportReportJson(*r, ReportModelOfFile(model)), text.str());
 }
 
 }  // namespace tinyq::cli

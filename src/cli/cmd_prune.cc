@@ -1,11 +1,13 @@
 // tinyq prune MODEL --data DATA.npz [--channels R | --per-layer N=R,... | --target-macs F]
 //   [--criterion l1|l2|bn|activation] [--global] [--recover none|lsq|distill]
 //   [--magnitude S | --nm N:M] [--scan --val VAL.npz] -o OUT.onnx [--report R.json]
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
 #include "src/cli/cli.h"
 #include "tinyq/prune.h"
+#include "tinyq/report.h"
 
 namespace tinyq::cli {
 namespace {
@@ -112,8 +114,8 @@ int PruneMain(const std::vector<std::string>& args) {
       "validation samples per scan point (0 = all)")("val", po::value<std::string>(),
                                                      "validation set: metric before/after pruning")(
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
-      "output,o", po::value<std::string>()->required(), "pruned ONNX model")(
-      "report", po::value<std::string>(), "write the report (JSON) here")("json", "print JSON");
+      "output,o", po::value<std::string>()->required(), "pruned ONNX model");
+  AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -127,7 +129,8 @@ int PruneMain(const std::vector<std::string>& args) {
     return rc;
   PruneOptions o;
   if (Status s = ReadOptions(vm, &o); !s.ok()) return Fail(s);
-  auto graph = LoadModel(vm["model"].as<std::string>(), {});
+  const std::string model_path = vm["model"].as<std::string>();
+  auto graph = LoadModel(model_path, {});
   if (!graph.ok()) return Fail(graph.status());
   const std::string data_path = vm["data"].as<std::string>();
   auto data = ReadDataset(data_path);
@@ -146,8 +149,11 @@ int PruneMain(const std::vector<std::string>& args) {
   auto r = Prune(**graph, *data, data_path, o);
   progress.Finish();
   if (!r.ok()) return Fail(r.status());
+  int64_t val_samples = o.val ? o.val->x.dim(0) : 0;
+  if (o.val_limit > 0) val_samples = std::min(val_samples, o.val_limit);
   return SaveModelAndReport(vm, *r->graph, vm["output"].as<std::string>(),
-                            PruneReportToJson(r->report), PruneReportToText(r->report));
+                            PruneReportJson(r->report, ReportModelOfFile(model_path), val_samples),
+                            PruneReportToText(r->report));
 }
 
 }  // namespace tinyq::cli

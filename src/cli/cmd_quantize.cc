@@ -4,6 +4,7 @@
 
 #include "src/cli/cli.h"
 #include "tinyq/quantize.h"
+#include "tinyq/report.h"
 
 namespace tinyq::cli {
 namespace {
@@ -18,7 +19,7 @@ void AddCommonOptions(po::options_description& opts) {
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
       "fix an input's shape: NAME=1,3,64,64")("output,o", po::value<std::string>()->required(),
-                                              "output file")("json", "print JSON");
+                                              "output file");
   AddCalibrationOptions(opts);
 }
 
@@ -48,6 +49,7 @@ std::vector<std::string> Shapes(const po::variables_map& vm) {
 int CalibrateMain(const std::vector<std::string>& args) {
   po::options_description opts("options");
   AddCommonOptions(opts);
+  opts.add_options()("json", "print the calibration table as JSON");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -77,9 +79,9 @@ int CalibrateMain(const std::vector<std::string>& args) {
   if (!table.ok()) return Fail(table.status());
   const std::string out = vm["output"].as<std::string>();
   if (Status s = table->Save(out); !s.ok()) return Fail(s);
-  std::cout << (vm.count("json") ? table->ToJson() + "\n"
-                                 : std::to_string(table->size()) + " tensors calibrated -> " +
-                                       out + "\n");
+  std::cout << (vm.count("json")
+                    ? table->ToJson() + "\n"
+                    : std::to_string(table->size()) + " tensors calibrated -> " + out + "\n");
   return 0;
 }
 
@@ -100,8 +102,8 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "keep this node in float (repeatable)")(
       "max-drop", po::value<double>(),
       "move the most sensitive layers back to float until the validation metric drops by at most "
-      "PT points (AUC: x100)")("val", po::value<std::string>(), "validation set for --max-drop")(
-      "report", po::value<std::string>(), "write the report (JSON) here");
+      "PT points (AUC: x100)")("val", po::value<std::string>(), "validation set for --max-drop");
+  AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -151,8 +153,11 @@ int QuantizeMain(const std::vector<std::string>& args) {
   if (!r.ok()) return Fail(r.status());
   if (vm.count("save-calib"))
     if (Status s = r->table.Save(vm["save-calib"].as<std::string>()); !s.ok()) return Fail(s);
-  return SaveModelAndReport(vm, *r->graph, out, QuantizeReportToJson(r->report),
-                            QuantizeReportToText(r->report));
+  const int64_t val_samples = qo.val ? qo.val->x.dim(0) : 0;
+  return SaveModelAndReport(
+      vm, *r->graph, out,
+      QuantizeReportJson(r->report, ReportModelOfFile(model_path), qo.metric, val_samples),
+      QuantizeReportToText(r->report));
 }
 
 }  // namespace tinyq::cli

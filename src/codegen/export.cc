@@ -202,9 +202,7 @@ std::string ExportResultToJson(const ExportResult& r) {
                        {"last_step", b.last_step},
                        {"offset", b.offset},
                        {"shared_with", b.alias_of}});
-  json j = {{"format", "tinyq.export_report"},
-            {"version", 1},
-            {"files", r.files},
+  json j = {{"files", r.files},
             {"arena_bytes", r.arena_bytes},
             {"lower_bound_bytes", r.lower_bound_bytes},
             {"greedy_bytes", r.greedy_bytes},

@@ -89,8 +89,6 @@ std::string BudgetToJson(const BudgetReport& r) {
   using Json = nlohmann::ordered_json;
   const TargetBuildResult& b = r.build;
   Json j;
-  j["format"] = "tinyq.budget_report";
-  j["version"] = 1;
   j["model"] = r.model.model;
   j["board"] = {{"id", r.board.id},
                 {"name", r.board.name},

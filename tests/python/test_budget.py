@@ -51,17 +51,24 @@ def test_budget_fits_cli_and_python(cli, tiny_dir):
     r = cli("budget", tiny_dir, "--target", "nucleo_l4r5zi", "--json", "--rate", "1/s",
             "--battery", "220mAh@3V")
     assert r.returncode == 0, r.stderr
-    j = json.loads(r.stdout)
+    envelope = json.loads(r.stdout)
+    assert envelope["format"] == "tinyq.report" and envelope["verb"] == "budget"
+    j = envelope["budget"]
     assert j["fits"] is True and j["failures"] == []
+    assert envelope["footprint"]["flash_bytes"] == j["flash"]["total_bytes"]
+    assert envelope["footprint"]["ram_limit_bytes"] == j["ram"]["available_bytes"]
+    assert "sha256" not in envelope["model"]  # a C directory, not a model file
     assert j["ram"]["arena_bytes"] == 48 and j["ram"]["input_bytes"] == 16
     assert j["flash"]["total_bytes"] == (j["flash"]["weights_bytes"] + j["flash"]["code_bytes"]
                                          + j["flash"]["data_bytes"])
     assert j["measured"]["instructions_per_inference"] > 0
     assert j["estimates"]["battery_life_days"] > 0 and j["estimates"]["assumptions"]
     py = tinyq.budget(tiny_dir, "nucleo_l4r5zi", rate="1/s", battery="220mAh@3V")
+    assert isinstance(py, tinyq.Report) and py["footprint"] == envelope["footprint"]
     for key in ("fits", "flash", "ram", "failures"):
-        assert py[key] == j[key], key
-    assert py["measured"]["instructions_per_inference"] == j["measured"]["instructions_per_inference"]
+        assert py["budget"][key] == j[key], key
+    assert py["budget"]["measured"]["instructions_per_inference"] == \
+        j["measured"]["instructions_per_inference"]
     text = cli("budget", tiny_dir, "--target", "nucleo_l4r5zi")
     assert text.returncode == 0 and "FITS" in text.stdout and "instructions" in text.stdout
 
@@ -69,7 +76,7 @@ def test_budget_fits_cli_and_python(cli, tiny_dir):
 def test_budget_does_not_fit_exit_1_and_says_by_how_much(cli, tiny_dir, tmp_path):
     r = cli("budget", tiny_dir, "--target", "samd21", "--flash", "1K", "--json")
     assert r.returncode == 1, r.stderr
-    j = json.loads(r.stdout)
+    j = json.loads(r.stdout)["budget"]
     assert j["fits"] is False
     (fail,) = j["failures"]
     assert fail["limit"] == "flash" and fail["available_bytes"] == 1024
@@ -77,7 +84,7 @@ def test_budget_does_not_fit_exit_1_and_says_by_how_much(cli, tiny_dir, tmp_path
     profile = tmp_path / "small.json"
     profile.write_text('{"name": "small", "core": "cortex-m0plus", "clock_mhz": 16, '
                        '"flash_kb": 64, "ram_kb": 0.25}')
-    py = tinyq.budget(tiny_dir, profile=profile)
+    py = tinyq.budget(tiny_dir, profile=profile)["budget"]
     assert py["fits"] is False and py["failures"][0]["limit"] == "ram"
     assert py["failures"][0]["over_by_bytes"] == py["ram"]["total_bytes"] - 256
 
@@ -104,7 +111,9 @@ def test_budget_of_onnx_models_exports_first(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     r = cli("budget", q, "--target", "samd21", "--json")
     assert r.returncode == 0, r.stderr
-    j = json.loads(r.stdout)
+    envelope = json.loads(r.stdout)
+    j = envelope["budget"]
+    assert envelope["footprint"]["const_bytes"] == j["flash"]["exported_weight_bytes"]
     layers = j["layers"]
     assert layers and j["measured"]["total_macs"] == sum(l["macs"] for l in layers) > 0
     assert j["measured"]["macs_per_instruction"] == pytest.approx(
@@ -117,4 +126,4 @@ def test_budget_of_onnx_models_exports_first(cli, tmp_path):
     assert r.returncode == 5 and "--calib" in r.stderr
     py = tinyq.budget(ROOT / DIGITS / "model.onnx", "pico", calib=ROOT / "datasets/out/digits_calib.npz",
                       card=ROOT / DIGITS / "card.json")
-    assert py["fits"] is True and py["layers"]
+    assert py["budget"]["fits"] is True and py["budget"]["layers"]

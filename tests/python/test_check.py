@@ -87,3 +87,16 @@ def test_python_check_mirrors_the_cli(tmp_path):
     assert tinyq.check(base, base, max_accuracy_drop=0.5, max_flash_growth=0).passed
     with pytest.raises(tinyq.InvalidArgumentError, match="nothing to check"):
         tinyq.check(cur)
+
+
+def test_committed_baselines_of_every_version_are_read(cli, root):
+    """benchmarks/baselines (written by `tinyq shrink`, format version 1 or later) stay readable:
+    each checked against itself passes every check, growth included."""
+    bases = sorted((root / "benchmarks" / "baselines").glob("*.json"))
+    assert bases
+    for base in bases:
+        r = cli("check", base, "--baseline", base, "--max-accuracy-drop", 100,
+                "--max-flash-growth", 0, "--max-ram-growth", 0)
+        assert r.returncode == 0, (base, r.stdout, r.stderr)
+        assert "PASS  flash growth vs baseline: 0.00%" in r.stdout, r.stdout
+        assert "PASS  int8 " in r.stdout and "drop vs baseline: 0.00 pt" in r.stdout, r.stdout

@@ -95,8 +95,10 @@ def test_eval_top1_and_loss_match_numpy(cli, cnn, tmp_path):
     r = cli("eval", path, "--data", tmp_path / "d.npz", "--scale", str(1 / 255.0), "--mean", "0.5",
             "--std", "0.25", "--json", "--threads", "2")
     assert r.returncode == 0, r.stderr
-    res = json.loads(r.stdout)
-    assert res["samples"] == 50
+    envelope = json.loads(r.stdout)
+    assert envelope["verb"] == "eval" and envelope["metric"]["float"] == envelope["eval"]["value"]
+    res = envelope["eval"]
+    assert res["samples"] == 50 and res["executor"] == "float"
     assert res["value"] == pytest.approx(100.0 * np.mean(logits.argmax(1) == y))
     shifted = logits - logits.max(1, keepdims=True)
     ce = np.log(np.exp(shifted).sum(1)) - shifted[np.arange(50), y]
@@ -105,7 +107,7 @@ def test_eval_top1_and_loss_match_numpy(cli, cnn, tmp_path):
     card.write_text(json.dumps({"name": "cnn", "metric": "top1",
                                 "preprocess": {"scale": 1 / 255.0, "mean": 0.5, "std": 0.25}}))
     r2 = cli("eval", path, "--data", tmp_path / "d.npz", "--card", card, "--json")
-    assert json.loads(r2.stdout)["value"] == res["value"]
+    assert json.loads(r2.stdout)["eval"]["value"] == res["value"]
 
 
 def test_eval_auc_matches_sklearn(cli, tmp_path):
@@ -120,7 +122,8 @@ def test_eval_auc_matches_sklearn(cli, tmp_path):
     assert r.returncode == 0, r.stderr
     scores = [((tinyq.load(path).run({"input": x[i:i + 1]})["reconstruction"] - x[i:i + 1]) ** 2)
               .mean() for i in range(200)]
-    assert json.loads(r.stdout)["value"] == pytest.approx(roc_auc_score(y, scores), abs=1e-9)
+    assert json.loads(r.stdout)["metric"]["float"] == pytest.approx(roc_auc_score(y, scores),
+                                                                    abs=1e-9)
 
 
 @pytest.mark.parametrize("case,fragment", [

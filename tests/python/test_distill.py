@@ -8,6 +8,7 @@
 - tinyq.torch.kd_loss equals the KD formula computed in numpy, and TeacherDataset serves the
   teacher logits of tinyq's executor.
 """
+import hashlib
 import json
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 
 import tinyq
 from conftest import ROOT
+from report_schema import validate
 
 ZOO = ROOT / "benchmarks" / "zoo"
 DATA = ROOT / "datasets" / "out"
@@ -51,21 +53,27 @@ def test_distill_cli_trains_the_student_and_reports(cli, sets, tmp_path):
             "--teacher-cache", cache, "-o", out, "--report", report)
     assert r.returncode == 0, r.stderr
     assert "epoch 1/2" in r.stderr and "ETA" in r.stderr  # progress lines (not a tty)
-    rep = json.loads(report.read_text())
+    envelope = json.loads(report.read_text())
+    assert envelope["format"] == "tinyq.report" and envelope["verb"] == "distill"
+    rep = envelope["distill"]
     assert len(rep["epochs"]) == 2 and rep["trained_params"] == 9098
-    assert rep["samples_per_second"] > 0 and not rep["teacher_cache_hit"]
+    assert envelope["timing"]["samples_per_second"] > 0 and not rep["teacher_cache_hit"]
+    assert len(envelope["timing"]["epoch_seconds"]) == 2
+    # the metric is the kept epoch's validation top-1 of the (float) student
+    assert envelope["metric"]["float"] == rep["best_val_top1"] == \
+        max(e["val_top1"] for e in rep["epochs"])
     assert cache.exists()
     before = json.loads(cli("eval", STUDENT, "--data", sets / "test.npz", "--card", CARD,
-                            "--json").stdout)["value"]
+                            "--json").stdout)["metric"]["float"]
     after = json.loads(cli("eval", out, "--data", sets / "test.npz", "--card", CARD,
-                           "--json").stdout)["value"]
+                           "--json").stdout)["metric"]["float"]
     assert before < 25.0 and after > 55.0, (before, after)
     # Second run reads the cached teacher logits.
     r = cli("distill", "--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz",
             "--card", CARD, "--epochs", 1, "--teacher-cache", cache, "-o", tmp_path / "b.onnx",
             "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["teacher_cache_hit"] is True
+    assert json.loads(r.stdout)["distill"]["teacher_cache_hit"] is True
 
 
 def test_same_seed_same_bytes_and_python_matches_cli(cli, sets, tmp_path):
@@ -85,7 +93,7 @@ def test_same_seed_same_bytes_and_python_matches_cli(cli, sets, tmp_path):
     assert cli_w.keys() == py_w.keys()
     for k in cli_w:
         np.testing.assert_array_equal(cli_w[k], py_w[k])
-    assert m.report["epochs"][0]["train_loss"] > 0
+    assert m.report.verb == "train" and m.report["distill"]["epochs"][0]["train_loss"] > 0
 
 
 def test_python_distill_with_arrays_and_validation(sets):
@@ -93,7 +101,13 @@ def test_python_distill_with_arrays_and_validation(sets):
         x, y = z["x"], z["y"]
     m = tinyq.distill(tinyq.load(STUDENT), tinyq.load(TEACHER), (x, y), val=str(sets / "val.npz"),
                       card=str(CARD), epochs=1, batch=32, lr=0.005, temperature=3.0, alpha=0.7)
-    assert m.report["best_epoch"] == 1 and m.report["best_val_top1"] > 30.0
+    assert m.report.verb == "distill" and m.report["distill"]["best_epoch"] == 1
+    assert m.report["metric"]["float"] == m.report["distill"]["best_val_top1"] > 30.0
+    validate(m.report)
+    assert m.report["model"] == {"path": str(STUDENT), "sha256": hashlib.sha256(
+        STUDENT.read_bytes()).hexdigest()}
+    res = tinyq.check(m.report, m.report, max_accuracy_drop=0)
+    assert res.passed and res.skipped == 1  # vs itself: no drop; vs float: one model measured
     out = m.run({"input": np.zeros((2, 1, 28, 28), np.float32)})["logits"]
     assert out.shape == (2, 10)
 

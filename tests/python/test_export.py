@@ -33,8 +33,12 @@ def test_cli_export_writes_files_and_report(cli, digits_q, tmp_path):
     out = tmp_path / "gen"
     r = cli("export", digits_q, "--format", "c", "-o", out, "--name", "digits", "--json")
     assert r.returncode == 0, r.stderr
-    rep = json.loads(r.stdout)
-    assert rep["format"] == "tinyq.export_report"
+    envelope = json.loads(r.stdout)
+    assert envelope["format"] == "tinyq.report" and envelope["verb"] == "export"
+    rep = envelope["export"]
+    assert envelope["footprint"] == {"const_bytes": rep["weight_bytes"],
+                                     "arena_bytes": rep["arena_bytes"],
+                                     "arena_lower_bound_bytes": rep["lower_bound_bytes"]}
     for f in ("digits.h", "digits.c", "digits_weights.c", "tq_common.h", "tq_conv.c"):
         assert (out / f).exists(), f
     assert rep["arena_bytes"] == rep["lower_bound_bytes"]
@@ -71,7 +75,9 @@ def test_cli_exit_codes(cli, root, digits_q, tmp_path):
 
 
 def test_python_export_report_and_host_build(digits_q, tmp_path, root):
-    rep = tinyq.export(str(digits_q), tmp_path / "py", name="digits")
+    report = tinyq.export(str(digits_q), tmp_path / "py", name="digits")
+    assert isinstance(report, tinyq.Report) and report.verb == "export"
+    rep = report["export"]
     assert rep["arena_bytes"] == rep["lower_bound_bytes"] > 0
     assert rep["weight_bytes"] > 8192 * 2
     assert {"name", "bytes", "first_step", "last_step", "offset", "shared_with"} <= set(rep["buffers"][0])
@@ -119,7 +125,7 @@ def test_python_export_float_model_with_calib_and_errors(tmp_path, root):
     rep = tinyq.export(str(root / DIGITS / "model.onnx"), tmp_path / "f", name="m",
                        calib=str(root / "datasets/out/digits_calib.npz"),
                        card=str(root / DIGITS / "card.json"), calib_limit=200)
-    assert rep["arena_bytes"] == rep["lower_bound_bytes"]
+    assert rep["export"]["arena_bytes"] == rep["export"]["lower_bound_bytes"]
     with pytest.raises(tinyq.FailedPreconditionError):
         tinyq.export(str(root / DIGITS / "model.onnx"), tmp_path / "g")
     with pytest.raises(tinyq.InvalidArgumentError):
@@ -171,7 +177,7 @@ def test_cli_weights_blob(cli, digits_q, tmp_path):
     out = tmp_path / "gen"
     r = cli("export", digits_q, "-o", out, "--name", "digits", "--weights-blob", "--json")
     assert r.returncode == 0, r.stderr
-    rep = json.loads(r.stdout)
+    rep = json.loads(r.stdout)["export"]
     blob = (out / "digits_weights.bin").read_bytes()
     assert str(out / "digits_weights.bin") in rep["files"]
     assert not (out / "digits_weights.c").exists()
@@ -204,7 +210,7 @@ def test_python_weights_blob_matches_normal_export_and_rejects_bad_blobs(digits_
     normal = tmp_path / "n"
     tinyq.export(str(digits_q), normal, name="digits")
     gen = tmp_path / "b"
-    rep = tinyq.export(str(digits_q), gen, name="digits", weights_blob=True)
+    rep = tinyq.export(str(digits_q), gen, name="digits", weights_blob=True)["export"]
     assert rep["weights_blob"] and rep["blob_bytes"] == (gen / "digits_weights.bin").stat().st_size
     (normal / "main.c").write_text(
         '#include <stdio.h>\n#include "digits.h"\n'
@@ -233,7 +239,7 @@ def test_python_weights_blob_matches_normal_export_and_rejects_bad_blobs(digits_
     assert run(bytes(bad)) == ("status 4", b"")  # corrupt payload
     assert run(blob[:-10]) == ("status 4", b"")  # truncated
     other = tinyq.export(str(digits_q), tmp_path / "o", name="digits", weights_blob=True)
-    assert other["model_sha256"] == rep["model_sha256"]  # same model file, same binding
+    assert other["export"]["model_sha256"] == rep["model_sha256"]  # same model file, same binding
     # A blob bound to another model (the float model's file) is refused.
     alien = bytearray(blob)
     import hashlib

@@ -45,8 +45,13 @@ def test_cli_channel_pruning_shrinks_the_saved_model(cli, tmp_path, small_sets):
     r = cli("prune", RESNET / "model.onnx", "--data", calib, "--card", RESNET / "card.json",
             "--channels", "0.5", "--recover", "lsq", "--val", val, "-o", out, "--report", report)
     assert r.returncode == 0, r.stderr
-    rep = json.loads(report.read_text())
-    assert rep["format"] == "tinyq.prune_report"
+    envelope = json.loads(report.read_text())
+    assert envelope["format"] == "tinyq.report" and envelope["verb"] == "prune"
+    rep = envelope["prune"]
+    # the envelope's metric: the float model before pruning and the pruned one, on 300 samples
+    assert envelope["metric"]["float"] == rep["validation"]["before"]
+    assert envelope["metric"]["pruned"] == rep["validation"]["after"]
+    assert envelope["metric"]["samples"] == 300
     assert rep["macs"]["after"] < 0.6 * rep["macs"]["before"]
     assert rep["onnx_bytes"]["after"] < rep["onnx_bytes"]["before"]
     assert initializer_elements(out) < 0.6 * initializer_elements(RESNET / "model.onnx")
@@ -71,14 +76,16 @@ def test_python_matches_cli_and_lsq_beats_no_recovery(cli, tmp_path, small_sets)
     plain = tinyq.prune(DSCNN / "model.onnx", str(calib), recover="none", **common)
     lsq = tinyq.prune(DSCNN / "model.onnx", str(calib), recover="lsq", **common)
     assert isinstance(lsq, tinyq.PrunedModel)
-    assert lsq.report["macs"] == plain.report["macs"]
-    assert lsq.report["validation"]["after"] > plain.report["validation"]["after"]
+    assert isinstance(lsq.report, tinyq.Report) and lsq.report.verb == "prune"
+    assert lsq.report["prune"]["macs"] == plain.report["prune"]["macs"]
+    assert lsq.report["metric"]["pruned"] > plain.report["metric"]["pruned"]
     report = tmp_path / "r.json"
     r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--card", DSCNN / "card.json",
             "--channels", "0.4", "--recover", "lsq", "--val", val, "-o", tmp_path / "p.onnx",
             "--report", report)
     assert r.returncode == 0, r.stderr
-    assert json.loads(report.read_text())["validation"] == lsq.report["validation"]
+    assert json.loads(report.read_text())["prune"]["validation"] == \
+        lsq.report["prune"]["validation"]
     lsq.save(tmp_path / "py.onnx")
     assert (tmp_path / "py.onnx").stat().st_size < (DSCNN / "model.onnx").stat().st_size
 
@@ -86,16 +93,17 @@ def test_python_matches_cli_and_lsq_beats_no_recovery(cli, tmp_path, small_sets)
 def test_magnitude_and_two_of_four(cli, tmp_path, small_sets):
     calib, _ = small_sets
     m = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", magnitude=0.7)
-    assert m.report["weight_sparsity"] >= 0.69
-    wb = m.report["int8_weight_bytes"]
+    assert m.report["prune"]["weight_sparsity"] >= 0.69
+    wb = m.report["prune"]["int8_weight_bytes"]
     assert wb["sparse"] < 0.6 * wb["dense"]
     nm = tinyq.prune(DSCNN / "model.onnx", str(calib), card=DSCNN / "card.json", nm="2:4")
-    assert 0.45 <= nm.report["weight_sparsity"] <= 0.55
+    assert 0.45 <= nm.report["prune"]["weight_sparsity"] <= 0.55
     report = tmp_path / "nm.json"
     r = cli("prune", DSCNN / "model.onnx", "--data", calib, "--card", DSCNN / "card.json",
             "--nm", "2:4", "-o", tmp_path / "nm.onnx", "--report", report)
     assert r.returncode == 0, r.stderr
-    assert json.loads(report.read_text())["weight_sparsity"] == nm.report["weight_sparsity"]
+    assert json.loads(report.read_text())["prune"]["weight_sparsity"] == \
+        nm.report["prune"]["weight_sparsity"]
     assert "weight sparsity" in r.stdout
 
 

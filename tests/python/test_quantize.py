@@ -11,6 +11,7 @@
 Data: datasets/out (built by datasets/build_all.sh); calibration sets are <dataset>_calib*.npz,
 test sets <dataset>_test.npz. Tolerances are the issue's acceptance criteria.
 """
+import hashlib
 import json
 import math
 
@@ -73,10 +74,11 @@ def eval_int8(cli, model, name, data=None):
     _, card_path, _, test = paths(name)
     r = cli("eval", model, "--int8", "--card", card_path, "--data", data or test, "--json")
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)["value"]
+    return json.loads(r.stdout)["metric"]["int8"]
 
 
 def quantize_cli(cli, name, out, *extra, report=None):
+    """Runs `tinyq quantize`; returns the "quantize" section of the report written to `report`."""
     model, card_path, calib, _ = paths(name)
     args = ["quantize", model, "--calib", calib, "--card", card_path, "-o", out, *extra]
     if report:
@@ -84,7 +86,7 @@ def quantize_cli(cli, name, out, *extra, report=None):
     r = cli(*args)
     assert r.returncode == 0, r.stderr
     assert out.exists()
-    return json.loads(report.read_text()) if report else None
+    return json.loads(report.read_text())["quantize"] if report else None
 
 
 def with_symbolic_batch(src, dst):
@@ -151,7 +153,11 @@ def check_tensor_info(t):
 @pytest.mark.parametrize("name", MODELS)
 def test_zoo_report(name, zoo):
     rep = zoo(name)["report"]
-    assert rep["format"] == "tinyq.quantize_report" and rep["version"] == 1
+    envelope = json.loads((zoo(name)["dir"] / "report.json").read_text())
+    assert envelope["format"] == "tinyq.report" and envelope["verb"] == "quantize"
+    assert envelope["model"]["sha256"] == hashlib.sha256(paths(name)[0].read_bytes()).hexdigest()
+    assert envelope["footprint"]["int8_weight_bytes"] == rep["weight_bytes"]["quantized"]
+    assert "metric" not in envelope  # measured only with --max-drop --val
     assert rep["method"] == "minmax" and rep["calib_samples"] > 0
     assert [t["name"] for t in rep["inputs"]] == ["input"]
     assert len(rep["outputs"]) == 1
@@ -271,11 +277,12 @@ def test_python_minmax_equals_cli(py_minmax, zoo, dscnn_x, cli, tmp_path):
     assert isinstance(qm, tinyq.QuantizedModel) and qm.is_int8
     assert not tinyq.load(paths(DSCNN)[0]).is_int8
     rep = z["report"]
-    assert qm.report["format"] == "tinyq.quantize_report"
-    assert [l["tensor"] for l in qm.report["layers"]] == [l["tensor"] for l in rep["layers"]]
-    assert [l["node"] for l in qm.report["layers"]] == [l["node"] for l in rep["layers"]]
+    assert isinstance(qm.report, tinyq.Report) and qm.report.verb == "quantize"
+    py = qm.report["quantize"]
+    assert [l["tensor"] for l in py["layers"]] == [l["tensor"] for l in rep["layers"]]
+    assert [l["node"] for l in py["layers"]] == [l["node"] for l in rep["layers"]]
     for key in ("inputs", "outputs", "int8_nodes", "float_nodes", "weight_bytes", "calib_samples"):
-        assert qm.report[key] == rep[key], key
+        assert py[key] == rep[key], key
     i, o = rep["inputs"][0], rep["outputs"][0]
     assert qm.input_quant == {"input": (pytest.approx(i["scale"], rel=1e-7), i["zero_point"])}
     assert qm.output_quant == {o["name"]: (pytest.approx(o["scale"], rel=1e-7), o["zero_point"])}
@@ -330,9 +337,9 @@ def test_every_calibration_method_keeps_accuracy(method, test_sets):
     with np.load(calib) as z:
         calib_x = z["x"]
     qm = tinyq.quantize(tinyq.load(model), calib_x, card=card, method=method)
-    assert qm.report["method"] == method
+    assert qm.report["quantize"]["method"] == method
     assert qm.calibration["format"] == "tinyq.calibration"
-    for t in qm.report["inputs"] + qm.report["outputs"]:
+    for t in qm.report["quantize"]["inputs"] + qm.report["quantize"]["outputs"]:
         check_tensor_info(t)
     with np.load(test) as z:
         got = qm.evaluate(z["x"], z["y"], card=card)
@@ -377,7 +384,7 @@ def test_python_calibration_dict_and_path_reproduce(py_minmax, table, dscnn_x):
     assert py_minmax.calibration == json.loads(table.read_text())
     for calibration in (py_minmax.calibration, str(table)):
         qm = tinyq.quantize(model, calib, card=card_path, calibration=calibration)
-        assert qm.report["method"] == "table"
+        assert qm.report["quantize"]["method"] == "table"
         np.testing.assert_array_equal(qm.run(inp)["logits"], want)
 
 
@@ -524,14 +531,22 @@ def test_max_drop_moves_layers_to_float(cli, small_val, tmp_path):
     _, card_path, _, _ = paths(DSCNN)
     r = cli("eval", tmp_path / "q.onnx", "--card", card_path, "--data", small_val, "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["value"] == val["int8"]
+    assert json.loads(r.stdout)["eval"]["value"] == val["int8"]
+    # the envelope's metric is the validation float/int8, which `tinyq check` gates
+    envelope = json.loads((tmp_path / "r.json").read_text())
+    assert envelope["metric"] == {"name": "top1", "higher_is_better": True, "float": val["float"],
+                                  "int8": val["int8"], "samples": 500}
+    c = cli("check", tmp_path / "r.json", "--max-accuracy-drop", "0")
+    assert (c.returncode == 0) == (val["float"] - val["int8"] <= 0), c.stdout + c.stderr
+    assert "int8 top1 drop vs float" in c.stdout
 
 
 def test_max_drop_python(small_val):
     model, card_path, calib, _ = paths(DSCNN)
     qm = tinyq.quantize(model, calib, card=card_path, max_drop=0.0, val=str(small_val))
-    assert qm.report["fallbacks"] and qm.report["validation"]["float"] - \
-        qm.report["validation"]["int8"] <= 0
+    q = qm.report["quantize"]
+    assert q["fallbacks"] and q["validation"]["float"] - q["validation"]["int8"] <= 0
+    assert qm.report["metric"]["int8"] == q["validation"]["int8"]
     with pytest.raises(ValueError):
         tinyq.quantize(model, calib, card=card_path, max_drop=0.5)
 

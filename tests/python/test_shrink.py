@@ -1,5 +1,6 @@
 """`tinyq shrink` and `tinyq.shrink`: the pipeline's outputs agree with the separate verbs, gates
 trip (including `tinyq check` on a deliberately degraded model), and failures leave nothing."""
+import hashlib
 import json
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from onnx import numpy_helper
 
 import tinyq
+from report_schema import validate
 
 ZOO = "benchmarks/zoo/digits_mlp"
 DATA = "datasets/out/digits_test.npz"
@@ -23,7 +25,7 @@ def eval_json(cli, root, model, *extra):
     r = cli("eval", model, "--data", root / DATA, "--card", root / ZOO / "card.json", "--json",
             *extra)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    return json.loads(r.stdout)["eval"]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,10 @@ def test_outputs_and_summary(shrunk):
 def test_report_matches_the_separate_verbs(shrunk, cli, root):
     out, _ = shrunk
     rep = json.loads((out / "report.json").read_text())
-    assert rep["format"] == "tinyq.report" and rep["version"] == 1 and rep["verb"] == "shrink"
+    assert rep["format"] == "tinyq.report" and rep["version"] == 2 and rep["verb"] == "shrink"
+    validate(rep)
+    assert rep["model"]["sha256"] == hashlib.sha256((root / ZOO / "model.onnx").read_bytes()).hexdigest()
+    assert rep["footprint"]["const_bytes"] == rep["export"]["weight_bytes"]
     float_eval = eval_json(cli, root, root / ZOO / "model.onnx")
     int8_eval = eval_json(cli, root, out / "digits_mlp_int8.onnx", "--int8")
     assert rep["metric"]["float"] == pytest.approx(float_eval["value"], abs=1e-9)
@@ -144,6 +149,9 @@ def test_python_shrink_with_arrays(root, tmp_path):
     rep = tinyq.shrink(tinyq.load(root / ZOO / "model.onnx"), {"x": d["x"][:300], "y": d["y"][:300]},
                        tmp_path / "py", calib=root / CALIB, card=root / ZOO / "card.json")
     assert rep.passed and rep.metric["samples"] == 300
+    assert isinstance(rep, tinyq.Report) and rep.verb == "shrink"
+    validate(rep)
+    assert tinyq.check(rep, max_accuracy_drop=100).passed
     assert rep.to_dict()["files"][0].endswith("_float.onnx")
     assert "<svg" in rep._repr_html_()
     with pytest.raises(tinyq.FailedPreconditionError, match="exists"):

@@ -72,5 +72,9 @@ def test_evaluate_and_report_objects(root, build_dir, tmp_path):
     r = tinyq.evaluate(root / ZOO / "model.onnx", root / "datasets/out/digits_test.npz",
                        card=root / ZOO / "card.json")
     card = json.loads((root / ZOO / "card.json").read_text())
-    assert r["metric"] == "top1" and abs(r["value"] - card["float_metric"]) < 0.1
-    assert r.to_dict() == dict(r) and "| value |" in r._repr_markdown_()
+    assert isinstance(r, tinyq.Report) and r.verb == "eval" and r.sections == ["eval"]
+    assert r["eval"]["metric"] == "top1" and abs(r["eval"]["value"] - card["float_metric"]) < 0.1
+    assert r["metric"]["float"] == r["eval"]["value"] and r["eval"]["executor"] == "float"
+    assert r["eval"]["data"] == str(root / "datasets/out/digits_test.npz")
+    md = r._repr_markdown_()
+    assert r.to_dict() == dict(r) and "| value |" in md and "| metric | float | samples |" in md

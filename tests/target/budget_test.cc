@@ -29,7 +29,6 @@ TEST(BudgetTest, FitsABigBoardAndReportsEstimates) {
   // 220 mAh at 3 V = 2376 J; one inference per second.
   EXPECT_NEAR(r->battery_days, 2376.0 / (r->energy_uj * 1e-6) / 86400.0, 1e-6 * r->battery_days);
   auto j = nlohmann::json::parse(BudgetToJson(*r));
-  EXPECT_EQ(j["format"], "tinyq.budget_report");
   EXPECT_TRUE(j["fits"].get<bool>());
   EXPECT_EQ(j["ram"]["arena_bytes"], 48);
   EXPECT_FALSE(j["estimates"]["assumptions"].empty());
