@@ -24,8 +24,8 @@ int ExportMain(const std::vector<std::string>& args) {
       "weights-blob",
       "over-the-air updates: constants in DIR/NAME_weights.bin (header with format version, "
       "model sha256, sizes, CRC-32s) instead of NAME_weights.c; NAME_invoke(blob, blob_size, "
-      "input, output, arena) checks the blob before use")(
-      "json", "print the export report as JSON");
+      "input, output, arena) checks the blob before use")("json",
+                                                          "print the export report as JSON");
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
@@ -71,6 +71,16 @@ int ExportMain(const std::vector<std::string>& args) {
   if (r->weights_blob)
     std::cout << "weights blob " << out << "/" << o.c.name << "_weights.bin: " << r->blob_bytes
               << " B, bound to model sha256 " << r->model_sha256 << "\n";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& n : v) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  if (!r->float_layers.empty())
+    std::cout << "float-fallback layers (float32 runtime kernels): " << list(r->float_layers)
+              << "\n";
+  if (!r->sparse_layers.empty())
+    std::cout << "sparse weights (tq_sparse bitmap format): " << list(r->sparse_layers) << "\n";
   std::cout << "wrote " << r->files.size() << " files to " << out << "\n";
   return 0;
 }
