@@ -74,9 +74,11 @@ struct ExportResult {
   int64_t weight_bytes = 0;  // bytes of all const arrays emitted (flash)
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
-  bool weights_blob = false;   // NAME_weights.bin written (ExportOptions::weights_blob)
-  int64_t blob_bytes = 0;      // its size: 64-byte header + payload (0 without a blob)
-  std::string model_sha256;    // blob mode: the sha256 (hex) the blob and the code are bound to
+  bool weights_blob = false;  // NAME_weights.bin written (ExportOptions::weights_blob)
+  int64_t blob_bytes = 0;     // its size: 64-byte header + payload (0 without a blob)
+  std::string model_sha256;   // blob mode: the sha256 (hex) the blob and the code are bound to
+  std::vector<std::string> float_layers;   // nodes run in float32 (the runtime's tq_*_f32 kernels)
+  std::vector<std::string> sparse_layers;  // nodes whose weights are emitted in tq_sparse format
   MemoryPlanSummary plan;
   std::vector<LayerFootprint> layers;
 };

@@ -22,39 +22,22 @@ std::string CommentSafe(std::string s) {
   return s;
 }
 
-const char* kHelpers[][2] = {
-    {"tq_gen_nchw_to_nhwc",
-     "static void tq_gen_nchw_to_nhwc(const int8_t* x, int8_t* y, int32_t n, int32_t hw,\n"
-     "                                int32_t c) {\n"
-     "  int32_t b, p, ch;\n"
-     "  for (b = 0; b < n; ++b)\n"
-     "    for (p = 0; p < hw; ++p)\n"
-     "      for (ch = 0; ch < c; ++ch) y[(b * hw + p) * c + ch] = x[(b * c + ch) * hw + p];\n"
-     "}\n"},
-    {"tq_gen_nhwc_to_nchw",
-     "static void tq_gen_nhwc_to_nchw(const int8_t* x, int8_t* y, int32_t n, int32_t hw,\n"
-     "                                int32_t c) {\n"
-     "  int32_t b, p, ch;\n"
-     "  for (b = 0; b < n; ++b)\n"
-     "    for (p = 0; p < hw; ++p)\n"
-     "      for (ch = 0; ch < c; ++ch) y[(b * c + ch) * hw + p] = x[(b * hw + p) * c + ch];\n"
-     "}\n"},
-    {"tq_gen_quantize_f32",
-     "/* clamp(round_half_even(v) + zp, -128, 127); NaN gives zp (the float executor's rule). */\n"
-     "static int8_t tq_gen_quantize_f32(float v, int32_t zp) {\n"
-     "  double r = (double)v, d;\n"
-     "  int32_t i;\n"
-     "  if (r != r) return (int8_t)zp;\n"
-     "  if (r > 1000.0) r = 1000.0;\n"
-     "  if (r < -1000.0) r = -1000.0;\n"
-     "  i = (int32_t)r; /* truncates toward zero */\n"
-     "  d = r - (double)i;\n"
-     "  if (d > 0.5 || (d == 0.5 && (i & 1))) ++i;\n"
-     "  else if (d < -0.5 || (d == -0.5 && (i & 1))) --i;\n"
-     "  i += zp;\n"
-     "  return (int8_t)(i < -128 ? -128 : (i > 127 ? 127 : i));\n"
-     "}\n"},
-};
+// The layout transposes as static C functions, for s8 and f32 elements.
+std::string TransposeHelper(const std::string& name, const std::string& ctype, bool to_nchw) {
+  const std::string nhwc = "(b * hw + p) * c + ch", nchw = "(b * c + ch) * hw + p";
+  return "static void " + name + "(const " + ctype + "* x, " + ctype +
+         "* y, int32_t n, int32_t hw, int32_t c) {\n"
+         "  int32_t b, p, ch;\n"
+         "  for (b = 0; b < n; ++b)\n"
+         "    for (p = 0; p < hw; ++p)\n"
+         "      for (ch = 0; ch < c; ++ch) y[" +
+         (to_nchw ? nchw : nhwc) + "] = x[" + (to_nchw ? nhwc : nchw) + "];\n}\n";
+}
+
+std::string Helper(const std::string& name) {
+  const bool f32 = name.size() > 4 && name.compare(name.size() - 4, 4, "_f32") == 0;
+  return TransposeHelper(name, f32 ? "float" : "int8_t", name.rfind("tq_gen_nhwc_to_nchw", 0) == 0);
+}
 
 std::string Pointer(const Program& p, const planner::ProgramPlan& plan, int v) {
   const CgValue& cv = p.values[static_cast<size_t>(v)];
@@ -96,6 +79,16 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     << plan.lower_bound_bytes << " B; a size-ordered greedy planner would need "
     << plan.greedy_bytes << " B. */\n"
     << "#define " << up << "_ARENA_SIZE " << std::max<int64_t>(plan.arena_bytes, 4) << "\n\n";
+  if (!p.float_layers.empty()) {
+    h << "/* Float-fallback layers (run in float32 by the runtime's tq_*_f32 kernels):";
+    for (size_t i = 0; i < p.float_layers.size(); ++i)
+      h << (i % 4 == 0 ? "\n *  " : "") << " " << CommentSafe(p.float_layers[i])
+        << (i + 1 < p.float_layers.size() ? "," : ".");
+    h << "\n * For the host int8 executor's bytes build without floating-point contraction and "
+         "without\n * -ffast-math: -ffp-contract=off (gcc's default under -std=c99; clang and "
+         "-std=gnu99 need it).\n * No libm is needed (exp/tanh are the runtime's own, "
+         "tq_math_f32.h). */\n\n";
+  }
   if (blob) {
     h << "/* Weights blob (tinyq export --weights-blob): " << name << "_weights.bin, " << up
       << "_BLOB_SIZE bytes:\n"
@@ -145,8 +138,7 @@ GeneratedFiles EmitC(const Program& p, const planner::ProgramPlan& plan, const s
     c << "/* Weights, biases, multipliers and tables (" << name << "_weights.c, in flash). */\n"
       << p.consts.Declarations() << "\n";
   }
-  for (const auto& hlp : kHelpers)
-    if (p.helpers.count(hlp[0])) c << hlp[1] << "\n";
+  for (const std::string& hlp : p.helpers) c << Helper(hlp) << "\n";
   c << "tq_status " << name << "_invoke(" << blob_args
     << "const int8_t* input, int8_t* output, uint8_t* arena) {\n"
     << "  tq_status st = TQ_OK;\n"

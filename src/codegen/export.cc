@@ -118,6 +118,8 @@ StatusOr<ExportResult> ExportC(const Graph& quantized, const ExportOptions& opti
   r.weight_bytes = pl.program.consts.bytes();
   r.input_bytes = pl.program.values[static_cast<size_t>(pl.program.input)].bytes();
   r.output_bytes = pl.program.values[static_cast<size_t>(pl.program.output)].bytes();
+  r.float_layers = pl.program.float_layers;
+  r.sparse_layers = pl.program.sparse_layers;
   std::string blob;
   if (options.weights_blob) {
     blob =
@@ -212,6 +214,8 @@ std::string ExportResultToJson(const ExportResult& r) {
             {"weights_blob", r.weights_blob},
             {"blob_bytes", r.blob_bytes},
             {"model_sha256", r.model_sha256},
+            {"float_layers", r.float_layers},
+            {"sparse_layers", r.sparse_layers},
             {"order", r.plan.order},
             {"buffers", buffers},
             {"layers", layers}};

@@ -3,6 +3,7 @@
 // hands each node to the int8 (lower_int8.cc) or other (lower_misc.cc) lowering.
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 #include <sstream>
 
 #include "src/codegen/lower_internal.h"
@@ -62,7 +63,8 @@ int AddTransposeStep(Lowering& l, const Node* node, int from, int to, bool to_nc
   int64_t d[4];
   NhwcExtents(l.V(from).shape, d);
   const int64_t hw = d[1] * d[2];
-  const std::string fn = to_nchw ? "tq_gen_nhwc_to_nchw" : "tq_gen_nchw_to_nhwc";
+  const std::string fn = std::string(to_nchw ? "tq_gen_nhwc_to_nchw" : "tq_gen_nchw_to_nhwc") +
+                         (l.V(from).dtype == DType::kF32 ? "_f32" : "");
   l.p.helpers.insert(fn);
   CgStep& s = l.AddStep(node, {from}, {to}, [=](const StepPointers& ptr) {
     return "    " + fn + "(" + ptr.reads[0] + ", " + ptr.writes[0] + ", " + std::to_string(d[0]) +
@@ -167,6 +169,25 @@ std::string FloatLiteral(float v) {
   return buf;
 }
 
+std::string ActLiteral(const tq_activation& a) {
+  return "{" + std::to_string(a.min) + ", " + std::to_string(a.max) + "}";
+}
+
+std::string ClampLiteral(const tq_clamp_f32& c) {
+  return "{" + std::to_string(c.flags) + ", " + FloatLiteral(c.min) + ", " + FloatLiteral(c.max) +
+         "}";
+}
+
+std::vector<int64_t> StorageOrder(size_t r, bool channel_last) {
+  std::vector<int64_t> perm(r);
+  std::iota(perm.begin(), perm.end(), 0);
+  if (channel_last && r >= 3) {
+    perm.erase(perm.begin() + 1);
+    perm.push_back(1);
+  }
+  return perm;
+}
+
 std::string DimsLiteral(int64_t n, int64_t h, int64_t w, int64_t c) {
   return "{" + std::to_string(n) + ", " + std::to_string(h) + ", " + std::to_string(w) + ", " +
          std::to_string(c) + "}";
@@ -219,6 +240,11 @@ std::string RawLe32(const std::vector<T>& v) {
 std::string ConstArrays::AddS8(const std::vector<int8_t>& v) {
   if (v.empty()) return "NULL";
   return Add("int8_t", v.size(), 1, Join(v, [](int8_t x) { return std::to_string(x); }),
+             std::string(reinterpret_cast<const char*>(v.data()), v.size()));
+}
+std::string ConstArrays::AddU8(const std::vector<uint8_t>& v) {
+  if (v.empty()) return "NULL";
+  return Add("uint8_t", v.size(), 1, Join(v, [](uint8_t x) { return std::to_string(x); }),
              std::string(reinterpret_cast<const char*>(v.data()), v.size()));
 }
 std::string ConstArrays::AddS32(const std::vector<int32_t>& v) {

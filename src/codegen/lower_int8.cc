@@ -1,29 +1,29 @@
 // Lowering of the int8 ops to calls of the C99 runtime (src/runtime), with the same parameters
-// the int8 executor's prepare computes (src/exec/int8_*.cc), so the generated code gives the
+// the int8 executor's prepare computes (src/exec/int8_*.cc; the LUT, Add/Mul and softmax
+// parameters through the shared src/exec/int8_params.h), so the generated code gives the
 // executor's bytes. Weights are reordered at export: conv OIHW -> OHWI, depthwise -> [1,KH,KW,C],
-// and Gemm columns permuted when the input is a channel-last flattened value.
+// and Gemm columns permuted when the input is a channel-last flattened value. A non-depthwise
+// Conv or a Gemm whose tq_sparse encoding is smaller than its dense weights (magnitude pruning)
+// gets the mask + nonzero values as const arrays and the runtime's sparse kernel, as in the int8
+// executor (src/exec/int8_sparse.h); the results are the same bits.
 #include <algorithm>
-#include <cmath>
-#include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "src/codegen/lower_internal.h"
+#include "src/exec/int8_params.h"
+#include "src/exec/int8_sparse.h"
 #include "src/ir/conv_geometry.h"
-#include "src/quant/quant_math.h"
 #include "src/runtime/tq_conv.h"
 #include "src/runtime/tq_depthwise.h"
 #include "src/runtime/tq_fully_connected.h"
 #include "src/runtime/tq_pool.h"
 #include "src/runtime/tq_softmax.h"
-#include "src/runtime/tq_unary.h"
 
 namespace tinyq {
 namespace codegen {
 namespace {
 
-std::string Act(const tq_activation& a) {
-  return "{" + std::to_string(a.min) + ", " + std::to_string(a.max) + "}";
-}
 std::string Tile(int64_t h, int64_t w) {
   return "{" + std::to_string(h) + ", " + std::to_string(w) + "}";
 }
@@ -58,25 +58,54 @@ StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) 
   return q;
 }
 
-// Adds the step of a MAC layer: its const arrays (reordered weights, bias, multipliers, shifts)
-// and the runtime call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where
-// `head` declares p and the dims.
+// How a MAC layer calls the runtime: `head` declares p and the dims; the call is
+// `fn(&ctx, &p, &q, <before_x>X<after_x>W, B<before_y>Y)`. When the layer may use the sparse
+// weight format (sparse_fn non-empty) and the tq_sparse encoding of its [rows, cols] weights is
+// smaller than dense (EncodeIfSmaller: the int8 executor's rule), W becomes `&w`, a tq_sparse_s8
+// over two const arrays (mask, nonzero values), and the call sparse_fn (without &ctx and scratch
+// when sparse_ctx is false).
+struct MacCall {
+  std::string head, fn, sparse_fn;
+  bool sparse_ctx = true;
+  std::string before_x, after_x, before_y;
+  size_t scratch = 0;
+  int64_t rows = 0, cols = 0;
+};
+
+// Adds the step of a MAC layer with its const arrays (weights, bias, multipliers, shifts).
 void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector<int8_t>& filter,
-                const MacQuant& q, size_t scratch, const std::string& head, const std::string& fn,
-                const std::string& before_x, const std::string& after_x,
-                const std::string& before_y) {
-  const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(q.bias);
+                const MacQuant& q, MacCall c) {
+  std::optional<SparseWeightsS8> sparse;
+  if (!c.sparse_fn.empty()) sparse = EncodeIfSmaller(filter.data(), c.rows, c.cols);
+  std::string w, wdecl;
+  int64_t wbytes = static_cast<int64_t>(filter.size());
+  if (sparse) {
+    const std::string mask = l.p.consts.AddU8(sparse->mask);
+    const std::string values = l.p.consts.AddS8(sparse->values);
+    wdecl = "    const tq_sparse_s8 w = {" + std::to_string(sparse->rows) + ", " +
+            std::to_string(sparse->cols) + ", " + mask + ", " + values + "};\n";
+    w = "&w";
+    wbytes = sparse->bytes();
+    l.p.sparse_layers.push_back(node.name());
+    c.fn = c.sparse_fn;
+    if (!c.sparse_ctx) c.scratch = 0;
+  } else {
+    w = l.p.consts.AddS8(filter);
+  }
+  const bool ctx = !sparse || c.sparse_ctx;
+  const std::string b = l.p.consts.AddS32(q.bias);
   const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    return head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
-           "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(scratch) + "};\n" +
-           "    st = " + fn + "(&ctx, &p, &q, " + before_x + ptr.reads[0] + after_x + w + ", " + b +
-           before_y + ptr.writes[0] + ");\n" + kCheck;
+    return c.head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
+           (ctx ? "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(c.scratch) +
+                      "};\n"
+                : std::string()) +
+           wdecl + "    st = " + c.fn + "(" + (ctx ? "&ctx, " : "") + "&p, &q, " + c.before_x +
+           ptr.reads[0] + c.after_x + w + ", " + b + c.before_y + ptr.writes[0] + ");\n" + kCheck;
   });
-  s.scratch_bytes = static_cast<int64_t>(scratch);
+  s.scratch_bytes = static_cast<int64_t>(c.scratch);
   s.macs = NodeMacs(node);
-  s.weight_bytes =
-      static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
+  s.weight_bytes = wbytes + static_cast<int64_t>(4 * (q.bias.size() + 2 * q.mult.shift.size()));
 }
 
 Status LowerConv(Lowering& l, const Node& node) {
@@ -144,7 +173,7 @@ Status LowerConv(Lowering& l, const Node& node) {
     scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
     params << "    static const tq_dw_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
            << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
-           << Tile(dil.h, dil.w) << ", " << Act(act) << "};\n";
+           << Tile(dil.h, dil.w) << ", " << ActLiteral(act) << "};\n";
   } else {
     const tq_conv_params cp{in_off, yq.zero_point, stride, pad, dil, static_cast<int32_t>(groups),
                             act};
@@ -153,7 +182,7 @@ Status LowerConv(Lowering& l, const Node& node) {
     scratch = tq_conv2d_s8_get_buffer_size(&filt);
     params << "    static const tq_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
            << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", " << Tile(dil.h, dil.w)
-           << ", " << groups << ", " << Act(act) << "};\n";
+           << ", " << groups << ", " << ActLiteral(act) << "};\n";
   }
   if (st != TQ_OK)
     return Unsupported(g.Where(&node) + "the int8 runtime does not support this geometry");
@@ -164,8 +193,18 @@ Status LowerConv(Lowering& l, const Node& node) {
          << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const int yi = l.Out(node, 0, true);
-  AddMacStep(l, node, xi, yi, filter, mq, scratch, params.str(),
-             depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8", "&in, ", ", &f, ", ", &out, ");
+  MacCall call;
+  call.head = params.str();
+  call.fn = depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8";
+  call.sparse_fn = depthwise ? "" : "tq_conv2d_sparse_s8";
+  call.sparse_ctx = false;
+  call.before_x = "&in, ";
+  call.after_x = ", &f, ";
+  call.before_y = ", &out, ";
+  call.scratch = scratch;
+  call.rows = cout;
+  call.cols = taps * cg;
+  AddMacStep(l, node, xi, yi, filter, mq, call);
   return Status::Ok();
 }
 
@@ -210,138 +249,19 @@ Status LowerGemm(Lowering& l, const Node& node) {
   const int yi = l.Out(node, 0, true);
   std::ostringstream head;
   head << "    static const tq_fc_params p = {" << -xq.zero_point << ", " << yq.zero_point
-       << ", 1, " << Act(act) << "};\n"
+       << ", 1, " << ActLiteral(act) << "};\n"
        << "    static const tq_fc_dims d = {" << m << ", " << k << ", " << n << "};\n";
-  AddMacStep(l, node, xi, yi, filter, mq, scratch, head.str(), "tq_fully_connected_s8", "&d, ",
-             ", ", ", ");
-  return Status::Ok();
-}
-
-// Element strides of input `in` read at the output's indices, in the output's storage axis order
-// padded to 4-D {n, h, w, c} (0 along broadcast axes); also the output's storage extents. False
-// when the input does not broadcast to `ys` or its storage cannot be expressed this way.
-bool BroadcastStorage(const CgValue& in, const Shape& ys, bool out_cl, int64_t dims[4],
-                      int64_t st[4]) {
-  const size_t r = ys.size();
-  if (in.shape.size() > r || in.flat_c > 0) return false;
-  Shape xs(r - in.shape.size(), 1);
-  xs.insert(xs.end(), in.shape.begin(), in.shape.end());
-  std::vector<size_t> in_order(r), out_order(r);  // storage axis k holds NCHW dim order[k]
-  std::iota(in_order.begin(), in_order.end(), 0);
-  std::iota(out_order.begin(), out_order.end(), 0);
-  if (r >= 3) {
-    std::rotate(out_order.begin() + 1, out_order.begin() + 2, out_order.end());
-    if (!out_cl) return false;
-    if (in.channel_last && !ChannelLastIsTrivial(in.shape)) {
-      if (in.shape.size() != r) return false;
-      in_order = out_order;
-    }
-  }
-  std::vector<int64_t> stride(r, 0);
-  int64_t run = 1;
-  for (size_t k = r; k-- > 0;) {
-    const size_t d = in_order[k];
-    if (xs[d] != ys[d] && xs[d] != 1) return false;
-    stride[d] = xs[d] == 1 ? 0 : run;
-    run *= xs[d];
-  }
-  for (size_t k = 0; k < 4; ++k) {
-    const bool pad = k < 4 - r;
-    dims[k] = pad ? 1 : ys[out_order[k - (4 - r)]];
-    st[k] = pad ? 0 : stride[out_order[k - (4 - r)]];
-  }
-  return true;
-}
-
-std::string StridesLiteral(const int64_t s[4]) {
-  return "{" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " + std::to_string(s[2]) +
-         ", " + std::to_string(s[3]) + "}";
-}
-
-Status LowerBinary(Lowering& l, const Node& node) {
-  const Graph& g = l.g;
-  const Shape& ys = node.output(0)->shape();
-  if (!node.input(0) || !node.input(1) || ys.size() > 4)
-    return Unsupported(g.Where(&node) + "codegen supports " + OpKindName(node.op()) +
-                       " up to 4-D only");
-  // Each operand is an activation (a program value) or an s8 constant emitted as a const array
-  // in NCHW order (its strides are computed from that order).
-  CgValue op[2];
-  int vid[2] = {-1, -1};
-  std::string sym[2];
-  std::vector<int> reads;
-  for (int i = 0; i < 2; ++i) {
-    const Value* v = node.input(i);
-    if (v->is_constant()) {
-      if (v->dtype() != DType::kS8)
-        return Unsupported(g.Where(&node) + "constant operand '" + v->name() + "' is not int8");
-      const int8_t* data = v->constant()->data<int8_t>();
-      sym[i] = l.p.consts.AddS8(std::vector<int8_t>(data, data + v->constant()->numel()));
-      op[i].shape = v->shape();
-    } else {
-      TQ_ASSIGN_OR_RETURN(vid[i], l.In(node, i));
-      op[i] = l.V(vid[i]);
-      reads.push_back(vid[i]);
-    }
-  }
-  if (reads.empty()) return Unsupported(g.Where(&node) + "both operands are constants");
-  const CgValue& va = op[0];
-  const CgValue& vb = op[1];
-  int64_t d[4], s1[4], s2[4];
-  const bool same = va.shape == ys && vb.shape == ys && va.channel_last == vb.channel_last &&
-                    va.flat_c == vb.flat_c &&
-                    (reads.size() == 2 || ChannelLastIsTrivial(ys) || !va.channel_last);
-  const bool out_cl = same ? va.channel_last : ys.size() >= 3;
-  if (same) {  // dense, any layout: elementwise over the bytes
-    d[0] = d[1] = d[2] = 1;
-    d[3] = NumElements(ys);
-    s1[0] = s1[1] = s1[2] = 0;
-    s1[3] = 1;
-    std::copy(s1, s1 + 4, s2);
-  } else if (!BroadcastStorage(va, ys, out_cl, d, s1) || !BroadcastStorage(vb, ys, out_cl, d, s2)) {
-    return Unsupported(g.Where(&node) + "codegen cannot broadcast " + ShapeToString(va.shape) +
-                       " and " + ShapeToString(vb.shape) + " in their storage layouts");
-  }
-  TQ_ASSIGN_OR_RETURN(ActQuant q1, GetActQuant(g, node, node.input(0), "input A"));
-  TQ_ASSIGN_OR_RETURN(ActQuant q2, GetActQuant(g, node, node.input(1), "input B"));
-  TQ_ASSIGN_OR_RETURN(ActQuant qy, GetActQuant(g, node, node.output(0), "output C"));
-  const bool add = node.op() == OpKind::kAdd;
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, qy, add));
-  std::ostringstream p;
-  if (add) {
-    constexpr int kLeftShift = 20;
-    const double twice_max = 2.0 * std::max<double>(q1.scale, q2.scale);
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers m1, MakeMultiplier(g, node, q1.scale / twice_max));
-    TQ_ASSIGN_OR_RETURN(ChannelMultipliers m2, MakeMultiplier(g, node, q2.scale / twice_max));
-    TQ_ASSIGN_OR_RETURN(
-        ChannelMultipliers mo,
-        MakeMultiplier(g, node, twice_max / (static_cast<double>(1 << kLeftShift) * qy.scale)));
-    p << "    static const tq_add_params p = {" << -q1.zero_point << ", " << m1.multiplier[0]
-      << ", " << m1.shift[0] << ", " << -q2.zero_point << ", " << m2.multiplier[0] << ", "
-      << m2.shift[0] << ", " << kLeftShift << ", " << mo.multiplier[0] << ", " << mo.shift[0]
-      << ", " << qy.zero_point << ", " << Act(act) << "};\n";
-  } else {
-    TQ_ASSIGN_OR_RETURN(
-        ChannelMultipliers mo,
-        MakeMultiplier(g, node, static_cast<double>(q1.scale) * q2.scale / qy.scale));
-    p << "    static const tq_mul_params p = {" << -q1.zero_point << ", " << -q2.zero_point << ", "
-      << mo.multiplier[0] << ", " << mo.shift[0] << ", " << qy.zero_point << ", " << Act(act)
-      << "};\n";
-  }
-  p << "    static const tq_dims d = " << DimsLiteral(d[0], d[1], d[2], d[3]) << ";\n"
-    << "    static const tq_strides s1 = " << StridesLiteral(s1) << ", s2 = " << StridesLiteral(s2)
-    << ";\n";
-  const int yi = l.Out(node, 0, out_cl);
-  if (same) l.p.values[static_cast<size_t>(yi)].flat_c = va.flat_c;
-  const std::string head = p.str();
-  const std::string fn = add ? "tq_add_s8" : "tq_mul_s8";
-  CgStep& s = l.AddStep(&node, reads, {yi}, [=](const StepPointers& ptr) {
-    const std::string a = vid[0] >= 0 ? ptr.reads[0] : sym[0];
-    const std::string b = vid[1] >= 0 ? ptr.reads.back() : sym[1];
-    return head + "    " + fn + "(&p, &d, " + a + ", &s1, " + b + ", &s2, " + ptr.writes[0] +
-           ");\n";
-  });
-  s.inplace_input = 0;
+  MacCall call;
+  call.head = head.str();
+  call.fn = "tq_fully_connected_s8";
+  call.sparse_fn = "tq_fully_connected_sparse_s8";
+  call.before_x = "&d, ";
+  call.after_x = ", ";
+  call.before_y = ", ";
+  call.scratch = scratch;
+  call.rows = n;
+  call.cols = k;
+  AddMacStep(l, node, xi, yi, filter, mq, call);
   return Status::Ok();
 }
 
@@ -406,25 +326,8 @@ Status LowerPool(Lowering& l, const Node& node) {
 }
 
 Status LowerLut(Lowering& l, const Node& node) {
-  const Graph& g = l.g;
   const Value* x = node.input(0);
-  TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, x, "input X"));
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output Y"));
-  TQ_ASSIGN_OR_RETURN(tq_activation act, FusedActivationS8(g, node, yq));
-  TQ_ASSIGN_OR_RETURN(auto twin, MakeFloatTwin(g, node, Shape{256}, Shape{256}));
-  Tensor in(DType::kF32, Shape{256});
-  for (int j = 0; j < 256; ++j)
-    in.data<float>()[j] =
-        quant::DequantizeValueS8(static_cast<int8_t>(j - 128), xq.scale, xq.zero_point);
-  Tensor out(DType::kF32, Shape{256});
-  TQ_RETURN_IF_ERROR(RunFloatTwin(*twin, in, &out));
-  std::vector<int8_t> table(256);
-  for (int j = 0; j < 256; ++j) {
-    const double v = out.data<float>()[j];
-    if (std::isnan(v)) return InvalidModel(g.Where(&node) + "the op is undefined (NaN)");
-    const int32_t q = quant::RoundAndSaturate(v / yq.scale + yq.zero_point, -128, 127);
-    table[static_cast<size_t>(j)] = static_cast<int8_t>(tq_clamp_s32(q, act.min, act.max));
-  }
+  TQ_ASSIGN_OR_RETURN(std::vector<int8_t> table, MakeLutS8(l.g, node));
   TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
   const int yi = l.Out(node, 0, l.V(xi).channel_last);
   l.p.values[static_cast<size_t>(yi)].flat_c = l.V(xi).flat_c;
@@ -454,10 +357,7 @@ Status LowerSoftmax(Lowering& l, const Node& node) {
   const int64_t depth = xs[static_cast<size_t>(axis)];
   const int64_t rows = NumElements(xs) / depth;
   if (depth > TQ_SOFTMAX_MAX_DEPTH) return Unsupported(g.Where(&node) + "softmax rows too long");
-  std::vector<int32_t> table(256);
-  for (int d = 0; d < 256; ++d)
-    table[static_cast<size_t>(d)] = static_cast<int32_t>(
-        std::lround(std::ldexp(std::exp(-static_cast<double>(xq.scale) * d), 20)));
+  const std::vector<int32_t> table = SoftmaxExpTableS8(xq.scale);
   const int yi = l.Out(node, 0, l.V(xi).channel_last);
   const std::string tsym = l.p.consts.AddS32(table);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
@@ -479,7 +379,7 @@ Status LowerInt8Node(Lowering& l, const Node& node) {
       return LowerGemm(l, node);
     case OpKind::kAdd:
     case OpKind::kMul:
-      return LowerBinary(l, node);
+      return LowerBinaryS8(l, node);
     case OpKind::kMaxPool:
     case OpKind::kAveragePool:
     case OpKind::kGlobalAveragePool:

@@ -8,6 +8,7 @@
 
 #include "src/codegen/program.h"
 #include "src/exec/int8_common.h"
+#include "src/runtime/tq_common_f32.h"
 
 namespace tinyq {
 namespace codegen {
@@ -35,12 +36,27 @@ bool ChannelLastIsTrivial(const Shape& shape);
 // [N,C,H,W] / [N,C,L] -> the NHWC extents {n, h, w, c} of the channel-last storage.
 void NhwcExtents(const Shape& shape, int64_t out[4]);
 
-// Int8 ops (lower_int8.cc): Conv, Gemm, Add, Mul, pools, LUT unary ops, Softmax.
+// The storage order of a value of rank r: NCHW dims in storage order (channel-last moves dim 1
+// to the end).
+std::vector<int64_t> StorageOrder(size_t r, bool channel_last);
+
+// Int8 ops (lower_int8.cc): Conv, Gemm, pools, LUT unary ops, Softmax; Add and Mul
+// (lower_binary.cc).
 Status LowerInt8Node(Lowering& l, const Node& node);
-// Data movement, float fallback and Q/DQ borders (lower_misc.cc).
+Status LowerBinaryS8(Lowering& l, const Node& node);
+// Data movement (lower_misc.cc), then float-fallback nodes and Q/DQ borders.
 Status LowerOtherNode(Lowering& l, const Node& node);
-// Emits the transpose step between channel-last storage and NCHW order (to_nchw picks the way).
+// Float-fallback nodes and Q/DQ borders (lower_float.cc): Unsupported naming the node for an op
+// or configuration the runtime's float kernels do not cover.
+Status LowerFloatNode(Lowering& l, const Node& node);
+Status LowerBinaryF32(Lowering& l, const Node& node);
+// Emits the transpose step between channel-last storage and NCHW order (to_nchw picks the way)
+// of an s8 or f32 value.
 int AddTransposeStep(Lowering& l, const Node* node, int from, int to, bool to_nchw);
+
+// C initializers of runtime structs: tq_activation {min, max}, tq_clamp_f32 {flags, min, max}.
+std::string ActLiteral(const tq_activation& a);
+std::string ClampLiteral(const tq_clamp_f32& c);
 
 }  // namespace codegen
 }  // namespace tinyq

@@ -1,10 +1,7 @@
-// Lowering of the data-movement ops (views in the arena, or a transpose when the channel-last
-// storage must become NCHW order) and of the float-fallback layers: DequantizeLinear,
-// QuantizeLinear, BatchNormalization and Relu on f32 values, with the float executor's exact
-// operation order (docs/codegen.md explains why the results match bit for bit).
+// Lowering of the data-movement ops: views in the arena, or a transpose when the channel-last
+// storage must become NCHW order; Concat (int8: copied or rescaled rows; f32: copied rows) and
+// int8 Pad. Everything else outside the quantized region goes to lower_float.cc.
 #include <algorithm>
-#include <cmath>
-#include <numeric>
 
 #include "src/codegen/lower_internal.h"
 #include "src/ir/tensor_op_params.h"
@@ -14,21 +11,12 @@ namespace tinyq {
 namespace codegen {
 namespace {
 
-// The storage order of a value of rank r: channel-last moves NCHW dim 1 to the end.
-std::vector<int64_t> StorageOrder(size_t r, bool channel_last) {
-  std::vector<int64_t> perm(r);
-  std::iota(perm.begin(), perm.end(), 0);
-  if (channel_last && r >= 3) {
-    perm.erase(perm.begin() + 1);
-    perm.push_back(1);
-  }
-  return perm;
-}
-
+// True when only int8 Gemm nodes read `v` (as A). A float Gemm sums in the order of its input,
+// so it gets the NCHW order through a transpose instead of permuted weights.
 bool OnlyGemmReads(const Graph& g, const Value* v) {
   if (!g.outputs().empty() && g.outputs()[0] == v) return false;
   for (const Use& u : v->uses())
-    if (u.node->op() != OpKind::kGemm || u.index != 0) return false;
+    if (u.node->op() != OpKind::kGemm || u.index != 0 || !InQuantizedRegion(*u.node)) return false;
   return !v->uses().empty();
 }
 
@@ -63,10 +51,13 @@ Status LowerView(Lowering& l, const Node& node) {
                      " to " + ShapeToString(ys) + " in its storage layout");
 }
 
-// Concat along any axis of its storage layout: each input's rows are copied, or rescaled into the
-// output's params with tq_rescale_s8 (the int8 executor's rule), one row per outer index.
+// Concat along any axis of its storage layout: each input's rows are copied, or (int8) rescaled
+// into the output's params with tq_rescale_s8 (the int8 executor's rule), one row per outer
+// index.
 Status LowerConcat(Lowering& l, const Node& node) {
   const Graph& g = l.g;
+  const bool f32 = node.output(0)->dtype() == DType::kF32;
+  const std::string ctype = f32 ? "float" : "int8_t";
   const Shape& ys = node.output(0)->shape();
   const int rank = static_cast<int>(ys.size());
   int64_t axis = node.GetInt("axis", 0);
@@ -77,6 +68,8 @@ Status LowerConcat(Lowering& l, const Node& node) {
     TQ_ASSIGN_OR_RETURN(int v, l.In(node, i));
     if (l.V(v).flat_c > 0 || l.V(v).channel_last != (rank >= 3))
       return Unsupported(g.Where(&node) + "inputs stored in an unexpected layout");
+    if (l.V(v).dtype != node.output(0)->dtype())
+      return Unsupported(g.Where(&node) + "inputs and output must have one element type");
     ins.push_back(v);
   }
   const std::vector<int64_t> perm = StorageOrder(static_cast<size_t>(rank), rank >= 3);
@@ -88,12 +81,17 @@ Status LowerConcat(Lowering& l, const Node& node) {
   };
   int64_t outer = 1;
   for (size_t d = 0; d < saxis; ++d) outer *= ys[static_cast<size_t>(perm[d])];
-  TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(g, node, node.output(0), "output"));
+  ActQuant yq, xq;
+  if (!f32) {
+    TQ_ASSIGN_OR_RETURN(yq, GetActQuant(g, node, node.output(0), "output"));
+  }
   std::string head, body;
   int64_t off = 0;
   for (size_t i = 0; i < ins.size(); ++i) {
-    TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(g, node, node.input(static_cast<int>(i)),
-                                                 "input " + std::to_string(i)));
+    if (!f32) {
+      TQ_ASSIGN_OR_RETURN(
+          xq, GetActQuant(g, node, node.input(static_cast<int>(i)), "input " + std::to_string(i)));
+    }
     const int64_t chunk = chunk_of(node.input(static_cast<int>(i))->shape());
     const std::string n = std::to_string(i), cs = std::to_string(chunk);
     const std::string src = "x" + n + " + o * " + cs,
@@ -118,8 +116,8 @@ Status LowerConcat(Lowering& l, const Node& node) {
   l.AddStep(&node, ins, {yi}, [=](const StepPointers& ptr) {
     std::string c = head;
     for (size_t i = 0; i < ptr.reads.size(); ++i)
-      c += "    const int8_t* x" + std::to_string(i) + " = " + ptr.reads[i] + ";\n";
-    c += "    int8_t* y = " + ptr.writes[0] + ";\n    int32_t o, k;\n    (void)k;\n";
+      c += "    const " + ctype + "* x" + std::to_string(i) + " = " + ptr.reads[i] + ";\n";
+    c += "    " + ctype + "* y = " + ptr.writes[0] + ";\n    int32_t o, k;\n    (void)k;\n";
     return c + "    for (o = 0; o < " + std::to_string(outer) + "; ++o) {\n" + body + "    }\n";
   });
   return Status::Ok();
@@ -169,93 +167,6 @@ Status LowerPad(Lowering& l, const Node& node) {
   return Status::Ok();
 }
 
-// Per-tensor scale and zero point of a QuantizeLinear/DequantizeLinear node (constant inputs).
-Status QdqParams(const Graph& g, const Node& node, float* scale, int32_t* zp) {
-  const Value* s = node.input(1);
-  const Value* z = node.input(2);
-  if (!s || !s->is_constant() || s->dtype() != DType::kF32 || s->constant()->numel() != 1 ||
-      (z && (!z->is_constant() || z->dtype() != DType::kS8 || z->constant()->numel() != 1)))
-    return Unsupported(g.Where(&node) +
-                       "codegen supports per-tensor int8 Quantize/DequantizeLinear only");
-  *scale = s->constant()->data<float>()[0];
-  *zp = z ? z->constant()->data<int8_t>()[0] : 0;
-  return Status::Ok();
-}
-
-Status LowerQdq(Lowering& l, const Node& node) {
-  float scale = 1.0f;
-  int32_t zp = 0;
-  TQ_RETURN_IF_ERROR(QdqParams(l.g, node, &scale, &zp));
-  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
-  const bool quantize = node.op() == OpKind::kQuantizeLinear;
-  if (l.V(xi).dtype != (quantize ? DType::kF32 : DType::kS8) ||
-      node.output(0)->dtype() != (quantize ? DType::kS8 : DType::kF32))
-    return Unsupported(l.g.Where(&node) + "codegen supports f32 <-> s8 Q/DQ only");
-  const int yi = l.Out(node, 0, l.V(xi).channel_last);
-  l.p.values[static_cast<size_t>(yi)].flat_c = l.V(xi).flat_c;
-  const int64_t n = NumElements(node.input(0)->shape());
-  const std::string s = FloatLiteral(scale), z = std::to_string(zp);
-  if (quantize) l.p.helpers.insert("tq_gen_quantize_f32");
-  l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    std::string c = "    const " + std::string(quantize ? "float" : "int8_t") +
-                    "* x = " + ptr.reads[0] + ";\n    " + (quantize ? "int8_t" : "float") +
-                    "* y = " + ptr.writes[0] + ";\n    int32_t i;\n    for (i = 0; i < " +
-                    std::to_string(n) + "; ++i) ";
-    if (quantize) return c + "y[i] = tq_gen_quantize_f32(x[i] / " + s + ", " + z + ");\n";
-    return c + "y[i] = ((float)x[i] - (float)" + z + ") * " + s + ";\n";
-  });
-  return Status::Ok();
-}
-
-Status LowerFloat(Lowering& l, const Node& node) {
-  TQ_ASSIGN_OR_RETURN(int xi, l.In(node, 0));
-  if (l.V(xi).dtype != DType::kF32 || l.V(xi).flat_c > 0)
-    return Unsupported(l.g.Where(&node) + "codegen cannot run this op in float");
-  const int64_t n = NumElements(node.input(0)->shape());
-  std::string body;
-  int64_t weight_bytes = 0;
-  if (node.op() == OpKind::kRelu) {
-    body = "y[i] = x[i] > 0.0f ? x[i] : 0.0f;\n";
-  } else {
-    const Shape& xs = node.input(0)->shape();
-    const int64_t c = xs.size() >= 2 ? xs[1] : 0;
-    for (int i = 1; i <= 4; ++i) {
-      const Value* v = node.input(i);
-      if (!v || !v->is_constant() || v->dtype() != DType::kF32 || v->shape() != Shape{c})
-        return Unsupported(l.g.Where(&node) + "codegen needs constant f32 [C] BN parameters");
-    }
-    if (node.GetInt("training_mode", 0) != 0)
-      return Unsupported(l.g.Where(&node) + "training_mode = 1 is not supported");
-    const float eps = node.GetFloat("epsilon", 1e-5f);
-    const float* gam = node.input(1)->constant()->data<float>();
-    const float* bet = node.input(2)->constant()->data<float>();
-    const float* mean = node.input(3)->constant()->data<float>();
-    const float* var = node.input(4)->constant()->data<float>();
-    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
-    for (size_t ch = 0; ch < a.size(); ++ch) {  // BatchNormF32's order of float operations
-      a[ch] = gam[ch] / std::sqrt(var[ch] + eps);
-      b[ch] = bet[ch] - a[ch] * mean[ch];
-    }
-    const std::string as = l.p.consts.AddF32(a), bs = l.p.consts.AddF32(b);
-    weight_bytes = 8 * c;
-    // Channel-last storage or [N, C]: the channel is the fastest-varying index modulo C.
-    // a*x + b with one rounding, as the host executor computes it (built with -mfma, GCC fuses
-    // BatchNormF32's a * x + s into an FMA): the float product is exact in double, so only the
-    // sum is rounded (to double, then float: equal to fmaf except in double-rounding ties).
-    const std::string cs = std::to_string(c);
-    body = "y[i] = (float)((double)" + as + "[i % " + cs + "] * (double)x[i] + (double)" + bs +
-           "[i % " + cs + "]);\n";
-  }
-  const int yi = l.Out(node, 0, l.V(xi).channel_last);
-  CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
-    return "    const float* x = " + ptr.reads[0] + ";\n    float* y = " + ptr.writes[0] +
-           ";\n    int32_t i;\n    for (i = 0; i < " + std::to_string(n) + "; ++i) " + body;
-  });
-  s.inplace_input = 0;
-  s.weight_bytes = weight_bytes;
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status LowerOtherNode(Lowering& l, const Node& node) {
@@ -268,25 +179,17 @@ Status LowerOtherNode(Lowering& l, const Node& node) {
     case OpKind::kDropout:
       return LowerView(l, node);
     case OpKind::kConcat:
-      if (InQuantizedRegion(node)) return LowerConcat(l, node);
+      if (InQuantizedRegion(node) || (node.output(0) && node.output(0)->dtype() == DType::kF32))
+        return LowerConcat(l, node);
       break;
     case OpKind::kPad:
       if (InQuantizedRegion(node)) return LowerPad(l, node);
       break;
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear:
-      return LowerQdq(l, node);
-    case OpKind::kRelu:
-    case OpKind::kBatchNormalization:
-      if (node.output(0) && node.output(0)->dtype() == DType::kF32) return LowerFloat(l, node);
-      break;
     default:
+      if (!InQuantizedRegion(node)) return LowerFloatNode(l, node);
       break;
   }
-  return Unsupported(
-      l.g.Where(&node) + "C code generation does not support this " +
-      (node.output(0) && node.output(0)->dtype() == DType::kF32 ? "float-fallback op" : "op") +
-      " yet");
+  return Unsupported(l.g.Where(&node) + "C code generation does not support this op yet");
 }
 
 }  // namespace codegen

@@ -60,6 +60,7 @@ class ConstArrays {
   explicit ConstArrays(std::string prefix) : prefix_(std::move(prefix)) {}
   // Each returns the C symbol of a new array.
   std::string AddS8(const std::vector<int8_t>& v);
+  std::string AddU8(const std::vector<uint8_t>& v);
   std::string AddS32(const std::vector<int32_t>& v);
   std::string AddF32(const std::vector<float>& v);
   std::string Declarations() const;  // extern declarations
@@ -85,9 +86,11 @@ struct Program {
   std::vector<CgValue> values;
   std::vector<CgStep> steps;
   ConstArrays consts;
-  std::set<std::string> helpers;  // static C helper functions the steps call (program_c.cc)
-  int input = -1;                 // external input value
-  int output = -1;                // external output value
+  std::set<std::string> helpers;           // static C helper functions the steps call (emit_c.cc)
+  std::vector<std::string> float_layers;   // nodes run by the runtime's float kernels
+  std::vector<std::string> sparse_layers;  // nodes with tq_sparse-encoded weights
+  int input = -1;                          // external input value
+  int output = -1;                         // external output value
   float input_scale = 1.0f, output_scale = 1.0f;
   int32_t input_zero_point = 0, output_zero_point = 0;
 };

@@ -24,8 +24,10 @@ struct Executor::Impl {
 
   // The kernel a node runs: with options.int8, nodes of the quantized region (int8_common.h:
   // InQuantizedRegion) run their kInt8 kernel and every other node (float fallback, Q/DQ
-  // borders) its float kernel. Without options.int8, a quantized-region node that is not pure
-  // data movement cannot run on float kernels and is refused.
+  // borders) its kFloatFallback kernel, the C99 runtime's float code that generated C runs too
+  // (int8_float_fallback.cc), or for ops without one its float kernel. Without options.int8, a
+  // quantized-region node that is not pure data movement cannot run on float kernels and is
+  // refused.
   StatusOr<const KernelRegistration*> SelectKernel(const Node& n) const {
     const bool quantized = InQuantizedRegion(n);
     const Value* y = n.output(0);
@@ -37,6 +39,8 @@ struct Executor::Impl {
                            "' is s8 with QuantParams)");
       return reg;
     }
+    if (!quantized && options.int8)
+      if (const KernelRegistration* reg = FindKernel(n.op(), ExecMode::kFloatFallback)) return reg;
     if (quantized && !IsDataMovementOp(n.op()))
       return FailedPrecondition(graph->Where(&n) + "output '" + y->name() +
                                 "' is s8 with QuantParams (a quantized graph in QOp form); run "
@@ -59,7 +63,8 @@ struct Executor::Impl {
   }
 
   // Runs one evaluation with worker `w`'s kernels; inputs already validated.
-  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer, size_t w = 0) const {
+  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer,
+                         size_t w = 0) const {
     std::unordered_map<const Value*, Tensor> env;
     auto lookup = [&](const Value* v) -> const Tensor* {
       if (!v) return nullptr;

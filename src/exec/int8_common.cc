@@ -1,6 +1,7 @@
 // int8_common.cc - prepare-time helpers of the int8 node kernels (see int8_common.h).
 #include "src/exec/int8_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -168,16 +169,68 @@ StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node, 
   return a;
 }
 
-StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
+StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w, size_t elem_size) {
   // Walk the destination [N,H,W,C]; the source element of (n,y,x,ch) is n*CHW + ch*HW + y*W + x.
   return MakeStridedCopyPlan({n, h, w, c}, {c * h * w, w, 1, h * w},
-                             ContiguousStrides({n, h, w, c}), 0, 0, 1);
+                             ContiguousStrides({n, h, w, c}), 0, 0, elem_size);
 }
 
-StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w) {
+StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w, size_t elem_size) {
   // Walk the destination [N,C,H,W]; the source element of (n,ch,y,x) is n*HWC + y*WC + x*C + ch.
   return MakeStridedCopyPlan({n, c, h, w}, {h * w * c, 1, w * c, c},
-                             ContiguousStrides({n, c, h, w}), 0, 0, 1);
+                             ContiguousStrides({n, c, h, w}), 0, 0, elem_size);
+}
+
+namespace {
+
+// Strides of `in` broadcast to the 4-D padded `out` shape (numpy rules); false if incompatible.
+bool BroadcastStrides(const Shape& in, const Shape& out4, tq_strides* s) {
+  if (in.size() > 4) return false;
+  Shape in4(4 - in.size(), 1);
+  in4.insert(in4.end(), in.begin(), in.end());
+  int64_t st[4];
+  int64_t run = 1;
+  for (int d = 3; d >= 0; --d) {
+    const auto i = static_cast<size_t>(d);
+    if (in4[i] != out4[i] && in4[i] != 1) return false;
+    st[d] = in4[i] == 1 ? 0 : run;
+    run *= in4[i];
+  }
+  *s = {static_cast<int32_t>(st[0]), static_cast<int32_t>(st[1]), static_cast<int32_t>(st[2]),
+        static_cast<int32_t>(st[3])};
+  return true;
+}
+
+}  // namespace
+
+StatusOr<BroadcastPlan> PlanBroadcast(const Graph& graph, const Node& node) {
+  const Value* a = node.input(0);
+  const Value* b = node.input(1);
+  const Value* y = node.output(0);
+  if (!a || !b || !y) return InvalidModel(graph.Where(&node) + "needs two inputs and one output");
+  const Shape& ys = y->shape();
+  if (ys.size() > 4 || a->shape().size() > 4 || b->shape().size() > 4)
+    return Unsupported(graph.Where(&node) + OpKindName(node.op()) +
+                       " of the runtime supports up to 4-D, got output " + ShapeToString(ys));
+  Shape out4(4 - ys.size(), 1);
+  out4.insert(out4.end(), ys.begin(), ys.end());
+  BroadcastPlan p;
+  if (!BroadcastStrides(a->shape(), out4, &p.s1) || !BroadcastStrides(b->shape(), out4, &p.s2))
+    return InvalidModel(graph.Where(&node) + "inputs " + ShapeToString(a->shape()) + " and " +
+                        ShapeToString(b->shape()) + " do not broadcast to output " +
+                        ShapeToString(ys));
+  // The output must be the broadcast of the inputs (not larger).
+  for (size_t d = 0; d < 4; ++d) {
+    const int64_t ra = static_cast<int64_t>(d) - (4 - static_cast<int64_t>(a->shape().size()));
+    const int64_t rb = static_cast<int64_t>(d) - (4 - static_cast<int64_t>(b->shape().size()));
+    const int64_t da = ra >= 0 ? a->shape()[static_cast<size_t>(ra)] : 1;
+    const int64_t db = rb >= 0 ? b->shape()[static_cast<size_t>(rb)] : 1;
+    if (std::max(da, db) != out4[d])
+      return InvalidModel(graph.Where(&node) + "output shape " + ShapeToString(ys) +
+                          " is not the broadcast of the inputs");
+  }
+  TQ_ASSIGN_OR_RETURN(p.out, ToDims(graph, node, out4[0], out4[1], out4[2], out4[3]));
+  return p;
 }
 
 Status CheckS8Output(const Graph& graph, const Node& node, int i, const Shape& shape) {

@@ -16,6 +16,7 @@
 #include "src/exec/kernel.h"
 #include "src/exec/strided_copy.h"
 #include "src/runtime/tq_common.h"
+#include "src/runtime/tq_elementwise.h"
 
 namespace tinyq {
 
@@ -80,9 +81,21 @@ StatusOr<ChannelMultipliers> MakeMultiplier(const Graph& graph, const Node& node
 StatusOr<tq_activation> FusedActivationS8(const Graph& graph, const Node& node, const ActQuant& out,
                                           bool allowed = true);
 
-// Copy plans between an s8 [N,C,H,W] tensor and its [N,H,W,C] form (exact data movement).
-StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w);
-StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w);
+// Copy plans between an [N,C,H,W] tensor and its [N,H,W,C] form (exact data movement) of
+// elements of `elem_size` bytes (1: s8, 4: f32).
+StridedCopyPlan NchwToNhwcPlan(int64_t n, int64_t c, int64_t h, int64_t w, size_t elem_size = 1);
+StridedCopyPlan NhwcToNchwPlan(int64_t n, int64_t c, int64_t h, int64_t w, size_t elem_size = 1);
+
+// Numpy broadcasting of a binary elementwise node (inputs 0 and 1 to output 0) up to 4-D, as
+// the runtime's elementwise kernels take it: the output's shape padded to 4-D as their
+// (n, h, w, c) index space (the IR's layout unchanged: elementwise ops do not care) and each
+// input's element strides in it (0 along broadcast axes). Unsupported above 4-D, InvalidModel
+// when the shapes do not broadcast to the output.
+struct BroadcastPlan {
+  tq_dims out{};
+  tq_strides s1{}, s2{};
+};
+StatusOr<BroadcastPlan> PlanBroadcast(const Graph& graph, const Node& node);
 
 // InvalidModel unless output `i` of `node` is s8 with shape `shape`.
 Status CheckS8Output(const Graph& graph, const Node& node, int i, const Shape& shape);
@@ -110,6 +123,8 @@ void AppendInt8PoolKernels(std::vector<KernelRegistration>* table);     // pools
 void AppendInt8LutKernels(std::vector<KernelRegistration>* table);      // unary via LUT
 void AppendInt8SoftmaxKernels(std::vector<KernelRegistration>* table);  // Softmax
 void AppendInt8TensorKernels(std::vector<KernelRegistration>* table);   // data movement, Concat
+// ExecMode::kFloatFallback: f32 nodes and Q/DQ borders on the runtime's float kernels.
+void AppendInt8FloatFallbackKernels(std::vector<KernelRegistration>* table);
 
 }  // namespace tinyq
 

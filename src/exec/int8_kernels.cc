@@ -1,4 +1,5 @@
-// int8_kernels.cc - the registration table of the int8 node kernels (ExecMode::kInt8).
+// int8_kernels.cc - the registration table of the int8 executor's node kernels (ExecMode::kInt8
+// and kFloatFallback).
 #include "src/exec/int8_common.h"
 
 namespace tinyq {
@@ -11,6 +12,7 @@ void AppendInt8Kernels(std::vector<KernelRegistration>* table) {
   AppendInt8LutKernels(table);
   AppendInt8SoftmaxKernels(table);
   AppendInt8TensorKernels(table);
+  AppendInt8FloatFallbackKernels(table);
 }
 
 }  // namespace tinyq

@@ -9,12 +9,12 @@
 //   opset < 13: the input is coerced to 2-D at `axis` (default 1): rows = prod(dims[:axis]),
 //     depth = prod(dims[axis:]), already contiguous.
 // Rows longer than TQ_SOFTMAX_MAX_DEPTH (2047) are refused.
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_params.h"
 #include "src/runtime/tq_softmax.h"
 
 namespace tinyq {
@@ -76,10 +76,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareSoftmaxS8(const Graph& graph, c
                        " values exceed the int8 runtime's limit of " +
                        std::to_string(TQ_SOFTMAX_MAX_DEPTH));
   auto k = std::make_unique<SoftmaxS8Kernel>();
-  k->table_.resize(256);
-  for (int d = 0; d < 256; ++d)
-    k->table_[static_cast<size_t>(d)] = static_cast<int32_t>(
-        std::lround(std::ldexp(std::exp(-static_cast<double>(xq.scale) * d), 20)));
+  k->table_ = SoftmaxExpTableS8(xq.scale);
   k->rows_ = static_cast<int32_t>(outer * inner);
   k->depth_ = static_cast<int32_t>(len);
   if (tq_softmax_s8_validate(k->table_.data(), k->rows_, k->depth_) != TQ_OK)

@@ -16,7 +16,10 @@
 
 namespace tinyq {
 
-enum class ExecMode { kFloat = 0, kInt8 = 1 };
+// kFloat: the float executor's kernels. kInt8: quantized-region nodes of the int8 executor.
+// kFloatFallback: the int8 executor's f32 nodes and Q/DQ borders, on the C99 runtime's float
+// kernels (the code generated C runs; int8_float_fallback.cc).
+enum class ExecMode { kFloat = 0, kInt8 = 1, kFloatFallback = 2 };
 
 // Tensors of one node evaluation. inputs[i] is nullptr for an absent optional input. Output
 // tensors are allocated by the executor with the dtype/shape of node.outputs()[i].
@@ -44,10 +47,12 @@ struct KernelRegistration {
 const KernelRegistration* FindKernel(OpKind op, ExecMode mode);
 
 // Each kernel group file appends its registrations (called once, in order, by FindKernel).
-void AppendNnKernels(std::vector<KernelRegistration>* table);          // conv/gemm/pool/norm/resize
-void AppendElementwiseKernels(std::vector<KernelRegistration>* table); // unary/binary/softmax/reduce
-void AppendTensorKernels(std::vector<KernelRegistration>* table);      // shape & data movement, Q/DQ
-void AppendInt8Kernels(std::vector<KernelRegistration>* table);        // ExecMode::kInt8 (int8_*.cc)
+void AppendNnKernels(std::vector<KernelRegistration>* table);  // conv/gemm/pool/norm/resize
+void AppendElementwiseKernels(
+    std::vector<KernelRegistration>* table);                       // unary/binary/softmax/reduce
+void AppendTensorKernels(std::vector<KernelRegistration>* table);  // shape & data movement, Q/DQ
+void AppendInt8Kernels(
+    std::vector<KernelRegistration>* table);  // kInt8, kFloatFallback (int8_*.cc)
 
 // Helper for kernels whose instance is a lambda-like functor: wraps any callable `void(KernelIO&)`.
 template <typename F>

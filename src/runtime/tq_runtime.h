@@ -1,5 +1,7 @@
-/* tq_runtime.h - the tinyq int8 kernel library (C99, integer only, no malloc, no writable
- * globals). Used by the host int8 executor and copied verbatim into generated MCU code.
+/* tq_runtime.h - the tinyq kernel library (C99, no malloc, no writable globals): int8 kernels
+ * (integer only) and, for layers quantization left in float, float32 kernels (tq_*_f32.h, see
+ * tq_common_f32.h for their rounding contract). Used by the host int8 executor and copied
+ * verbatim into generated MCU code.
  *
  * Conventions shared by every kernel
  *   - Layout NHWC: activations [N,H,W,C]; conv filters [Cout,KH,KW,Cin/groups] (OHWI);
@@ -27,14 +29,19 @@
 #ifndef TINYQ_RUNTIME_TQ_RUNTIME_H_
 #define TINYQ_RUNTIME_TQ_RUNTIME_H_
 
-#include "tq_common.h"
 #include "tq_blob.h"
+#include "tq_common.h"
 #include "tq_conv.h"
+#include "tq_conv_f32.h"
 #include "tq_depthwise.h"
 #include "tq_elementwise.h"
+#include "tq_elementwise_f32.h"
 #include "tq_fully_connected.h"
+#include "tq_fully_connected_f32.h"
 #include "tq_pool.h"
+#include "tq_pool_f32.h"
 #include "tq_softmax.h"
+#include "tq_softmax_f32.h"
 #include "tq_sparse.h"
 #include "tq_unary.h"
 

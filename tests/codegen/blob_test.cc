@@ -10,17 +10,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "src/codegen/sha256.h"
 #include "src/runtime/tq_blob.h"
+#include "tests/codegen/codegen_test_util.h"
 #include "tinyq/api.h"
 #include "tinyq/export.h"
 #include "tinyq/onnx.h"
@@ -30,6 +29,10 @@ namespace tinyq {
 namespace {
 
 namespace fs = std::filesystem;
+using codegen_test::ReadAll;
+using codegen_test::ShOutput;
+using codegen_test::Upper;
+using codegen_test::WriteAll;
 
 const std::string kSrc = TINYQ_SOURCE_DIR;
 
@@ -96,33 +99,11 @@ TEST(WeightsBlobTest, Sha256HexToBytes) {
 
 // --- exported models ---
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const fs::path& p, const std::string& s) {
-  std::ofstream(p, std::ios::binary | std::ios::trunc) << s;
-}
-
-std::string ShOutput(const std::string& cmd) {
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return "";
-  std::string out;
-  char buf[256];
-  while (std::fgets(buf, sizeof(buf), p)) out += buf;
-  ::pclose(p);
-  return out;
-}
-
 // Host harness: `main BLOB IN OUT` reads the blob into 4-byte-aligned memory, runs every input,
 // prints "status S untouched U" for the first sample (U: the output still all 0x5A) and writes
 // the outputs of successful runs.
 std::string BlobHarness(const std::string& name) {
-  std::string up = name;
-  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string up = Upper(name);
   return "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include \"" + name +
          ".h\"\nstatic uint32_t arena[(" + up +
          "_ARENA_SIZE + 3) / 4];\n"
@@ -166,20 +147,10 @@ class ZooBlobTest : public ::testing::TestWithParam<ZooModel> {};
 
 TEST_P(ZooBlobTest, HostBuildRunsTheBlobAndRejectsBadOnes) {
   const ZooModel& z = GetParam();
-  const std::string zoo = kSrc + "/benchmarks/zoo/" + z.name;
-  auto model = LoadOnnx(zoo + "/model.onnx");
-  ASSERT_TRUE(model.ok()) << model.status().ToString();
-  auto card = ReadModelCard(zoo + "/card.json");
-  ASSERT_TRUE(card.ok()) << card.status().ToString();
-  const std::string calib_path = kSrc + "/datasets/out/" + z.calib + ".npz";
-  auto calib = ReadDataset(calib_path);
-  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
   QuantizeOptions qo;
-  qo.preprocess = card->preprocess;
-  qo.metric = card->metric;
   qo.calib_limit = 100;
   qo.analysis_samples = 4;
-  auto q = Quantize(**model, *calib, calib_path, qo);
+  auto q = codegen_test::QuantizeZoo(z.name, z.calib, qo);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   const Graph& g = *q->graph;
 
@@ -209,29 +180,17 @@ TEST_P(ZooBlobTest, HostBuildRunsTheBlobAndRejectsBadOnes) {
   EXPECT_GE(static_cast<int64_t>(blob.size()) - 64, r->weight_bytes);
   EXPECT_LE(static_cast<int64_t>(blob.size()) - 64, r->weight_bytes + 3 * 4 * 64);
   const std::string header = ReadAll(gen / (std::string(z.name) + ".h"));
-  std::string up = z.name;
-  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string up = Upper(z.name);
   EXPECT_NE(header.find("#define " + up + "_BLOB_SIZE " + std::to_string(blob.size())),
             std::string::npos);
   EXPECT_NE(header.find("#define " + up + "_WEIGHTS_SIZE " + std::to_string(blob.size() - 64)),
             std::string::npos);
 
   // Reference: the int8 executor on random inputs.
-  auto exec = Executor::Create(g, {true, 1});
-  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
-  const Value* in = g.inputs()[0];
-  std::string inputs, expected;
-  std::mt19937 rng(11);
-  for (int i = 0; i < 8; ++i) {
-    Tensor x(DType::kS8, in->shape());
-    for (int64_t k = 0; k < x.numel(); ++k)
-      x.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
-    auto out = (*exec)->Run({{in->name(), x}});
-    ASSERT_TRUE(out.ok()) << out.status().ToString();
-    const Tensor& y = out->at(g.outputs()[0]->name());
-    inputs.append(static_cast<const char*>(x.raw()), x.nbytes());
-    expected.append(static_cast<const char*>(y.raw()), y.nbytes());
-  }
+  auto samples = codegen_test::ExecutorSamples(g, 8);
+  ASSERT_TRUE(samples.ok()) << samples.status().ToString();
+  const std::string& inputs = samples->inputs;
+  const std::string& expected = samples->expected;
   WriteAll(work / "in.bin", inputs);
   WriteAll(work / "main.c", BlobHarness(z.name));
   const std::string exe = (work / "harness").string();

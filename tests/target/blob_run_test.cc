@@ -6,23 +6,16 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "src/target/harness.h"
-#include "tinyq/api.h"
+#include "tests/codegen/codegen_test_util.h"
 #include "tinyq/export.h"
-#include "tinyq/onnx.h"
-#include "tinyq/quantize.h"
 #include "tinyq/target.h"
 
 namespace tinyq {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kSrc = TINYQ_SOURCE_DIR;
 
 TEST(HarnessBlobSourceTest, LittleEndianWordsAndTheByteSize) {
   const std::string src = target::HarnessBlobSource(std::string("\x01\x02\x03\x04\xff", 5));
@@ -32,19 +25,10 @@ TEST(HarnessBlobSourceTest, LittleEndianWordsAndTheByteSize) {
 }
 
 TEST(BlobRunTest, QemuChecksTheBlobBeforeRunning) {
-  const std::string zoo = kSrc + "/benchmarks/zoo/digits_mlp";
-  auto model = LoadOnnx(zoo + "/model.onnx");
-  ASSERT_TRUE(model.ok()) << model.status().ToString();
-  auto card = ReadModelCard(zoo + "/card.json");
-  ASSERT_TRUE(card.ok());
-  const std::string calib_path = kSrc + "/datasets/out/digits_calib.npz";
-  auto calib = ReadDataset(calib_path);
-  ASSERT_TRUE(calib.ok()) << calib.status().ToString();
   QuantizeOptions qo;
-  qo.preprocess = card->preprocess;
   qo.calib_limit = 100;
   qo.analysis_samples = 4;
-  auto q = Quantize(**model, *calib, calib_path, qo);
+  auto q = codegen_test::QuantizeZoo("digits_mlp", "digits_calib", qo);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   const Graph& g = *q->graph;
 
@@ -62,21 +46,13 @@ TEST(BlobRunTest, QemuChecksTheBlobBeforeRunning) {
   EXPECT_EQ(*name, "digits");
 
   // Reference: the int8 executor on one random input.
-  const Value* in = g.inputs()[0];
-  Tensor x(DType::kS8, in->shape());
-  std::mt19937 rng(5);
-  for (int64_t k = 0; k < x.numel(); ++k)
-    x.data<int8_t>()[k] = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
-  auto exec = Executor::Create(g, {true, 1});
-  ASSERT_TRUE(exec.ok());
-  auto out = (*exec)->Run({{in->name(), x}});
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
-  const Tensor& y = out->at(g.outputs()[0]->name());
-  const std::vector<int8_t> expected(y.data<int8_t>(), y.data<int8_t>() + y.numel());
+  auto sample = codegen_test::ExecutorSamples(g, 1);
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  const std::vector<int8_t> expected(sample->expected.begin(), sample->expected.end());
 
   TargetBuildOptions o;
   o.core = "cortex-m4";
-  o.input.assign(x.data<int8_t>(), x.data<int8_t>() + x.numel());
+  o.input.assign(sample->inputs.begin(), sample->inputs.end());
   auto ok = BuildAndMeasure(dir, "digits", o);
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_TRUE(ok->ran);
@@ -89,15 +65,9 @@ TEST(BlobRunTest, QemuChecksTheBlobBeforeRunning) {
 
   // One payload byte flipped: TQ_BLOB_CORRUPT on the emulated core, output untouched.
   const fs::path bin = work / "gen" / "digits_weights.bin";
-  std::string blob;
-  {
-    std::ifstream f(bin, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    blob = ss.str();
-  }
+  std::string blob = codegen_test::ReadAll(bin);
   blob[blob.size() - 5] ^= 0x01;
-  std::ofstream(bin, std::ios::binary | std::ios::trunc) << blob;
+  codegen_test::WriteAll(bin, blob);
   auto bad = BuildAndMeasure(dir, "digits", o);
   ASSERT_TRUE(bad.ok()) << bad.status().message();
   EXPECT_EQ(bad->invoke_status, 4);
