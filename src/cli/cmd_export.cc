@@ -72,27 +72,18 @@ int ExportMain(const std::vector<std::string>& args) {
        << " B, input " << r->input_bytes << " B, output " << r->output_bytes << " B\n";
   if (r->weights_blob)
     text << "weights blob " << out << "/" << o.c.name << "_weights.bin: " << r->blob_bytes
-         << " B, bound to model sha256 " << r->model_sha256
-         << "
-            ";
-        auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const std::string& n : v) s += (s.empty() ? "" : ", ") + n;
-      return s;
-    };
+         << " B, bound to model sha256 " << r->model_sha256 << "\n";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& n : v) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
   if (!r->float_layers.empty())
-    text << "float-fallback layers (float32 runtime kernels): " << list(r->float_layers)
-         << "
-            ";
-        if (!r->sparse_layers.empty()) text
-         << "sparse weights (tq_sparse bitmap format): " << list(r->sparse_layers)
-         << "
-            ";
-        text
-         << "wrote " << r->files.size() << " files to " << out
-         << "
-            ";
-        return EmitReport(vm, ExportReportJson(*r, ReportModelOfFile(model)), text.str());
+    text << "float-fallback layers (float32 runtime kernels): " << list(r->float_layers) << "\n";
+  if (!r->sparse_layers.empty())
+    text << "sparse weights (tq_sparse bitmap format): " << list(r->sparse_layers) << "\n";
+  text << "wrote " << r->files.size() << " files to " << out << "\n";
+  return EmitReport(vm, ExportReportJson(*r, ReportModelOfFile(model)), text.str());
 }
 
 }  // namespace tinyq::cli
