@@ -58,7 +58,7 @@ def test_cli_float_fallback_layers(cli, root, tmp_path):
     gen = tmp_path / "gen"
     r = cli("export", q, "--format", "c", "-o", gen, "--name", "m", "--json")
     assert r.returncode == 0, r.stderr
-    rep = json.loads(r.stdout)
+    rep = json.loads(r.stdout)["export"]
     assert rep["arena_bytes"] == rep["lower_bound_bytes"]
     assert set(FLOAT_NODES) <= set(rep["float_layers"]) and rep["sparse_layers"] == []
     header, code = (gen / "m.h").read_text(), (gen / "m.c").read_text()
@@ -77,9 +77,9 @@ def test_python_float_fallback_layers(root, tmp_path):
     qm = tinyq.quantize(str(root / DIGITS / "model.onnx"), str(root / "datasets/out/digits_calib.npz"),
                         card=str(root / DIGITS / "card.json"), calib_limit=300,
                         float_nodes=FLOAT_NODES)
-    assert any("'/3/MatMul'" in note for note in qm.report["float_nodes"])
+    assert any("'/3/MatMul'" in note for note in qm.report["quantize"]["float_nodes"])
     gen = tmp_path / "gen"
-    rep = tinyq.export(qm, gen, name="m")
+    rep = tinyq.export(qm, gen, name="m")["export"]
     assert rep["arena_bytes"] == rep["lower_bound_bytes"]
     assert set(FLOAT_NODES) <= set(rep["float_layers"])
     x = _inputs()
@@ -99,11 +99,11 @@ def test_cli_sparse_weights_are_smaller_and_exact(cli, root, tmp_path):
     r = cli("export", root / DIGITS / "model.onnx", "--calib", root / "datasets/out/digits_calib.npz",
             *common, "--calib-limit", "300", "-o", tmp_path / "dense", "--name", "m", "--json")
     assert r.returncode == 0, r.stderr
-    dense = json.loads(r.stdout)
+    dense = json.loads(r.stdout)["export"]
     gen = tmp_path / "gen"
     r = cli("export", q, "-o", gen, "--name", "m", "--json")
     assert r.returncode == 0, r.stderr
-    sparse = json.loads(r.stdout)
+    sparse = json.loads(r.stdout)["export"]
     code = (gen / "m.c").read_text()
     assert code.count("tq_fully_connected_sparse_s8(") == 3  # every layer of the MLP
     assert "tq_fully_connected_sparse_s8(" not in (tmp_path / "dense" / "m.c").read_text()
@@ -122,7 +122,7 @@ def test_python_sparse_weights(root, tmp_path):
     pm = tinyq.prune(str(root / DIGITS / "model.onnx"), data, card=card, magnitude=0.7)
     qm = tinyq.quantize(pm, data, card=card, calib_limit=300)
     gen = tmp_path / "gen"
-    rep = tinyq.export(qm, gen, name="m")
+    rep = tinyq.export(qm, gen, name="m")["export"]
     assert (gen / "m.c").read_text().count("tq_fully_connected_sparse_s8(") == 3
     assert len(rep["sparse_layers"]) == 3
     gemm = [lay for lay in rep["layers"] if lay["op"] == "Gemm"]
