@@ -58,15 +58,18 @@ StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) 
   return q;
 }
 
-// Adds the step of a MAC layer: its const arrays (reordered weights, bias, multipliers, shifts)
-// and the runtime call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where
-// `head` declares p and the dims.
+// Adds the step of a MAC layer: its const arrays (reordered weights; bias words and multipliers,
+// plus shifts unless they are packed into the bias words, see ChannelQuantArrays) and the runtime
+// call `fn(&ctx, &p, &q, <args before weights>, W, B, <args after>, Y)`, where `head` declares p
+// and the dims.
 void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector<int8_t>& filter,
                 const MacQuant& q, size_t scratch, const std::string& head, const std::string& fn,
                 const std::string& before_x, const std::string& after_x,
                 const std::string& before_y) {
-  const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(q.bias);
-  const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
+  const ChannelQuantArrays arrays = PackChannelQuant(q.bias, q.mult);
+  const std::string w = l.p.consts.AddS8(filter), b = l.p.consts.AddS32(arrays.bias);
+  const std::string m = l.p.consts.AddS32(arrays.multiplier);
+  const std::string sh = arrays.shift.empty() ? "NULL" : l.p.consts.AddS32(arrays.shift);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
     return head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
            "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(scratch) + "};\n" +
@@ -75,8 +78,8 @@ void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector
   });
   s.scratch_bytes = static_cast<int64_t>(scratch);
   s.macs = NodeMacs(node);
-  s.weight_bytes =
-      static_cast<int64_t>(filter.size() + 4 * (q.bias.size() + 2 * q.mult.shift.size()));
+  s.weight_bytes = static_cast<int64_t>(
+      filter.size() + 4 * (arrays.bias.size() + arrays.multiplier.size() + arrays.shift.size()));
 }
 
 Status LowerConv(Lowering& l, const Node& node) {

@@ -20,8 +20,8 @@ extern "C" {
  * errors; kernels otherwise run blind (validate once at prepare time). */
 typedef enum {
   TQ_OK = 0,
-  TQ_ARG_ERROR = 1, /* inconsistent dims/params, NULL scratch, too small scratch */
-  TQ_OVERFLOW = 2,  /* a worst-case accumulator bound exceeds int32 */
+  TQ_ARG_ERROR = 1,     /* inconsistent dims/params, NULL scratch, too small scratch */
+  TQ_OVERFLOW = 2,      /* a worst-case accumulator bound exceeds int32 */
   TQ_BLOB_MISMATCH = 3, /* a weights blob of another model or format version (tq_blob.h) */
   TQ_BLOB_CORRUPT = 4,  /* a truncated weights blob or one whose CRC fails (tq_blob.h) */
 } tq_status;
@@ -50,11 +50,30 @@ typedef struct {
 
 /* Per-output-channel requantization: real multiplier M[c] = multiplier[c] * 2^(shift[c] - 31),
  * multiplier[c] in [2^30, 2^31-1] (or 0 for M = 0), shift[c] in [-31, 30]. Arrays are borrowed
- * for the duration of the call. */
+ * for the duration of the call.
+ *
+ * Two storage forms of the shifts (tq_channel_quant reads both):
+ *   shift != NULL: separate arrays; the kernel's int32 bias array (may be NULL) holds biases.
+ *   shift == NULL: "packed": the kernel's bias array is required and each word holds the
+ *                  channel's bias and shift, word = bias * 64 + (shift & 63), i.e. bias in the
+ *                  top 26 bits (|bias| < 2^25) and the shift as a 6-bit two's complement field.
+ *                  Lossless (tq_pack_bias_shift); costs no flash beyond bias and multiplier:
+ *                  4 bytes per channel over the raw int32 bias instead of 8.
+ * The kernel header says what its bias is (e.g. folded kernel bias); the form does not change
+ * any result. */
 typedef struct {
   const int32_t* multiplier;
   const int32_t* shift;
 } tq_per_channel_quant_params;
+
+/* One output channel's bias and requantization (m0, shift), as read by every MAC kernel. */
+typedef struct {
+  int32_t bias;
+  int32_t multiplier;
+  int32_t shift;
+} tq_channel_quant;
+
+#define TQ_PACKED_BIAS_LIMIT ((int32_t)1 << 25) /* packed bias words: |bias| < 2^25 */
 
 /* Caller-owned scratch memory; size in bytes from the matching *_get_buffer_size query. The
  * buffer must be 4-byte aligned. */
@@ -103,6 +122,42 @@ static inline int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
     right_shift = 0;
   }
   return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul(x, m0), right_shift);
+}
+
+/* Channel c's bias, multiplier and shift (tq_per_channel_quant_params); qc indexes the
+ * multiplier (and the shift array of the separate form): c for per-channel, 0 for per-tensor.
+ * Packed word: bias = word >> 6 (arithmetic), shift = sign-extended low 6 bits. */
+static inline tq_channel_quant tq_get_channel_quant(const int32_t* bias,
+                                                    const tq_per_channel_quant_params* q, int32_t c,
+                                                    int32_t qc) {
+  tq_channel_quant r;
+  r.multiplier = q->multiplier[qc];
+  if (q->shift == NULL) {
+    const int32_t word = bias[c];
+    r.bias = word >> 6;
+    r.shift = (int32_t)((uint32_t)word << 26) >> 26;
+  } else {
+    r.bias = bias == NULL ? 0 : bias[c];
+    r.shift = q->shift[qc];
+  }
+  return r;
+}
+
+/* Packs n (bias, shift) pairs into words for the packed form (bias may be NULL = zeros; shifts
+ * must be in [-31, 30]). Returns TQ_ARG_ERROR, writing nothing, when some |bias| >= 2^25: the
+ * caller then keeps the separate form. */
+static inline tq_status tq_pack_bias_shift(const int32_t* bias, const int32_t* shift, int32_t n,
+                                           int32_t* words) {
+  int32_t i;
+  for (i = 0; i < n; ++i) {
+    const int32_t b = bias == NULL ? 0 : bias[i];
+    if (b >= TQ_PACKED_BIAS_LIMIT || b <= -TQ_PACKED_BIAS_LIMIT) return TQ_ARG_ERROR;
+  }
+  for (i = 0; i < n; ++i) {
+    const int32_t b = bias == NULL ? 0 : bias[i];
+    words[i] = (int32_t)(((uint32_t)b << 6) | ((uint32_t)shift[i] & 63u));
+  }
+  return TQ_OK;
 }
 
 /* Clamp helper used by every kernel's output stage. */

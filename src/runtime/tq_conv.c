@@ -90,8 +90,12 @@ tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* para
           for (oc = g * cout_g; oc < oc_end;) {
             const int32_t block = oc_end - oc >= 4 ? 4 : 1;
             int32_t acc[4];
+            tq_channel_quant cq[4];
             int32_t j, ky, kx;
-            for (j = 0; j < block; ++j) acc[j] = bias == NULL ? 0 : bias[oc + j];
+            for (j = 0; j < block; ++j) {
+              cq[j] = tq_get_channel_quant(bias, quant, oc + j, oc + j);
+              acc[j] = cq[j].bias;
+            }
             if (full) {
               /* Hoisted zero point: only int8 x int8 products in the inner loops. */
               for (j = 0; j < block; ++j) acc[j] += off * sums[oc + j];
@@ -142,9 +146,9 @@ tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* para
               }
             }
             for (j = 0; j < block; ++j) {
-              out_px[oc + j] = tq_output_stage(acc[j], quant->multiplier[oc + j],
-                                               quant->shift[oc + j], params->output_offset,
-                                               params->activation.min, params->activation.max);
+              out_px[oc + j] =
+                  tq_output_stage(acc[j], cq[j].multiplier, cq[j].shift, params->output_offset,
+                                  params->activation.min, params->activation.max);
             }
             oc += block;
           }
@@ -175,21 +179,25 @@ tq_status tq_conv2d_1x1_s8(const tq_context* ctx, const tq_conv_params* params,
         int32_t oc = 0;
         for (; oc + 4 <= cout; oc += 4) {
           int32_t acc[4];
+          tq_channel_quant cq[4];
           int32_t j;
-          for (j = 0; j < 4; ++j) acc[j] = (bias == NULL ? 0 : bias[oc + j]) + off * sums[oc + j];
+          for (j = 0; j < 4; ++j) {
+            cq[j] = tq_get_channel_quant(bias, quant, oc + j, oc + j);
+            acc[j] = cq[j].bias + off * sums[oc + j];
+          }
           tq_dot4_s8(x, filter + (size_t)oc * cin, cin, cin, acc);
           for (j = 0; j < 4; ++j) {
-            out_px[oc + j] = tq_output_stage(acc[j], quant->multiplier[oc + j],
-                                             quant->shift[oc + j], params->output_offset,
-                                             params->activation.min, params->activation.max);
+            out_px[oc + j] =
+                tq_output_stage(acc[j], cq[j].multiplier, cq[j].shift, params->output_offset,
+                                params->activation.min, params->activation.max);
           }
         }
         for (; oc < cout; ++oc) {
-          const int32_t acc = tq_dot_s8(x, filter + (size_t)oc * cin, cin,
-                                        (bias == NULL ? 0 : bias[oc]) + off * sums[oc]);
-          out_px[oc] =
-              tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
-                              params->activation.min, params->activation.max);
+          const tq_channel_quant cq = tq_get_channel_quant(bias, quant, oc, oc);
+          const int32_t acc =
+              tq_dot_s8(x, filter + (size_t)oc * cin, cin, cq.bias + off * sums[oc]);
+          out_px[oc] = tq_output_stage(acc, cq.multiplier, cq.shift, params->output_offset,
+                                       params->activation.min, params->activation.max);
         }
       }
     }

@@ -55,8 +55,9 @@ int64_t tq_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
                                const int32_t* bias, int32_t input_offset);
 
 /* Wrapper: picks tq_conv2d_1x1_s8 when KH = KW = 1, zero padding and groups = 1, else the
- * generic kernel. Both give identical results. bias may be NULL (= zeros). Returns TQ_ARG_ERROR
- * only if ctx->buf is NULL or too small; all other checks belong to tq_conv2d_s8_validate. */
+ * generic kernel. Both give identical results. bias may be NULL (= zeros) unless quant is packed
+ * (tq_common.h). Returns TQ_ARG_ERROR only if ctx->buf is NULL or too small; all other checks
+ * belong to tq_conv2d_s8_validate. */
 tq_status tq_conv2d_s8(const tq_context* ctx, const tq_conv_params* params,
                        const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
                        const int8_t* input, const tq_dims* filter_dims, const int8_t* filter,

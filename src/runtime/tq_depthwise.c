@@ -74,13 +74,11 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
          * visited once per block (no per-tap bounds checks). */
         for (c = 0; c < out_c;) {
           if (mult == 1 && out_c - c >= 4) {
-            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            if (bias != NULL) {
-              a0 = bias[c];
-              a1 = bias[c + 1];
-              a2 = bias[c + 2];
-              a3 = bias[c + 3];
-            }
+            const tq_channel_quant q0 = tq_get_channel_quant(bias, quant, c, c);
+            const tq_channel_quant q1 = tq_get_channel_quant(bias, quant, c + 1, c + 1);
+            const tq_channel_quant q2 = tq_get_channel_quant(bias, quant, c + 2, c + 2);
+            const tq_channel_quant q3 = tq_get_channel_quant(bias, quant, c + 3, c + 3);
+            int32_t a0 = q0.bias, a1 = q1.bias, a2 = q2.bias, a3 = q3.bias;
             for (ky = ky0; ky < ky1; ++ky) {
               const int8_t* xp =
                   in_n + ((size_t)(iy0 + ky * dil_h) * in_w + ix0 + kx0 * dil_w) * in_c + c;
@@ -94,24 +92,21 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
                 wp += out_c;
               }
             }
-            out_px[c] =
-                tq_output_stage(a0, quant->multiplier[c], quant->shift[c], params->output_offset,
-                                params->activation.min, params->activation.max);
-            out_px[c + 1] = tq_output_stage(a1, quant->multiplier[c + 1], quant->shift[c + 1],
-                                            params->output_offset, params->activation.min,
-                                            params->activation.max);
-            out_px[c + 2] = tq_output_stage(a2, quant->multiplier[c + 2], quant->shift[c + 2],
-                                            params->output_offset, params->activation.min,
-                                            params->activation.max);
-            out_px[c + 3] = tq_output_stage(a3, quant->multiplier[c + 3], quant->shift[c + 3],
-                                            params->output_offset, params->activation.min,
-                                            params->activation.max);
+            out_px[c] = tq_output_stage(a0, q0.multiplier, q0.shift, params->output_offset,
+                                        params->activation.min, params->activation.max);
+            out_px[c + 1] = tq_output_stage(a1, q1.multiplier, q1.shift, params->output_offset,
+                                            params->activation.min, params->activation.max);
+            out_px[c + 2] = tq_output_stage(a2, q2.multiplier, q2.shift, params->output_offset,
+                                            params->activation.min, params->activation.max);
+            out_px[c + 3] = tq_output_stage(a3, q3.multiplier, q3.shift, params->output_offset,
+                                            params->activation.min, params->activation.max);
             c += 4;
           } else {
             /* Depth multiplier > 1 or a channel remainder: one output channel oc = c, which
              * reads input channel c / mult. */
             const int32_t ic = c / mult;
-            int32_t acc = bias == NULL ? 0 : bias[c];
+            const tq_channel_quant cq = tq_get_channel_quant(bias, quant, c, c);
+            int32_t acc = cq.bias;
             for (ky = ky0; ky < ky1; ++ky) {
               const int8_t* xp =
                   in_n + ((size_t)(iy0 + ky * dil_h) * in_w + ix0 + kx0 * dil_w) * in_c + ic;
@@ -122,9 +117,8 @@ tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params*
                 wp += out_c;
               }
             }
-            out_px[c] =
-                tq_output_stage(acc, quant->multiplier[c], quant->shift[c], params->output_offset,
-                                params->activation.min, params->activation.max);
+            out_px[c] = tq_output_stage(acc, cq.multiplier, cq.shift, params->output_offset,
+                                        params->activation.min, params->activation.max);
             ++c;
           }
         }

@@ -45,7 +45,7 @@ size_t tq_depthwise_conv2d_s8_get_buffer_size(const tq_dims* output_dims);
 int64_t tq_depthwise_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
                                          const int32_t* bias, int32_t input_offset);
 
-/* bias may be NULL. Always returns TQ_OK (validate first). */
+/* bias may be NULL unless quant is packed (tq_common.h). Always returns TQ_OK (validate first). */
 tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params* params,
                                  const tq_per_channel_quant_params* quant,
                                  const tq_dims* input_dims, const int8_t* input,

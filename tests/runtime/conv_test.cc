@@ -71,22 +71,33 @@ std::vector<int8_t> RunConv(const ConvCase& c, const std::vector<int8_t>& x,
       INT32_MAX);
   std::vector<int32_t> scratch(tq_conv2d_s8_get_buffer_size(&f) / 4);
   tq_context ctx = {scratch.data(), scratch.size() * 4};
-  tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y((size_t)c.n * oh * ow * c.cout, 99);
   const int32_t* b = c.with_bias ? bias.data() : nullptr;
-  tq_status st = TQ_ARG_ERROR;
-  switch (path) {
-    case Path::kWrapper:
-      st = tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
-    case Path::kGeneric:
-      st = tq_conv2d_generic_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
-    case Path::k1x1:
-      st = tq_conv2d_1x1_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
+  // Runs the separate form, then the packed form (bias and shift in one word): same bytes.
+  const auto words = tinyq_test::PackBiasShift(b, sh, c.cout);
+  for (int packed = 0; packed < 2; ++packed) {
+    const tq_per_channel_quant_params q = {m0.data(), packed ? nullptr : sh.data()};
+    const int32_t* bw = packed ? words.data() : b;
+    std::vector<int8_t> yp(y.size(), 99);
+    tq_status st = TQ_ARG_ERROR;
+    switch (path) {
+      case Path::kWrapper:
+        st = tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), bw, &out, yp.data());
+        break;
+      case Path::kGeneric:
+        st = tq_conv2d_generic_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), bw, &out, yp.data());
+        break;
+      case Path::k1x1:
+        st = tq_conv2d_1x1_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), bw, &out, yp.data());
+        break;
+    }
+    EXPECT_EQ(st, TQ_OK);
+    if (packed) {
+      EXPECT_EQ(yp, y) << "packed form differs";
+    } else {
+      y = yp;
+    }
   }
-  EXPECT_EQ(st, TQ_OK);
   return y;
 }
 

@@ -64,9 +64,17 @@ std::vector<int8_t> RunDw(const DwCase& c, const std::vector<int8_t>& x,
   tq_context ctx = {scratch.data(), scratch.size() * 4};
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y(out.n * out.h * out.w * out.c, 99);
-  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(),
-                                   c.with_bias ? bias.data() : nullptr, &out, y.data()),
+  const int32_t* b = c.with_bias ? bias.data() : nullptr;
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data()),
             TQ_OK);
+  // The packed form (bias and shift in one word) gives the same bytes.
+  const auto words = tinyq_test::PackBiasShift(b, sh, oc_n);
+  const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+  std::vector<int8_t> y_packed(y.size(), 99);
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &packed, &in, x.data(), &f, w.data(), words.data(),
+                                   &out, y_packed.data()),
+            TQ_OK);
+  EXPECT_EQ(y_packed, y);
   return y;
 }
 

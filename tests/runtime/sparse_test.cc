@@ -97,6 +97,12 @@ TEST(SparseS8Test, FullyConnectedIsBitExactWithDense) {
                                            sparse_y.data()),
               TQ_OK);
     EXPECT_EQ(sparse_y, dense_y) << "trial " << trial;
+    const auto words = tinyq_test::PackBiasShift(bias.data(), sh, cout);
+    const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+    ASSERT_EQ(tq_fully_connected_sparse_s8(&ctx, &p, &packed, &d, x.data(), &e.view, words.data(),
+                                           sparse_y.data()),
+              TQ_OK);
+    EXPECT_EQ(sparse_y, dense_y) << "packed form, trial " << trial;
   }
 }
 
@@ -139,6 +145,12 @@ TEST(SparseS8Test, ConvIsBitExactWithDense) {
                                   sparse_y.data()),
               TQ_OK);
     EXPECT_EQ(sparse_y, dense_y) << "trial " << trial;
+    const auto words = tinyq_test::PackBiasShift(bias.data(), sh, cout);
+    const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+    ASSERT_EQ(tq_conv2d_sparse_s8(&p, &packed, &in_d, x.data(), &f_d, &e.view, words.data(), &out_d,
+                                  sparse_y.data()),
+              TQ_OK);
+    EXPECT_EQ(sparse_y, dense_y) << "packed form, trial " << trial;
   }
 }
 
