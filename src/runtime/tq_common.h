@@ -82,6 +82,15 @@ typedef struct {
   size_t size;
 } tq_context;
 
+/* The requantize and output stage below are inlined into every kernel loop: on a core without
+ * caches a call costs as much as the arithmetic. GCC and clang honour the attribute; any other
+ * C99 compiler gets a plain static inline function (same results, possibly slower). */
+#if defined(__GNUC__)
+#define TQ_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define TQ_ALWAYS_INLINE static inline
+#endif
+
 #define TQ_INT32_MAX_ ((int32_t)0x7FFFFFFF)
 #define TQ_INT32_MIN_ ((int32_t)(-TQ_INT32_MAX_ - 1))
 
@@ -108,20 +117,37 @@ static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
 
 /* THE requantize of tinyq: acc * m0 * 2^(shift-31), exactly TFLite's
  * MultiplyByQuantizedMultiplier: SRDHM(acc * 2^max(shift,0), m0) then RoundingDivideByPOT by
- * max(-shift,0). m0 in [2^30, 2^31-1] (or 0), shift in [-31, 30].
+ * e = max(-shift,0). m0 in [2^30, 2^31-1] (or 0; any m0 >= 0 works), shift in [-31, 30].
  * One deliberate difference: TFLite computes acc * 2^left_shift in int32 (undefined behaviour on
  * overflow); here that product saturates to int32, so the function is defined for every input
  * and equals TFLite wherever TFLite is defined. Note the double rounding TFLite has too: the
- * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1). */
-static inline int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
-  int32_t x = acc;
-  int32_t right_shift = -shift;
-  if (shift > 0) {
-    const int64_t s = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
-    x = s > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (s < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)s);
-    right_shift = 0;
+ * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1).
+ *
+ * Right shifts (e >= 1, the usual case) are evaluated as one exact 64-bit rounding with the same
+ * result. With P = acc*m0, SRDHM is s1 = floor((P + 2^30) / 2^31) and the divide, rounding half
+ * away from zero, is floor((s1 + 2^(e-1) - [s1 < 0]) / 2^e); nesting the two floors gives
+ *   result = floor((P + 2^30 + 2^(30+e) - [s1 < 0] * 2^31) / 2^(31+e)),
+ * i.e. the high word of that 64-bit sum shifted right by e-1. [s1 < 0] = [P < -2^30] may be
+ * replaced by [acc < 0] for m0 >= 0: they differ only when P is in [-2^30, 0), where s1 = 0 and
+ * both sums give 0. Cortex-M4: smlal, three instructions for the sign, one asr. */
+TQ_ALWAYS_INLINE int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
+  if (shift < 0) {
+    const int32_t e = -shift; /* 1..31 */
+    /* 2^30 + 2^(30+e) = 2^30 + 2^(e-1) * 2^31 as (high word, low word) */
+    const uint32_t v = (uint32_t)1 << (e - 1);
+    const uint32_t r_hi = v >> 1, r_lo = (v << 31) | 0x40000000u;
+    int64_t s = (int64_t)(((uint64_t)r_hi << 32) | r_lo) + (int64_t)acc * (int64_t)m0;
+    if (acc < 0) s -= (int64_t)1 << 31;
+    return (int32_t)(s >> 32) >> (e - 1);
   }
-  return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul(x, m0), right_shift);
+  {
+    int32_t x = acc;
+    if (shift > 0) {
+      const int64_t p = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
+      x = p > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (p < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)p);
+    }
+    return tq_saturating_rounding_doubling_high_mul(x, m0);
+  }
 }
 
 /* Channel c's bias, multiplier and shift (tq_per_channel_quant_params); qc indexes the
