@@ -144,7 +144,7 @@ Status LowerConv(Lowering& l, const Node& node) {
         in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&dw, &in, &filt, &out);
     bound = tq_depthwise_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
-    scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
+    scratch = tq_depthwise_conv2d_s8_get_buffer_size(&dw, &filt, &out);
     params << "    static const tq_dw_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
            << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
            << Tile(dil.h, dil.w) << ", " << Act(act) << "};\n";
@@ -162,6 +162,11 @@ Status LowerConv(Lowering& l, const Node& node) {
     return Unsupported(g.Where(&node) + "the int8 runtime does not support this geometry");
   if (bound > INT32_MAX)
     return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
+  if (!depthwise) {  // tq_conv2d_s8 takes the kernel bias bias + input_offset * sum(w)
+    std::vector<int32_t> kernel_bias(bias.size());
+    tq_conv2d_s8_kernel_bias(&filt, filter.data(), bias.data(), in_off, kernel_bias.data());
+    mq.bias = std::move(kernel_bias);
+  }
   params << "    static const tq_dims in = " << DimsLiteral(n, h, w, cin)
          << ", f = " << DimsLiteral(filt.n, filt.h, filt.w, filt.c)
          << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";

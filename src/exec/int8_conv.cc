@@ -152,6 +152,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
     k->dw_ = {in_off, yq.zero_point, static_cast<int32_t>(s.cout / s.cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&k->dw_, &k->in_, &k->filt_, &k->out_);
     bound = tq_depthwise_conv2d_s8_acc_bound(&k->filt_, k->filter_.data(), bias.data(), in_off);
+    k->scratch_.resize((tq_depthwise_conv2d_s8_get_buffer_size(&k->dw_, &k->filt_, &k->out_) + 3) / 4);
   } else {
     k->conv_ = {in_off, yq.zero_point, stride, pad, dil, static_cast<int32_t>(groups), act};
     st = tq_conv2d_s8_validate(&k->conv_, &k->in_, &k->filt_, &k->out_);
@@ -173,7 +174,15 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(c) + " is out of the runtime's range");
   if (!k->depthwise_) k->sparse_ = EncodeIfSmaller(k->filter_.data(), s.cout, taps * cg);
-  if (k->sparse_) k->filter_ = {};
+  if (k->sparse_) {
+    k->filter_ = {};
+  } else if (!k->depthwise_) {
+    // The dense kernel takes the kernel bias bias + input_offset * sum(w) (tq_conv.h); it fits
+    // int32 under the bound checked above.
+    std::vector<int32_t> kernel_bias(bias.size());
+    tq_conv2d_s8_kernel_bias(&k->filt_, k->filter_.data(), bias.data(), in_off, kernel_bias.data());
+    bias = std::move(kernel_bias);
+  }
   k->quant_ = PackChannelQuant(bias, mult);
   k->to_nhwc_ = NchwToNhwcPlan(s.n, s.cin, s.h, s.w);
   k->to_nchw_ = NhwcToNchwPlan(s.n, s.cout, s.oh, s.ow);
