@@ -93,8 +93,12 @@ void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector
     w = l.p.consts.AddS8(filter);
   }
   const bool ctx = !sparse || c.sparse_ctx;
-  const std::string b = l.p.consts.AddS32(q.bias);
-  const std::string m = l.p.consts.AddS32(q.mult.multiplier), sh = l.p.consts.AddS32(q.mult.shift);
+  // Bias words and multipliers, plus shifts unless they are packed into the bias words (see
+  // ChannelQuantArrays).
+  const ChannelQuantArrays arrays = PackChannelQuant(q.bias, q.mult);
+  const std::string b = l.p.consts.AddS32(arrays.bias);
+  const std::string m = l.p.consts.AddS32(arrays.multiplier);
+  const std::string sh = arrays.shift.empty() ? "NULL" : l.p.consts.AddS32(arrays.shift);
   CgStep& s = l.AddStep(&node, {xi}, {yi}, [=](const StepPointers& ptr) {
     return c.head + "    const tq_per_channel_quant_params q = {" + m + ", " + sh + "};\n" +
            (ctx ? "    const tq_context ctx = {" + ptr.scratch + ", " + std::to_string(c.scratch) +
@@ -105,7 +109,8 @@ void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector
   });
   s.scratch_bytes = static_cast<int64_t>(c.scratch);
   s.macs = NodeMacs(node);
-  s.weight_bytes = wbytes + static_cast<int64_t>(4 * (q.bias.size() + 2 * q.mult.shift.size()));
+  s.weight_bytes = wbytes + static_cast<int64_t>(
+      4 * (arrays.bias.size() + arrays.multiplier.size() + arrays.shift.size()));
 }
 
 Status LowerConv(Lowering& l, const Node& node) {
@@ -170,7 +175,7 @@ Status LowerConv(Lowering& l, const Node& node) {
         in_off, yq.zero_point, static_cast<int32_t>(cout / cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&dw, &in, &filt, &out);
     bound = tq_depthwise_conv2d_s8_acc_bound(&filt, filter.data(), bias.data(), in_off);
-    scratch = tq_depthwise_conv2d_s8_get_buffer_size(&out);
+    scratch = tq_depthwise_conv2d_s8_get_buffer_size(&dw, &filt, &out);
     params << "    static const tq_dw_conv_params p = {" << in_off << ", " << yq.zero_point << ", "
            << cout / cin << ", " << Tile(stride.h, stride.w) << ", " << Tile(pad.h, pad.w) << ", "
            << Tile(dil.h, dil.w) << ", " << ActLiteral(act) << "};\n";
@@ -188,6 +193,11 @@ Status LowerConv(Lowering& l, const Node& node) {
     return Unsupported(g.Where(&node) + "the int8 runtime does not support this geometry");
   if (bound > INT32_MAX)
     return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
+  if (!depthwise) {  // tq_conv2d_s8 takes the kernel bias bias + input_offset * sum(w)
+    std::vector<int32_t> kernel_bias(bias.size());
+    tq_conv2d_s8_kernel_bias(&filt, filter.data(), bias.data(), in_off, kernel_bias.data());
+    mq.bias = std::move(kernel_bias);
+  }
   params << "    static const tq_dims in = " << DimsLiteral(n, h, w, cin)
          << ", f = " << DimsLiteral(filt.n, filt.h, filt.w, filt.c)
          << ", out = " << DimsLiteral(n, oh, ow, cout) << ";\n";

@@ -137,6 +137,18 @@ StatusOr<ChannelMultipliers> MakeMultiplier(const Graph& graph, const Node& node
   return m;
 }
 
+ChannelQuantArrays PackChannelQuant(const std::vector<int32_t>& bias, const ChannelMultipliers& m) {
+  ChannelQuantArrays a;
+  a.multiplier = m.multiplier;
+  a.bias.resize(bias.size());
+  if (tq_pack_bias_shift(bias.data(), m.shift.data(), static_cast<int32_t>(bias.size()),
+                         a.bias.data()) != TQ_OK) {
+    a.bias = bias;
+    a.shift = m.shift;
+  }
+  return a;
+}
+
 StatusOr<ChannelMultipliers> MakeChannelMultipliers(const Graph& graph, const Node& node,
                                                     float input_scale,
                                                     const std::vector<float>& weight_scales,

@@ -70,6 +70,21 @@ StatusOr<ChannelMultipliers> MakeChannelMultipliers(const Graph& graph, const No
                                                     const std::vector<float>& weight_scales,
                                                     float output_scale);
 
+// The bias and requantization arrays of a MAC kernel (conv, fully connected) in the runtime's
+// packed form when possible (tq_common.h: each bias word also holds its channel's shift, so a
+// channel costs 8 bytes, bias + multiplier), else in the separate form (bias, multiplier, shift).
+// Either form gives the same results; `Params()` points into this object.
+struct ChannelQuantArrays {
+  std::vector<int32_t> bias;  // packed words, or the plain biases
+  std::vector<int32_t> multiplier;
+  std::vector<int32_t> shift;  // empty in the packed form
+  tq_per_channel_quant_params Params() const {
+    return {multiplier.data(), shift.empty() ? nullptr : shift.data()};
+  }
+};
+// Packs `bias` (one per channel) with per-channel `m` (m.shift.size() == bias.size()).
+ChannelQuantArrays PackChannelQuant(const std::vector<int32_t>& bias, const ChannelMultipliers& m);
+
 // One (m0, shift) for a positive real multiplier; InvalidModel if it is not finite/positive.
 StatusOr<ChannelMultipliers> MakeMultiplier(const Graph& graph, const Node& node, double real);
 

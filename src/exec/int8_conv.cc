@@ -30,18 +30,18 @@ class ConvS8Kernel : public KernelInstance {
  public:
   void Eval(KernelIO& io) override {
     RunStridedCopy(to_nhwc_, io.inputs[0]->raw(), x_nhwc_.data());
-    const tq_per_channel_quant_params q{mult_.multiplier.data(), mult_.shift.data()};
+    const tq_per_channel_quant_params q = quant_.Params();
     const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
     if (sparse_) {
       const tq_sparse_s8 w = sparse_->View();
-      (void)tq_conv2d_sparse_s8(&conv_, &q, &in_, x_nhwc_.data(), &filt_, &w, bias_.data(), &out_,
-                                y_nhwc_.data());
+      (void)tq_conv2d_sparse_s8(&conv_, &q, &in_, x_nhwc_.data(), &filt_, &w, quant_.bias.data(),
+                                &out_, y_nhwc_.data());
     } else if (depthwise_) {
       (void)tq_depthwise_conv2d_s8(&ctx, &dw_, &q, &in_, x_nhwc_.data(), &filt_, filter_.data(),
-                                   bias_.data(), &out_, y_nhwc_.data());
+                                   quant_.bias.data(), &out_, y_nhwc_.data());
     } else {
       (void)tq_conv2d_s8(&ctx, &conv_, &q, &in_, x_nhwc_.data(), &filt_, filter_.data(),
-                         bias_.data(), &out_, y_nhwc_.data());
+                         quant_.bias.data(), &out_, y_nhwc_.data());
     }
     RunStridedCopy(to_nchw_, y_nhwc_.data(), io.outputs[0]->raw());
   }
@@ -52,8 +52,7 @@ class ConvS8Kernel : public KernelInstance {
   tq_dims in_{}, filt_{}, out_{};
   std::vector<int8_t> filter_;
   std::optional<SparseWeightsS8> sparse_;  // replaces filter_ when smaller (int8_sparse.h)
-  std::vector<int32_t> bias_;
-  ChannelMultipliers mult_;
+  ChannelQuantArrays quant_;               // bias, multipliers, shifts
   StridedCopyPlan to_nhwc_, to_nchw_;
   std::vector<int8_t> x_nhwc_, y_nhwc_;
   std::vector<int32_t> scratch_;  // int32 storage keeps the runtime's 4-byte alignment
@@ -153,6 +152,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
     k->dw_ = {in_off, yq.zero_point, static_cast<int32_t>(s.cout / s.cin), stride, pad, dil, act};
     st = tq_depthwise_conv2d_s8_validate(&k->dw_, &k->in_, &k->filt_, &k->out_);
     bound = tq_depthwise_conv2d_s8_acc_bound(&k->filt_, k->filter_.data(), bias.data(), in_off);
+    k->scratch_.resize((tq_depthwise_conv2d_s8_get_buffer_size(&k->dw_, &k->filt_, &k->out_) + 3) / 4);
   } else {
     k->conv_ = {in_off, yq.zero_point, stride, pad, dil, static_cast<int32_t>(groups), act};
     st = tq_conv2d_s8_validate(&k->conv_, &k->in_, &k->filt_, &k->out_);
@@ -174,9 +174,16 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvS8(const Graph& graph, cons
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(c) + " is out of the runtime's range");
   if (!k->depthwise_) k->sparse_ = EncodeIfSmaller(k->filter_.data(), s.cout, taps * cg);
-  if (k->sparse_) k->filter_ = {};
-  k->bias_ = std::move(bias);
-  k->mult_ = std::move(mult);
+  if (k->sparse_) {
+    k->filter_ = {};
+  } else if (!k->depthwise_) {
+    // The dense kernel takes the kernel bias bias + input_offset * sum(w) (tq_conv.h); it fits
+    // int32 under the bound checked above.
+    std::vector<int32_t> kernel_bias(bias.size());
+    tq_conv2d_s8_kernel_bias(&k->filt_, k->filter_.data(), bias.data(), in_off, kernel_bias.data());
+    bias = std::move(kernel_bias);
+  }
+  k->quant_ = PackChannelQuant(bias, mult);
   k->to_nhwc_ = NchwToNhwcPlan(s.n, s.cin, s.h, s.w);
   k->to_nchw_ = NhwcToNchwPlan(s.n, s.cout, s.oh, s.ow);
   k->x_nhwc_.resize(static_cast<size_t>(s.n * s.h * s.w * s.cin));

@@ -18,24 +18,23 @@ namespace {
 class GemmS8Kernel : public KernelInstance {
  public:
   void Eval(KernelIO& io) override {
-    const tq_per_channel_quant_params q{mult_.multiplier.data(), mult_.shift.data()};
+    const tq_per_channel_quant_params q = quant_.Params();
     const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
     if (sparse_) {
       const tq_sparse_s8 w = sparse_->View();
       (void)tq_fully_connected_sparse_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
-                                         &w, bias_.data(), io.outputs[0]->data<int8_t>());
+                                         &w, quant_.bias.data(), io.outputs[0]->data<int8_t>());
       return;
     }
     (void)tq_fully_connected_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
-                                io.inputs[1]->data<int8_t>(), bias_.data(),
+                                io.inputs[1]->data<int8_t>(), quant_.bias.data(),
                                 io.outputs[0]->data<int8_t>());
   }
 
   tq_fc_params params_{};
   tq_fc_dims dims_{};
   std::optional<SparseWeightsS8> sparse_;  // used instead of B when smaller (int8_sparse.h)
-  std::vector<int32_t> bias_;
-  ChannelMultipliers mult_;
+  ChannelQuantArrays quant_;               // bias, multipliers, shifts
   std::vector<int32_t> scratch_;
 };
 
@@ -85,8 +84,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGemmS8(const Graph& graph, cons
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(i) + " is out of the runtime's range");
   kern->sparse_ = EncodeIfSmaller(b->constant()->data<int8_t>(), n, k);
-  kern->bias_ = std::move(bias);
-  kern->mult_ = std::move(mult);
+  kern->quant_ = PackChannelQuant(bias, mult);
   kern->scratch_.resize((tq_fully_connected_s8_get_buffer_size(&kern->dims_) + 3) / 4);
   return std::unique_ptr<KernelInstance>(std::move(kern));
 }

@@ -20,8 +20,8 @@ extern "C" {
  * errors; kernels otherwise run blind (validate once at prepare time). */
 typedef enum {
   TQ_OK = 0,
-  TQ_ARG_ERROR = 1, /* inconsistent dims/params, NULL scratch, too small scratch */
-  TQ_OVERFLOW = 2,  /* a worst-case accumulator bound exceeds int32 */
+  TQ_ARG_ERROR = 1,     /* inconsistent dims/params, NULL scratch, too small scratch */
+  TQ_OVERFLOW = 2,      /* a worst-case accumulator bound exceeds int32 */
   TQ_BLOB_MISMATCH = 3, /* a weights blob of another model or format version (tq_blob.h) */
   TQ_BLOB_CORRUPT = 4,  /* a truncated weights blob or one whose CRC fails (tq_blob.h) */
 } tq_status;
@@ -50,11 +50,30 @@ typedef struct {
 
 /* Per-output-channel requantization: real multiplier M[c] = multiplier[c] * 2^(shift[c] - 31),
  * multiplier[c] in [2^30, 2^31-1] (or 0 for M = 0), shift[c] in [-31, 30]. Arrays are borrowed
- * for the duration of the call. */
+ * for the duration of the call.
+ *
+ * Two storage forms of the shifts (tq_channel_quant reads both):
+ *   shift != NULL: separate arrays; the kernel's int32 bias array (may be NULL) holds biases.
+ *   shift == NULL: "packed": the kernel's bias array is required and each word holds the
+ *                  channel's bias and shift, word = bias * 64 + (shift & 63), i.e. bias in the
+ *                  top 26 bits (|bias| < 2^25) and the shift as a 6-bit two's complement field.
+ *                  Lossless (tq_pack_bias_shift); costs no flash beyond bias and multiplier:
+ *                  4 bytes per channel over the raw int32 bias instead of 8.
+ * The kernel header says what its bias is (e.g. folded kernel bias); the form does not change
+ * any result. */
 typedef struct {
   const int32_t* multiplier;
   const int32_t* shift;
 } tq_per_channel_quant_params;
+
+/* One output channel's bias and requantization (m0, shift), as read by every MAC kernel. */
+typedef struct {
+  int32_t bias;
+  int32_t multiplier;
+  int32_t shift;
+} tq_channel_quant;
+
+#define TQ_PACKED_BIAS_LIMIT ((int32_t)1 << 25) /* packed bias words: |bias| < 2^25 */
 
 /* Caller-owned scratch memory; size in bytes from the matching *_get_buffer_size query. The
  * buffer must be 4-byte aligned. */
@@ -62,6 +81,15 @@ typedef struct {
   void* buf;
   size_t size;
 } tq_context;
+
+/* The requantize and output stage below are inlined into every kernel loop: on a core without
+ * caches a call costs as much as the arithmetic. GCC and clang honour the attribute; any other
+ * C99 compiler gets a plain static inline function (same results, possibly slower). */
+#if defined(__GNUC__)
+#define TQ_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define TQ_ALWAYS_INLINE static inline
+#endif
 
 #define TQ_INT32_MAX_ ((int32_t)0x7FFFFFFF)
 #define TQ_INT32_MIN_ ((int32_t)(-TQ_INT32_MAX_ - 1))
@@ -89,20 +117,73 @@ static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
 
 /* THE requantize of tinyq: acc * m0 * 2^(shift-31), exactly TFLite's
  * MultiplyByQuantizedMultiplier: SRDHM(acc * 2^max(shift,0), m0) then RoundingDivideByPOT by
- * max(-shift,0). m0 in [2^30, 2^31-1] (or 0), shift in [-31, 30].
+ * e = max(-shift,0). m0 in [2^30, 2^31-1] (or 0; any m0 >= 0 works), shift in [-31, 30].
  * One deliberate difference: TFLite computes acc * 2^left_shift in int32 (undefined behaviour on
  * overflow); here that product saturates to int32, so the function is defined for every input
  * and equals TFLite wherever TFLite is defined. Note the double rounding TFLite has too: the
- * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1). */
-static inline int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
-  int32_t x = acc;
-  int32_t right_shift = -shift;
-  if (shift > 0) {
-    const int64_t s = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
-    x = s > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (s < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)s);
-    right_shift = 0;
+ * SRDHM result is rounded again by the divide (exact 0.25 = requantize(1, 2^30, -1) gives 1).
+ *
+ * Right shifts (e >= 1, the usual case) are evaluated as one exact 64-bit rounding with the same
+ * result. With P = acc*m0, SRDHM is s1 = floor((P + 2^30) / 2^31) and the divide, rounding half
+ * away from zero, is floor((s1 + 2^(e-1) - [s1 < 0]) / 2^e); nesting the two floors gives
+ *   result = floor((P + 2^30 + 2^(30+e) - [s1 < 0] * 2^31) / 2^(31+e)),
+ * i.e. the high word of that 64-bit sum shifted right by e-1. [s1 < 0] = [P < -2^30] may be
+ * replaced by [acc < 0] for m0 >= 0: they differ only when P is in [-2^30, 0), where s1 = 0 and
+ * both sums give 0. Cortex-M4: smlal, three instructions for the sign, one asr. */
+TQ_ALWAYS_INLINE int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
+  if (shift < 0) {
+    const int32_t e = -shift; /* 1..31 */
+    /* 2^30 + 2^(30+e) = 2^30 + 2^(e-1) * 2^31 as (high word, low word) */
+    const uint32_t v = (uint32_t)1 << (e - 1);
+    const uint32_t r_hi = v >> 1, r_lo = (v << 31) | 0x40000000u;
+    int64_t s = (int64_t)(((uint64_t)r_hi << 32) | r_lo) + (int64_t)acc * (int64_t)m0;
+    if (acc < 0) s -= (int64_t)1 << 31;
+    return (int32_t)(s >> 32) >> (e - 1);
   }
-  return tq_rounding_divide_by_pot(tq_saturating_rounding_doubling_high_mul(x, m0), right_shift);
+  {
+    int32_t x = acc;
+    if (shift > 0) {
+      const int64_t p = (int64_t)acc * (int64_t)(int32_t)((uint32_t)1 << shift);
+      x = p > TQ_INT32_MAX_ ? TQ_INT32_MAX_ : (p < TQ_INT32_MIN_ ? TQ_INT32_MIN_ : (int32_t)p);
+    }
+    return tq_saturating_rounding_doubling_high_mul(x, m0);
+  }
+}
+
+/* Channel c's bias, multiplier and shift (tq_per_channel_quant_params); qc indexes the
+ * multiplier (and the shift array of the separate form): c for per-channel, 0 for per-tensor.
+ * Packed word: bias = word >> 6 (arithmetic), shift = sign-extended low 6 bits. */
+static inline tq_channel_quant tq_get_channel_quant(const int32_t* bias,
+                                                    const tq_per_channel_quant_params* q, int32_t c,
+                                                    int32_t qc) {
+  tq_channel_quant r;
+  r.multiplier = q->multiplier[qc];
+  if (q->shift == NULL) {
+    const int32_t word = bias[c];
+    r.bias = word >> 6;
+    r.shift = (int32_t)((uint32_t)word << 26) >> 26;
+  } else {
+    r.bias = bias == NULL ? 0 : bias[c];
+    r.shift = q->shift[qc];
+  }
+  return r;
+}
+
+/* Packs n (bias, shift) pairs into words for the packed form (bias may be NULL = zeros; shifts
+ * must be in [-31, 30]). Returns TQ_ARG_ERROR, writing nothing, when some |bias| >= 2^25: the
+ * caller then keeps the separate form. */
+static inline tq_status tq_pack_bias_shift(const int32_t* bias, const int32_t* shift, int32_t n,
+                                           int32_t* words) {
+  int32_t i;
+  for (i = 0; i < n; ++i) {
+    const int32_t b = bias == NULL ? 0 : bias[i];
+    if (b >= TQ_PACKED_BIAS_LIMIT || b <= -TQ_PACKED_BIAS_LIMIT) return TQ_ARG_ERROR;
+  }
+  for (i = 0; i < n; ++i) {
+    const int32_t b = bias == NULL ? 0 : bias[i];
+    words[i] = (int32_t)(((uint32_t)b << 6) | ((uint32_t)shift[i] & 63u));
+  }
+  return TQ_OK;
 }
 
 /* Clamp helper used by every kernel's output stage. */

@@ -7,16 +7,19 @@
  *     (= padding with the input zero point), g = oc / (Cout/groups), Cg = Cin/groups.
  *   y = clamp(tq_requantize(acc, multiplier[oc], shift[oc]) + output_offset, act.min, act.max)
  *
- * Evaluation order (results identical to the formula whenever the bound below holds): interior
- * windows use the hoisted form  acc = bias + input_offset*S[oc] + sum x*w  with the per-channel
- * kernel sum S[oc] = sum w[oc,...] computed into the scratch buffer at the start of each call;
- * border windows use the direct form over in-bound taps.
+ * Evaluation (results identical to the formula whenever the bound below holds): the kernel takes
+ * a kernel bias folded at prepare time (tq_conv2d_s8_kernel_bias), stored in place of the bias,
+ *   kbias[oc] = bias[oc] + input_offset * S[oc],    S[oc] = sum_{ky,kx,ci} w[oc,ky,kx,ci],
+ * and computes acc = kbias[oc] + sum x*w over all taps, a tap outside the input reading the
+ * input zero point (x = -input_offset, so (x + input_offset)*w = 0 as in the formula). Two
+ * output pixels and three output channels at a time, the two pixels' patches packed into one
+ * int32 per tap so that a 32x32->64 multiply-accumulate serves both (tq_conv.c).
  *
- * Overflow: every partial sum is bounded by
+ * Overflow: every partial sum (and |kbias|) is bounded by
  *   B[oc] = |bias[oc]| + (128 + |input_offset|) * sum_{ky,kx,ci} |w[oc,ky,kx,ci]|
- * tq_conv2d_s8_acc_bound() returns max_oc B[oc] in int64; prepare must refuse the kernel (or
- * call tq_conv2d_s8_validate_bound) when it exceeds INT32_MAX. With |w| <= 127 and
- * |input_offset| <= 128 that is K = KH*KW*Cin/groups <= 66,000 taps.
+ * tq_conv2d_s8_acc_bound() returns max_oc B[oc] in int64; prepare must refuse the kernel when it
+ * exceeds INT32_MAX. With |w| <= 127 and |input_offset| <= 128 that is K = KH*KW*Cin/groups <=
+ * 66,000 taps.
  */
 #ifndef TINYQ_RUNTIME_TQ_CONV_H_
 #define TINYQ_RUNTIME_TQ_CONV_H_
@@ -47,33 +50,26 @@ typedef struct {
 tq_status tq_conv2d_s8_validate(const tq_conv_params* params, const tq_dims* input_dims,
                                 const tq_dims* filter_dims, const tq_dims* output_dims);
 
-/* Scratch bytes needed by tq_conv2d_s8 and both variants: Cout * sizeof(int32_t). */
+/* Scratch bytes needed by tq_conv2d_s8: KH*KW*Cin/groups * sizeof(int32_t) (one packed patch). */
 size_t tq_conv2d_s8_get_buffer_size(const tq_dims* filter_dims);
 
 /* Worst-case |partial sum| of the accumulator (see header comment), int64. bias may be NULL. */
 int64_t tq_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
                                const int32_t* bias, int32_t input_offset);
 
-/* Wrapper: picks tq_conv2d_1x1_s8 when KH = KW = 1, zero padding and groups = 1, else the
- * generic kernel. Both give identical results. bias may be NULL (= zeros). Returns TQ_ARG_ERROR
- * only if ctx->buf is NULL or too small; all other checks belong to tq_conv2d_s8_validate. */
+/* kernel_bias[oc] = bias[oc] + input_offset * sum of filter[oc,...] for the Cout channels (bias
+ * may be NULL = zeros). Exact in int32 whenever tq_conv2d_s8_acc_bound <= INT32_MAX. */
+void tq_conv2d_s8_kernel_bias(const tq_dims* filter_dims, const int8_t* filter, const int32_t* bias,
+                              int32_t input_offset, int32_t* kernel_bias);
+
+/* Any stride, dilation, padding, groups (1x1 and KxK alike). kernel_bias (required, Cout
+ * entries, from tq_conv2d_s8_kernel_bias; packed bias words when quant is packed, tq_common.h).
+ * Returns TQ_ARG_ERROR only if ctx->buf is NULL or too small; all other checks belong to
+ * tq_conv2d_s8_validate. */
 tq_status tq_conv2d_s8(const tq_context* ctx, const tq_conv_params* params,
                        const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
                        const int8_t* input, const tq_dims* filter_dims, const int8_t* filter,
-                       const int32_t* bias, const tq_dims* output_dims, int8_t* output);
-
-/* Generic path: any stride, dilation, padding, groups. */
-tq_status tq_conv2d_generic_s8(const tq_context* ctx, const tq_conv_params* params,
-                               const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
-                               const int8_t* input, const tq_dims* filter_dims,
-                               const int8_t* filter, const int32_t* bias,
-                               const tq_dims* output_dims, int8_t* output);
-
-/* 1x1 path (pointwise GEMM): requires KH = KW = 1, padding 0, groups 1; any stride. */
-tq_status tq_conv2d_1x1_s8(const tq_context* ctx, const tq_conv_params* params,
-                           const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
-                           const int8_t* input, const tq_dims* filter_dims, const int8_t* filter,
-                           const int32_t* bias, const tq_dims* output_dims, int8_t* output);
+                       const int32_t* kernel_bias, const tq_dims* output_dims, int8_t* output);
 
 #ifdef __cplusplus
 }

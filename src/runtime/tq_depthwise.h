@@ -5,12 +5,15 @@
  *                                                      * w[0,ky,kx,oc]
  *     iy = oy*stride.h - padding.h + ky*dilation.h (ix likewise); out-of-input taps are skipped.
  *   y = clamp(tq_requantize(acc, multiplier[oc], shift[oc]) + output_offset, act.min, act.max)
- * Filter layout [1,KH,KW,C*depth_multiplier] (TFLite). Evaluated in exactly this order, four
- * output channels at a time with the accumulators in registers and the in-bound taps computed
- * once per output pixel.
+ * Filter layout [1,KH,KW,C*depth_multiplier] (TFLite). Evaluated one output channel at a time:
+ * the channel's input plane is copied into the scratch buffer with the input zero point around
+ * it (a tap outside the input reads -input_offset, which gives the skipped term of the formula:
+ * (zp + input_offset) * w = 0), then every output is kbias + sum x * w over its window with the
+ * kernel bias kbias = bias + input_offset * sum_{ky,kx} w[oc]. 3x3 windows with unit dilation
+ * are unrolled.
  *
  * Overflow: every partial sum is bounded by
- *   B[oc] = |bias[oc]| + max(|input_offset - 128|, |input_offset + 127|) * sum_{ky,kx} |w[oc]|
+ *   B[oc] = |bias[oc]| + (128 + |input_offset|) * sum_{ky,kx} |w[oc]|
  * returned (max over oc, int64) by tq_depthwise_conv2d_s8_acc_bound; refuse when > INT32_MAX.
  */
 #ifndef TINYQ_RUNTIME_TQ_DEPTHWISE_H_
@@ -38,14 +41,19 @@ tq_status tq_depthwise_conv2d_s8_validate(const tq_dw_conv_params* params,
                                           const tq_dims* input_dims, const tq_dims* filter_dims,
                                           const tq_dims* output_dims);
 
-/* Scratch bytes: 0 (ctx may be NULL; the parameter keeps the kernel signatures uniform). */
-size_t tq_depthwise_conv2d_s8_get_buffer_size(const tq_dims* output_dims);
+/* Scratch bytes: PH * PW, one input channel plane padded with the zero point, PH =
+ * (OH-1)*stride.h + (KH-1)*dilation.h + 1 and PW likewise (the input positions the windows
+ * read). */
+size_t tq_depthwise_conv2d_s8_get_buffer_size(const tq_dw_conv_params* params,
+                                              const tq_dims* filter_dims,
+                                              const tq_dims* output_dims);
 
 /* Worst-case |partial sum| (see header comment), int64. bias may be NULL. */
 int64_t tq_depthwise_conv2d_s8_acc_bound(const tq_dims* filter_dims, const int8_t* filter,
                                          const int32_t* bias, int32_t input_offset);
 
-/* bias may be NULL. Always returns TQ_OK (validate first). */
+/* bias (the plain bias, Cout entries) may be NULL unless quant is packed (tq_common.h). Returns
+ * TQ_ARG_ERROR only for a NULL or too small scratch buffer (validate first). */
 tq_status tq_depthwise_conv2d_s8(const tq_context* ctx, const tq_dw_conv_params* params,
                                  const tq_per_channel_quant_params* quant,
                                  const tq_dims* input_dims, const int8_t* input,

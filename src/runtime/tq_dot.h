@@ -126,8 +126,8 @@ static inline int32_t tq_end_tap(int32_t start, int32_t step, int32_t extent, in
 }
 
 /* Requantize + output offset + clamp: the output stage of every MAC kernel. */
-static inline int8_t tq_output_stage(int32_t acc, int32_t m0, int32_t shift, int32_t out_offset,
-                                     int32_t act_min, int32_t act_max) {
+TQ_ALWAYS_INLINE int8_t tq_output_stage(int32_t acc, int32_t m0, int32_t shift, int32_t out_offset,
+                                        int32_t act_min, int32_t act_max) {
   return (int8_t)tq_clamp_s32(tq_requantize(acc, m0, shift) + out_offset, act_min, act_max);
 }
 

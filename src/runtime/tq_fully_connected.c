@@ -54,22 +54,25 @@ tq_status tq_fully_connected_s8(const tq_context* ctx, const tq_fc_params* param
     for (o = 0; o < cout;) {
       if (cout - o >= 4) {
         int32_t acc[4];
+        tq_channel_quant cq[4];
         int32_t j;
-        for (j = 0; j < 4; ++j) acc[j] = bias == NULL ? 0 : bias[o + j];
+        for (j = 0; j < 4; ++j) {
+          cq[j] = tq_get_channel_quant(bias, quant, o + j, (o + j) * qstep);
+          acc[j] = cq[j].bias;
+        }
         tq_dot4_s16_s8(x16, filter + (size_t)o * cin, cin, cin, acc);
         for (j = 0; j < 4; ++j) {
-          y[o + j] = tq_output_stage(acc[j], quant->multiplier[(o + j) * qstep],
-                                     quant->shift[(o + j) * qstep], params->output_offset,
+          y[o + j] = tq_output_stage(acc[j], cq[j].multiplier, cq[j].shift, params->output_offset,
                                      params->activation.min, params->activation.max);
         }
         o += 4;
       } else {
         const int8_t* w = filter + (size_t)o * cin;
-        int32_t a = bias == NULL ? 0 : bias[o];
+        const tq_channel_quant cq = tq_get_channel_quant(bias, quant, o, o * qstep);
+        int32_t a = cq.bias;
         for (i = 0; i < cin; ++i) a += (int32_t)x16[i] * w[i];
-        y[o] =
-            tq_output_stage(a, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                            params->output_offset, params->activation.min, params->activation.max);
+        y[o] = tq_output_stage(a, cq.multiplier, cq.shift, params->output_offset,
+                               params->activation.min, params->activation.max);
         ++o;
       }
     }

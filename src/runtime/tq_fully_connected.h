@@ -42,7 +42,8 @@ size_t tq_fully_connected_s8_get_buffer_size(const tq_fc_dims* dims);
 int64_t tq_fully_connected_s8_acc_bound(const tq_fc_dims* dims, const int8_t* filter,
                                         const int32_t* bias, int32_t input_offset);
 
-/* x [batches, Cin], filter [Cout, Cin], bias [Cout] or NULL, y [batches, Cout].
+/* x [batches, Cin], filter [Cout, Cin], bias [Cout] (or NULL unless quant
+ * is packed, tq_common.h), y [batches, Cout].
  * quant->multiplier/shift: Cout entries if params->per_channel else 1.
  * Returns TQ_ARG_ERROR only for a NULL/too small scratch buffer. */
 tq_status tq_fully_connected_s8(const tq_context* ctx, const tq_fc_params* params,

@@ -71,10 +71,11 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
     int8_t* y = output + (size_t)b * cout;
     for (i = 0; i < cin; ++i) x16[i] = (int16_t)(x[i] + params->input_offset);
     for (o = 0; o < cout; ++o) {
-      const int32_t acc = tq_sparse_row_dot(filter->mask + (size_t)o * row_bytes, row_bytes, x16,
-                                            &values, bias == NULL ? 0 : bias[o]);
-      y[o] = tq_output_stage(acc, quant->multiplier[o * qstep], quant->shift[o * qstep],
-                             params->output_offset, params->activation.min, params->activation.max);
+      const tq_channel_quant cq = tq_get_channel_quant(bias, quant, o, o * qstep);
+      const int32_t acc =
+          tq_sparse_row_dot(filter->mask + (size_t)o * row_bytes, row_bytes, x16, &values, cq.bias);
+      y[o] = tq_output_stage(acc, cq.multiplier, cq.shift, params->output_offset,
+                             params->activation.min, params->activation.max);
     }
   }
   return TQ_OK;
@@ -106,7 +107,8 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
         for (oc = 0; oc < out_c; ++oc) {
           const uint8_t* mask = filter->mask + (size_t)oc * row_bytes;
           const int8_t* in_g = in_n + (size_t)(oc / cout_g) * cg;
-          int32_t acc = bias == NULL ? 0 : bias[oc];
+          const tq_channel_quant cq = tq_get_channel_quant(bias, quant, oc, oc);
+          int32_t acc = cq.bias;
           int32_t j;
           /* (ky, kx, ci) of column `pos`, advanced incrementally (no division per weight). */
           int32_t pos = 0, ky = 0, kx = 0, ci = 0;
@@ -133,9 +135,8 @@ tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
               ++v;
             }
           }
-          out_px[oc] =
-              tq_output_stage(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
-                              params->activation.min, params->activation.max);
+          out_px[oc] = tq_output_stage(acc, cq.multiplier, cq.shift, params->output_offset,
+                                       params->activation.min, params->activation.max);
         }
       }
     }

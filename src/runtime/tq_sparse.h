@@ -53,8 +53,9 @@ tq_status tq_fully_connected_sparse_s8(const tq_context* ctx, const tq_fc_params
 
 /* tq_conv2d_s8 with sparse weights (rows = Cout, cols = KH*KW*Cin/groups in OHWI order);
  * filter_dims gives the dense shape. Validate with tq_conv2d_s8_validate; needs no scratch.
- * Taps outside the input are skipped as in the dense kernel. TQ_ARG_ERROR if the sparse shape
- * does not match filter_dims. */
+ * Unlike the dense kernel it takes the plain bias (not the folded kernel bias) and evaluates the
+ * formula of tq_conv.h directly, skipping taps outside the input. TQ_ARG_ERROR if the sparse
+ * shape does not match filter_dims. */
 tq_status tq_conv2d_sparse_s8(const tq_conv_params* params,
                               const tq_per_channel_quant_params* quant, const tq_dims* input_dims,
                               const int8_t* input, const tq_dims* filter_dims,

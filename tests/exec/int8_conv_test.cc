@@ -27,6 +27,7 @@ struct ConvCase {
   float sy = 0.25f;
   int32_t zy = -7;
   bool bias = true;
+  int32_t bias_lo = -3000, bias_hi = 3000;
   bool relu6 = false;  // fused tq_act clip [0, 6]
   uint32_t seed = 1;
 };
@@ -55,7 +56,7 @@ ConvGraph BuildConv(const ConvCase& c) {
   cg.x = testing::RandomS8(static_cast<size_t>(NumElements(c.x)), c.seed);
   cg.w = testing::RandomS8(static_cast<size_t>(NumElements(ws)), c.seed + 1, -127, 127);
   for (int64_t o = 0; o < c.cout; ++o) cg.sw.push_back(0.004f + 0.002f * static_cast<float>(o % 5));
-  cg.b = testing::RandomS32(static_cast<size_t>(c.cout), c.seed + 2, -3000, 3000);
+  cg.b = testing::RandomS32(static_cast<size_t>(c.cout), c.seed + 2, c.bias_lo, c.bias_hi);
   Value* x = AddS8Input(g, "x", c.x, c.sx, c.zx);
   Value* w = AddWeights(g, "w", ws, cg.w, cg.sw);
   std::vector<Value*> ins = {x, w};
@@ -188,6 +189,20 @@ TEST(Conv2dS8Test, PointwiseNoBiasMatchesDoubleReference) {
   c.kernel = {1, 1};
   c.bias = false;
   c.seed = 9;
+  ExpectMatchesReference(c);
+}
+
+TEST(Conv2dS8Test, BiasesAboveTwoToThe25KeepSeparateShiftsAndMatchDoubleReference) {
+  // Such biases do not fit the runtime's packed bias/shift words: the kernel keeps the shifts in
+  // their own array (ChannelQuantArrays) and must give the same results.
+  ConvCase c;
+  c.x = {1, 3, 5, 5};
+  c.cout = 6;
+  c.pads = {1, 1, 1, 1};
+  c.bias_lo = 1 << 25;
+  c.bias_hi = 1 << 26;
+  c.sy = 150.0f;  // real bias ~ 2^25 * 0.05 * 0.004 = 6.7e3: outputs stay inside the int8 range
+  c.zy = -100;
   ExpectMatchesReference(c);
 }
 

@@ -1,5 +1,6 @@
-// Tests of tq_conv2d_s8 (src/runtime/tq_conv.c): hand-computed case, naive-reference sweeps over
-// groups/strides/dilations/padding, 1x1 fast path == generic path, bounds, validation.
+// Tests of tq_conv2d_s8 (src/runtime/tq_conv.c): hand-computed cases, naive-reference sweeps over
+// groups/strides/dilations/padding, the two-pixel/three-channel blocking edges (odd pixel counts,
+// channel remainders, 64-bit chunk boundaries, extreme values), kernel bias, bounds, validation.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -55,38 +56,34 @@ std::vector<int8_t> NaiveConv(const ConvCase& c, const std::vector<int8_t>& x,
   return y;
 }
 
-enum class Path { kWrapper, kGeneric, k1x1 };
-
+// Folds the kernel bias (tq_conv2d_s8_kernel_bias) and runs tq_conv2d_s8 with the separate and
+// the packed quantization forms; both must give the same bytes.
 std::vector<int8_t> RunConv(const ConvCase& c, const std::vector<int8_t>& x,
                             const std::vector<int8_t>& w, const std::vector<int32_t>& bias,
                             const std::vector<int32_t>& m0, const std::vector<int32_t>& sh, int oh,
-                            int ow, Path path) {
+                            int ow) {
   tq_conv_params p = {-c.in_zp,     c.out_zp, {c.sh, c.sw},          {c.pt, c.pl},
                       {c.dh, c.dw}, c.groups, {c.act_min, c.act_max}};
   tq_dims in = {c.n, c.h, c.w, c.cin}, f = {c.cout, c.kh, c.kw, c.cin / c.groups},
           out = {c.n, oh, ow, c.cout};
   EXPECT_EQ(tq_conv2d_s8_validate(&p, &in, &f, &out), TQ_OK);
-  EXPECT_LE(
-      tq_conv2d_s8_acc_bound(&f, w.data(), c.with_bias ? bias.data() : nullptr, p.input_offset),
-      INT32_MAX);
+  const int32_t* b = c.with_bias ? bias.data() : nullptr;
+  EXPECT_LE(tq_conv2d_s8_acc_bound(&f, w.data(), b, p.input_offset), INT32_MAX);
+  std::vector<int32_t> kbias(c.cout);
+  tq_conv2d_s8_kernel_bias(&f, w.data(), b, p.input_offset, kbias.data());
   std::vector<int32_t> scratch(tq_conv2d_s8_get_buffer_size(&f) / 4);
   tq_context ctx = {scratch.data(), scratch.size() * 4};
-  tq_per_channel_quant_params q = {m0.data(), sh.data()};
+  const tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y((size_t)c.n * oh * ow * c.cout, 99);
-  const int32_t* b = c.with_bias ? bias.data() : nullptr;
-  tq_status st = TQ_ARG_ERROR;
-  switch (path) {
-    case Path::kWrapper:
-      st = tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
-    case Path::kGeneric:
-      st = tq_conv2d_generic_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
-    case Path::k1x1:
-      st = tq_conv2d_1x1_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data());
-      break;
-  }
-  EXPECT_EQ(st, TQ_OK);
+  EXPECT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), kbias.data(), &out, y.data()),
+            TQ_OK);
+  const auto words = tinyq_test::PackBiasShift(kbias.data(), sh, c.cout);
+  const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+  std::vector<int8_t> y_packed(y.size(), 99);
+  EXPECT_EQ(tq_conv2d_s8(&ctx, &p, &packed, &in, x.data(), &f, w.data(), words.data(), &out,
+                         y_packed.data()),
+            TQ_OK);
+  EXPECT_EQ(y_packed, y) << "packed form differs";
   return y;
 }
 
@@ -99,12 +96,7 @@ void CheckCase(const ConvCase& c, uint32_t seed, int w_lo = -127, int w_hi = 127
   auto bias = tinyq_test::RandomS32(rng, c.cout, -20000, 20000);
   std::vector<int32_t> m0, sh;
   tinyq_test::RandomMultipliers(rng, c.cout, 1e-4, 2e-2, &m0, &sh);
-  const auto want = NaiveConv(c, x, w, bias, m0, sh, oh, ow);
-  EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, oh, ow, Path::kWrapper), want);
-  EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, oh, ow, Path::kGeneric), want);
-  if (c.kh == 1 && c.kw == 1 && c.pt == 0 && c.pl == 0 && c.groups == 1) {
-    EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, oh, ow, Path::k1x1), want);
-  }
+  EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, oh, ow), NaiveConv(c, x, w, bias, m0, sh, oh, ow));
 }
 
 TEST(Conv2dS8Test, HandComputed2x2Valid) {
@@ -125,11 +117,15 @@ TEST(Conv2dS8Test, HandComputed2x2Valid) {
   tq_conv_params p = {-1, -2, {1, 1}, {0, 0}, {1, 1}, 1, {-128, 127}};
   tq_dims in = {1, 3, 3, 1}, f = {2, 2, 2, 1}, out = {1, 2, 2, 2};
   ASSERT_EQ(tq_conv2d_s8_validate(&p, &in, &f, &out), TQ_OK);
-  int32_t scratch[2];
+  // Kernel bias: bias + input_offset * sum(w) = 2 + (-1) * 3 = -1 and 2 + (-1) * (-3) = 5.
+  std::vector<int32_t> kbias(2);
+  tq_conv2d_s8_kernel_bias(&f, w.data(), bias.data(), p.input_offset, kbias.data());
+  EXPECT_EQ(kbias, (std::vector<int32_t>{-1, 5}));
+  int32_t scratch[4];
   tq_context ctx = {scratch, sizeof(scratch)};
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y(8);
-  ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), bias.data(), &out, y.data()),
+  ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), kbias.data(), &out, y.data()),
             TQ_OK);
   EXPECT_EQ(y, want);
 }
@@ -145,12 +141,15 @@ TEST(Conv2dS8Test, HandComputedPaddedCornerSkipsOutOfBoundTaps) {
   tq_conv_params p = {-10, 0, {1, 1}, {1, 1}, {1, 1}, 1, {-128, 127}};
   tq_dims in = {1, 2, 2, 1}, f = {1, 3, 3, 1}, out = {1, 2, 2, 1};
   ASSERT_EQ(tq_conv2d_s8_validate(&p, &in, &f, &out), TQ_OK);
-  int32_t scratch[1];
+  // Kernel bias: 0 + input_offset * sum(w) = -10 * 9 = -90; a padded tap reads x = zp_in = 10.
+  int32_t kbias = 0;
+  tq_conv2d_s8_kernel_bias(&f, w.data(), nullptr, p.input_offset, &kbias);
+  EXPECT_EQ(kbias, -90);
+  int32_t scratch[9];
   tq_context ctx = {scratch, sizeof(scratch)};
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y(4);
-  ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), nullptr, &out, y.data()),
-            TQ_OK);
+  ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), &kbias, &out, y.data()), TQ_OK);
   EXPECT_EQ(y, (std::vector<int8_t>{60, 60, 60, 60}));
 }
 
@@ -179,26 +178,69 @@ TEST(Conv2dS8Test, SweepMatchesNaiveReference) {
   }
 }
 
-TEST(Conv2dS8Test, ExtremeValuesHoistedPathMatchesReference) {
-  // Full-range weights/inputs and input_offset = 128 (zp -128) on a wide kernel: the hoisted
-  // interior path carries input_offset * sum(w) ~ 128*127*K in its partial sums.
+TEST(Conv2dS8Test, ExtremeValuesWithLargeKernelBiasMatchReference) {
+  // Full-range weights/inputs and input_offset = 128 (zp -128) on a wide kernel: the kernel bias
+  // carries input_offset * sum(w) ~ 128*127*K.
   ConvCase c = {1, 6, 6, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -128, 0, -128, 127, true};
   CheckCase(c, 99, -127, 127);
   ConvCase all_pos = {1, 5, 5, 32, 4, 3, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 0, -128, 127, true};
   CheckCase(all_pos, 100, 127, 127);
 }
 
-TEST(Conv2dS8Test, OneByOneEqualsGenericOnRandomData) {
-  ConvCase c = {1, 5, 6, 19, 11, 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 33, -4, -128, 127, true};
-  std::mt19937 rng(5);
-  const int oh = OutExtent(c.h, 1, 1, c.sh, 0, 0), ow = OutExtent(c.w, 1, 1, c.sw, 0, 0);
-  auto x = tinyq_test::RandomS8(rng, (size_t)c.h * c.w * c.cin);
-  auto w = tinyq_test::RandomS8(rng, (size_t)c.cout * c.cin, -127, 127);
-  auto bias = tinyq_test::RandomS32(rng, c.cout, -5000, 5000);
-  std::vector<int32_t> m0, sh;
-  tinyq_test::RandomMultipliers(rng, c.cout, 1e-3, 1e-1, &m0, &sh);
-  EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, oh, ow, Path::k1x1),
-            RunConv(c, x, w, bias, m0, sh, oh, ow, Path::kGeneric));
+TEST(Conv2dS8Test, PixelPairsAndChannelBlocksCoverEveryRemainder) {
+  // Odd and even pixel counts (an odd last pixel is paired with itself; a pair may span two
+  // output rows), Cout % 3 = 0, 1, 2, and groups with 1, 2 or 4 output channels each.
+  // n,h,w,cin,cout,kh,kw,groups,sh,sw,dh,dw,pt,pl,pb,pr,in_zp,out_zp,act_min,act_max,bias
+  const ConvCase cases[] = {
+      {1, 3, 3, 5, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, 0, -128, 127, true},
+      {1, 3, 5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -9, 3, -128, 127, true},
+      {2, 5, 3, 7, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, -1, -128, 127, true},
+      {1, 1, 1, 9, 5, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 60, 2, -128, 127, false},
+      {1, 4, 7, 6, 6, 3, 1, 3, 2, 1, 1, 1, 1, 0, 1, 0, -60, 0, -128, 127, true},
+      {1, 5, 5, 8, 4, 3, 3, 4, 1, 1, 1, 1, 1, 1, 1, 1, 11, 5, -128, 127, true},
+      {3, 2, 2, 4, 16, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, -3, -3, -50, 90, true},
+  };
+  uint32_t seed = 200;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "case seed " << seed);
+    CheckCase(c, seed++);
+  }
+}
+
+TEST(Conv2dS8Test, LongPatchesCrossTheExactChunkBoundaries) {
+  // K = KH*KW*Cin/groups around the 256-tap chunks of the 64-bit pair sums: 255, 256, 257, 513,
+  // 1152, with extreme inputs and weights so each chunk's pixel-0 sum is near its 2^22 limit.
+  // n,h,w,cin,cout,kh,kw,groups,sh,sw,dh,dw,pt,pl,pb,pr,in_zp,out_zp,act_min,act_max,bias
+  const ConvCase cases[] = {
+      {1, 3, 2, 255, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 0, -128, 127, true},
+      {1, 2, 3, 256, 5, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 127, 0, -128, 127, true},
+      {1, 3, 3, 257, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, true},
+      {1, 3, 3, 57, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -128, 9, -128, 127, true},
+      {1, 4, 4, 128, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 100, 0, -128, 127, true},
+  };
+  uint32_t seed = 300;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "case seed " << seed);
+    CheckCase(c, seed++);
+    CheckCase(c, seed + 1000, 127, 127);
+    CheckCase(c, seed + 2000, -127, -127);
+  }
+}
+
+TEST(Conv2dS8Test, ExtremeInputsOfBothPixelsStayExact) {
+  // Both pixels of every pair at -128 (the packed word's most negative corner) or 127, all
+  // weights at -127 or 127: the 64-bit pair sums and their split must be exact.
+  ConvCase c = {1, 4, 4, 300, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, true};
+  for (int xv : {-128, 127}) {
+    for (int wv : {-127, 127}) {
+      const std::vector<int8_t> x((size_t)c.h * c.w * c.cin, (int8_t)xv);
+      const std::vector<int8_t> w((size_t)c.cout * c.cin, (int8_t)wv);
+      const std::vector<int32_t> bias = {1, -2, 3};
+      const std::vector<int32_t> m0 = {1 << 30, 1 << 30, 1 << 30}, sh = {-16, -17, -18};
+      EXPECT_EQ(RunConv(c, x, w, bias, m0, sh, 4, 4), NaiveConv(c, x, w, bias, m0, sh, 4, 4))
+          << "x " << xv << " w " << wv;
+    }
+  }
 }
 
 TEST(Conv2dS8Test, AccBoundIsExactWorstCase) {
@@ -265,17 +307,19 @@ TEST(Conv2dS8Test, ValidateRejectsBadArguments) {
 
 TEST(Conv2dS8Test, MissingOrSmallScratchIsArgError) {
   tq_conv_params p = {0, 0, {1, 1}, {0, 0}, {1, 1}, 1, {-128, 127}};
-  tq_dims in = {1, 2, 2, 1}, f = {2, 1, 1, 1}, out = {1, 2, 2, 2};
-  const int8_t x[4] = {1, 2, 3, 4}, w[2] = {1, 2};
-  const int32_t m0[2] = {1 << 30, 1 << 30}, sh[2] = {0, 0};
+  tq_dims in = {1, 2, 2, 3}, f = {2, 1, 1, 3}, out = {1, 2, 2, 2};
+  const int8_t x[12] = {1, 2, 3, 4}, w[6] = {1, 2};
+  const int32_t m0[2] = {1 << 30, 1 << 30}, sh[2] = {0, 0}, kbias[2] = {0, 0};
   tq_per_channel_quant_params q = {m0, sh};
   int8_t y[8];
-  int32_t scratch[2];
-  tq_context small = {scratch, 4};
-  tq_context null_buf = {nullptr, 8};
-  EXPECT_EQ(tq_conv2d_s8(&small, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
-  EXPECT_EQ(tq_conv2d_s8(&null_buf, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
-  EXPECT_EQ(tq_conv2d_s8_get_buffer_size(&f), 2 * sizeof(int32_t));
+  int32_t scratch[3];
+  tq_context small = {scratch, 8};
+  tq_context null_buf = {nullptr, 12};
+  EXPECT_EQ(tq_conv2d_s8_get_buffer_size(&f), 3 * sizeof(int32_t));  // one packed patch
+  EXPECT_EQ(tq_conv2d_s8(&small, &p, &q, &in, x, &f, w, kbias, &out, y), TQ_ARG_ERROR);
+  EXPECT_EQ(tq_conv2d_s8(&null_buf, &p, &q, &in, x, &f, w, kbias, &out, y), TQ_ARG_ERROR);
+  tq_context enough = {scratch, 12};
+  EXPECT_EQ(tq_conv2d_s8(&enough, &p, &q, &in, x, &f, w, kbias, &out, y), TQ_OK);
 }
 
 }  // namespace

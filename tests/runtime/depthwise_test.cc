@@ -60,13 +60,21 @@ std::vector<int8_t> RunDw(const DwCase& c, const std::vector<int8_t>& x,
   EXPECT_LE(tq_depthwise_conv2d_s8_acc_bound(&f, w.data(), c.with_bias ? bias.data() : nullptr,
                                              p.input_offset),
             INT32_MAX);
-  std::vector<int32_t> scratch(tq_depthwise_conv2d_s8_get_buffer_size(&out) / 4);
+  std::vector<int32_t> scratch(tq_depthwise_conv2d_s8_get_buffer_size(&p, &f, &out) / 4 + 1);
   tq_context ctx = {scratch.data(), scratch.size() * 4};
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y(out.n * out.h * out.w * out.c, 99);
-  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(),
-                                   c.with_bias ? bias.data() : nullptr, &out, y.data()),
+  const int32_t* b = c.with_bias ? bias.data() : nullptr;
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &q, &in, x.data(), &f, w.data(), b, &out, y.data()),
             TQ_OK);
+  // The packed form (bias and shift in one word) gives the same bytes.
+  const auto words = tinyq_test::PackBiasShift(b, sh, oc_n);
+  const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+  std::vector<int8_t> y_packed(y.size(), 99);
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&ctx, &p, &packed, &in, x.data(), &f, w.data(), words.data(),
+                                   &out, y_packed.data()),
+            TQ_OK);
+  EXPECT_EQ(y_packed, y);
   return y;
 }
 
@@ -83,6 +91,22 @@ TEST(DepthwiseConv2dS8Test, HandComputedMultiplier2) {
   EXPECT_EQ(RunDw(c, x, w, bias, m0, sh, 1, 1), (std::vector<int8_t>{16, 9}));
 }
 
+// Random inputs, biases and multipliers for case c; weights random, or all equal to w_value.
+void CheckDwCase(const DwCase& c, uint32_t seed, int w_value = 0) {
+  SCOPED_TRACE(::testing::Message() << "case seed " << seed << " weights " << w_value);
+  std::mt19937 rng(seed);
+  const int oh = OutExtent(c.h, c.kh, c.dh, c.sh, c.pt, c.pb);
+  const int ow = OutExtent(c.w, c.kw, c.dw, c.sw, c.pl, c.pr);
+  const size_t taps = (size_t)c.kh * c.kw * c.c * c.mult;
+  auto x = tinyq_test::RandomS8(rng, (size_t)c.n * c.h * c.w * c.c);
+  auto w = w_value == 0 ? tinyq_test::RandomS8(rng, taps, -127, 127)
+                        : std::vector<int8_t>(taps, (int8_t)w_value);
+  auto bias = tinyq_test::RandomS32(rng, c.c * c.mult, -3000, 3000);
+  std::vector<int32_t> m0, sh;
+  tinyq_test::RandomMultipliers(rng, c.c * c.mult, 1e-4, 5e-2, &m0, &sh);
+  EXPECT_EQ(RunDw(c, x, w, bias, m0, sh, oh, ow), NaiveDw(c, x, w, bias, m0, sh, oh, ow));
+}
+
 TEST(DepthwiseConv2dS8Test, SweepMatchesNaiveReference) {
   // n,h,w,c,mult,kh,kw,sh,sw,dh,dw,pt,pl,pb,pr,in_zp,out_zp,act_min,act_max,bias
   const DwCase cases[] = {
@@ -94,28 +118,40 @@ TEST(DepthwiseConv2dS8Test, SweepMatchesNaiveReference) {
       {1, 4, 4, 7, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 5, 5, -128, 127, true},
   };
   uint32_t seed = 40;
+  for (const auto& c : cases) CheckDwCase(c, seed++);
+}
+
+TEST(DepthwiseConv2dS8Test, PaddedPlaneEdgesMatchNaiveReference) {
+  // The zero-point-padded plane and the unrolled 3x3 windows at their edges: inputs narrower
+  // than the window, a single row, stride 2 with odd and even extents, asymmetric and implied
+  // pads, stride 3, multiplier 2, extreme weights.
+  // n,h,w,c,mult,kh,kw,sh,sw,dh,dw,pt,pl,pb,pr,in_zp,out_zp,act_min,act_max,bias
+  const DwCase cases[] = {
+      {1, 3, 1, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, -128, 0, -128, 127, true},
+      {1, 2, 2, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7, 1, -128, 127, true},
+      {1, 1, 9, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, true},
+      {1, 7, 8, 6, 1, 3, 3, 2, 2, 1, 1, 1, 1, 0, 1, -3, 2, -128, 127, true},
+      {1, 8, 7, 6, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 0, 127, -128, -128, 127, false},
+      {2, 5, 6, 3, 2, 3, 3, 1, 1, 1, 1, 2, 2, 0, 0, -128, 5, -20, 100, true},
+      {1, 6, 6, 4, 1, 3, 3, 3, 1, 1, 1, 2, 1, 2, 1, 20, 0, -128, 127, true},
+  };
+  uint32_t seed = 70;
   for (const auto& c : cases) {
-    SCOPED_TRACE(::testing::Message() << "case seed " << seed);
-    std::mt19937 rng(seed++);
-    const int oh = OutExtent(c.h, c.kh, c.dh, c.sh, c.pt, c.pb);
-    const int ow = OutExtent(c.w, c.kw, c.dw, c.sw, c.pl, c.pr);
-    auto x = tinyq_test::RandomS8(rng, (size_t)c.n * c.h * c.w * c.c);
-    auto w = tinyq_test::RandomS8(rng, (size_t)c.kh * c.kw * c.c * c.mult, -127, 127);
-    auto bias = tinyq_test::RandomS32(rng, c.c * c.mult, -3000, 3000);
-    std::vector<int32_t> m0, sh;
-    tinyq_test::RandomMultipliers(rng, c.c * c.mult, 1e-3, 5e-2, &m0, &sh);
-    EXPECT_EQ(RunDw(c, x, w, bias, m0, sh, oh, ow), NaiveDw(c, x, w, bias, m0, sh, oh, ow));
+    for (int wv : {0, 127, -127}) CheckDwCase(c, seed, wv);
+    ++seed;
   }
 }
 
-TEST(DepthwiseConv2dS8Test, AccBoundUsesLargestShiftedInput) {
-  // input_offset 128 (zp -128): max |x + off| = 255. Filter [1,1,2,2]: oc0 taps {127, -127},
-  // oc1 taps {1, 1}: bound = max(255*254 + 0, 255*2 + 9) = 64770.
+TEST(DepthwiseConv2dS8Test, AccBoundCoversTheFoldedKernelBias) {
+  // Windows inside the input are evaluated as bias + input_offset * sum(w) + sum x * w, so the
+  // bound is |bias| + (128 + |input_offset|) * sum|w|. Filter [1,1,2,2]: oc0 taps {127, -127},
+  // oc1 taps {1, 1}; input_offset 128: max(256*254 + 0, 256*2 + 9) = 65024.
   const int8_t w[] = {127, 1, -127, 1};
   const int32_t bias[] = {0, -9};
   tq_dims f = {1, 1, 2, 2};
-  EXPECT_EQ(tq_depthwise_conv2d_s8_acc_bound(&f, w, bias, 128), 64770);
-  // input_offset -127 (zp 127): max |x + off| = |-128 - 127| = 255 as well; offset 0 -> 128.
+  EXPECT_EQ(tq_depthwise_conv2d_s8_acc_bound(&f, w, bias, 128), 65024);
+  // input_offset -127: (128 + 127) * 254 = 64770; offset 0 -> 128 * 254.
+  EXPECT_EQ(tq_depthwise_conv2d_s8_acc_bound(&f, w, nullptr, -127), 255 * 254);
   EXPECT_EQ(tq_depthwise_conv2d_s8_acc_bound(&f, w, nullptr, 0), 128 * 254);
 }
 
@@ -144,17 +180,27 @@ TEST(DepthwiseConv2dS8Test, ValidateRejectsBadArguments) {
   bad(p, in, f, out);
 }
 
-TEST(DepthwiseConv2dS8Test, NeedsNoScratch) {
-  // 1x1x1x4 input, 1x1 filter of ones, M = 1.0, zp 0: y = x; ctx may be NULL.
+TEST(DepthwiseConv2dS8Test, ScratchIsOneZeroPointPaddedPlane) {
+  // 1x1x3x4 input, 1x1 filter of ones, M = 1.0, zp 0: y = x. Plane 1 x 3 bytes. With a 3x3
+  // filter, pad 1 and stride 2 on 5x4 -> 3x2 outputs the plane is 7 x 5 (the implied bottom and
+  // right pads are 1 and 0 taps).
   tq_dw_conv_params p = {0, 0, 1, {1, 1}, {0, 0}, {1, 1}, {-128, 127}};
-  tq_dims in = {1, 1, 1, 4}, f = {1, 1, 1, 4}, out = {1, 1, 1, 4};
-  const int8_t x[4] = {-128, -1, 5, 127}, w[4] = {1, 1, 1, 1};
+  tq_dims in = {1, 1, 3, 4}, f = {1, 1, 1, 4}, out = {1, 1, 3, 4};
+  const int8_t x[12] = {-128, -1, 5, 127, 1, 2, 3, 4, 0, 0, 0, -7}, w[4] = {1, 1, 1, 1};
   const int32_t m0[4] = {1 << 30, 1 << 30, 1 << 30, 1 << 30}, sh[4] = {1, 1, 1, 1};
   tq_per_channel_quant_params q = {m0, sh};
-  int8_t y[4];
-  EXPECT_EQ(tq_depthwise_conv2d_s8_get_buffer_size(&out), 0u);
-  EXPECT_EQ(tq_depthwise_conv2d_s8(nullptr, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_OK);
-  EXPECT_EQ(std::vector<int8_t>(y, y + 4), (std::vector<int8_t>{-128, -1, 5, 127}));
+  int8_t y[12];
+  int32_t scratch[1];
+  EXPECT_EQ(tq_depthwise_conv2d_s8_get_buffer_size(&p, &f, &out), 3u);
+  tq_context small = {scratch, 2}, none = {nullptr, 4}, ok = {scratch, 3};
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&small, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
+  EXPECT_EQ(tq_depthwise_conv2d_s8(&none, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
+  EXPECT_EQ(tq_depthwise_conv2d_s8(nullptr, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_ARG_ERROR);
+  ASSERT_EQ(tq_depthwise_conv2d_s8(&ok, &p, &q, &in, x, &f, w, nullptr, &out, y), TQ_OK);
+  EXPECT_EQ(std::vector<int8_t>(y, y + 12), std::vector<int8_t>(x, x + 12));
+  tq_dw_conv_params p2 = {0, 0, 1, {2, 2}, {1, 1}, {1, 1}, {-128, 127}};
+  tq_dims f3 = {1, 3, 3, 4}, out2 = {1, 3, 2, 4};
+  EXPECT_EQ(tq_depthwise_conv2d_s8_get_buffer_size(&p2, &f3, &out2), 7u * 5u);
 }
 
 }  // namespace

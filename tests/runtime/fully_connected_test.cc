@@ -21,6 +21,14 @@ std::vector<int8_t> RunFc(const tq_fc_params& p, const tq_fc_dims& d, const std:
   tq_per_channel_quant_params q = {m0.data(), sh.data()};
   std::vector<int8_t> y((size_t)d.batches * d.output_features, 99);
   EXPECT_EQ(tq_fully_connected_s8(&ctx, &p, &q, &d, x.data(), w.data(), bias, y.data()), TQ_OK);
+  // The packed form (bias and shift in one word) gives the same bytes.
+  const auto words = tinyq_test::PackBiasShift(bias, sh, d.output_features);
+  const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+  std::vector<int8_t> y_packed(y.size(), 99);
+  EXPECT_EQ(tq_fully_connected_s8(&ctx, &p, &packed, &d, x.data(), w.data(), words.data(),
+                                  y_packed.data()),
+            TQ_OK);
+  EXPECT_EQ(y_packed, y);
   return y;
 }
 

@@ -1,5 +1,6 @@
-// Tests of tq_requantize and its two building blocks (src/runtime/tq_common.h) against exact
-// __int128 arithmetic and long double, random and edge cases.
+// Tests of src/runtime/tq_common.h: tq_requantize and its two building blocks against exact
+// __int128 arithmetic and long double (random and edge cases), and the per-channel accessor
+// with its packed bias/shift words.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -123,6 +124,49 @@ TEST(RequantizeTest, ExactTiesBothSignsAllShifts) {
           << "rs=" << rs << " k=" << k;
     }
   }
+}
+
+TEST(ChannelQuantTest, PackedWordsRoundTripEveryShiftAndTheBiasLimits) {
+  // Hand-computed word: bias -3, shift -7 -> -3 * 64 + (-7 & 63) = -192 + 57 = -135.
+  const int32_t b1 = -3, s1 = -7;
+  int32_t word = 0;
+  ASSERT_EQ(tq_pack_bias_shift(&b1, &s1, 1, &word), TQ_OK);
+  EXPECT_EQ(word, -135);
+  const int32_t limit = (1 << 25) - 1;
+  const std::vector<int32_t> biases = {0, 1, -1, limit, -limit, 12345, -987654};
+  const int32_t m0 = 1234567890;
+  for (int32_t shift = -31; shift <= 30; ++shift) {
+    std::vector<int32_t> sh(biases.size(), shift), words(biases.size());
+    ASSERT_EQ(tq_pack_bias_shift(biases.data(), sh.data(), (int32_t)biases.size(), words.data()),
+              TQ_OK);
+    const tq_per_channel_quant_params packed = {&m0, nullptr};
+    for (size_t c = 0; c < biases.size(); ++c) {
+      const tq_channel_quant q = tq_get_channel_quant(words.data(), &packed, (int32_t)c, 0);
+      EXPECT_EQ(q.bias, biases[c]) << "shift " << shift;
+      EXPECT_EQ(q.shift, shift);
+      EXPECT_EQ(q.multiplier, m0);
+    }
+  }
+}
+
+TEST(ChannelQuantTest, PackingRefusesBiasesOutsideTwoToThe25AndWritesNothing) {
+  const std::vector<int32_t> sh = {0, 0};
+  for (int32_t big : {1 << 25, -(1 << 25), INT32_MAX, INT32_MIN}) {
+    const std::vector<int32_t> bias = {5, big};
+    std::vector<int32_t> words = {77, 77};
+    EXPECT_EQ(tq_pack_bias_shift(bias.data(), sh.data(), 2, words.data()), TQ_ARG_ERROR) << big;
+    EXPECT_EQ(words, (std::vector<int32_t>{77, 77}));
+  }
+}
+
+TEST(ChannelQuantTest, SeparateFormReadsArraysAndNullBiasIsZero) {
+  const std::vector<int32_t> bias = {4, -9}, m0 = {1 << 30, 1 << 30}, sh = {3, -2};
+  const tq_per_channel_quant_params q = {m0.data(), sh.data()};
+  const tq_channel_quant c1 = tq_get_channel_quant(bias.data(), &q, 1, 1);
+  EXPECT_EQ(c1.bias, -9);
+  EXPECT_EQ(c1.shift, -2);
+  EXPECT_EQ(tq_get_channel_quant(nullptr, &q, 1, 0).bias, 0);
+  EXPECT_EQ(tq_get_channel_quant(nullptr, &q, 1, 0).shift, 3);  // per-tensor index 0
 }
 
 TEST(RequantizeTest, HelpersValidateRanges) {

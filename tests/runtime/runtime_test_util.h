@@ -3,11 +3,17 @@
 #ifndef TINYQ_TESTS_RUNTIME_RUNTIME_TEST_UTIL_H_
 #define TINYQ_TESTS_RUNTIME_RUNTIME_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <utility>
 #include <vector>
+
+extern "C" {
+#include "src/runtime/tq_common.h"
+}
 
 namespace tinyq_test {
 
@@ -93,6 +99,18 @@ inline void RandomMultipliers(std::mt19937& rng, size_t n, double lo, double hi,
     (*m0)[i] = q.first;
     (*shift)[i] = q.second;
   }
+}
+
+// The packed form of tq_per_channel_quant_params (tq_pack_bias_shift): one word per channel
+// holding bias (zeros when `bias` is null) and shift; `shift` has one entry per channel or a
+// single entry used for all channels (per-tensor). Fails the test if the biases do not fit.
+inline std::vector<int32_t> PackBiasShift(const int32_t* bias, const std::vector<int32_t>& shift,
+                                          size_t channels) {
+  std::vector<int32_t> sh(channels);
+  for (size_t c = 0; c < channels; ++c) sh[c] = shift[shift.size() == 1 ? 0 : c];
+  std::vector<int32_t> words(channels);
+  EXPECT_EQ(tq_pack_bias_shift(bias, sh.data(), (int32_t)channels, words.data()), TQ_OK);
+  return words;
 }
 
 }  // namespace tinyq_test

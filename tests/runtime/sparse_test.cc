@@ -97,6 +97,12 @@ TEST(SparseS8Test, FullyConnectedIsBitExactWithDense) {
                                            sparse_y.data()),
               TQ_OK);
     EXPECT_EQ(sparse_y, dense_y) << "trial " << trial;
+    const auto words = tinyq_test::PackBiasShift(bias.data(), sh, cout);
+    const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+    ASSERT_EQ(tq_fully_connected_sparse_s8(&ctx, &p, &packed, &d, x.data(), &e.view, words.data(),
+                                           sparse_y.data()),
+              TQ_OK);
+    EXPECT_EQ(sparse_y, dense_y) << "packed form, trial " << trial;
   }
 }
 
@@ -131,7 +137,9 @@ TEST(SparseS8Test, ConvIsBitExactWithDense) {
     std::vector<int32_t> scratch(tq_conv2d_s8_get_buffer_size(&f_d) / 4 + 1);
     tq_context ctx = {scratch.data(), scratch.size() * 4};
     std::vector<int8_t> dense_y((size_t)out_d.n * out_h * out_w * cout), sparse_y(dense_y.size());
-    ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in_d, x.data(), &f_d, w.data(), bias.data(), &out_d,
+    std::vector<int32_t> kbias(cout);  // the dense kernel takes the folded kernel bias
+    tq_conv2d_s8_kernel_bias(&f_d, w.data(), bias.data(), p.input_offset, kbias.data());
+    ASSERT_EQ(tq_conv2d_s8(&ctx, &p, &q, &in_d, x.data(), &f_d, w.data(), kbias.data(), &out_d,
                            dense_y.data()),
               TQ_OK);
     Encoded e = Encode(w, cout, kh * kw * (cin / groups));
@@ -139,6 +147,12 @@ TEST(SparseS8Test, ConvIsBitExactWithDense) {
                                   sparse_y.data()),
               TQ_OK);
     EXPECT_EQ(sparse_y, dense_y) << "trial " << trial;
+    const auto words = tinyq_test::PackBiasShift(bias.data(), sh, cout);
+    const tq_per_channel_quant_params packed = {m0.data(), nullptr};
+    ASSERT_EQ(tq_conv2d_sparse_s8(&p, &packed, &in_d, x.data(), &f_d, &e.view, words.data(), &out_d,
+                                  sparse_y.data()),
+              TQ_OK);
+    EXPECT_EQ(sparse_y, dense_y) << "packed form, trial " << trial;
   }
 }
 
