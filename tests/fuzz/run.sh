@@ -19,7 +19,7 @@ seeds() {
     npy) ls "$T"/data/*.npy "$T"/bad_data/*.npy ;;
     npz) ls "$T"/data/*.npz "$T"/bad_data/*.npz ;;
     idx) ls "$T"/data/*idx* "$T"/bad_data/*idx* ;;
-    calib_table|report_json) ls "$HERE"/seeds/$TARGET/* ;;
+    calib_table|report_json|board_profile) ls "$HERE"/seeds/$TARGET/* ;;
     *) echo "run.sh: unknown target $TARGET" >&2; exit 2 ;;
   esac
   if [ -d "$HERE/regressions/$TARGET" ]; then ls "$HERE/regressions/$TARGET"/* 2>/dev/null || true; fi
