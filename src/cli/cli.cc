@@ -73,10 +73,12 @@ Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o) {
 
 int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
                        const std::string& json, const std::string& text) {
-  if (Status s = SaveOnnx(graph, out); !s.ok()) return Fail(s);
-  if (vm.count("report"))
-    if (Status s = WriteFileAtomic(vm["report"].as<std::string>(), json + "\n"); !s.ok())
-      return Fail(s);
+  // The model and its report appear together or not at all.
+  auto bytes = SerializeOnnx(graph);
+  if (!bytes.ok()) return Fail(bytes.status());
+  std::vector<std::pair<std::string, std::string>> files = {{out, std::move(*bytes)}};
+  if (vm.count("report")) files.emplace_back(vm["report"].as<std::string>(), json + "\n");
+  if (Status s = WriteFilesAtomic(files); !s.ok()) return Fail(s);
   if (vm.count("json")) {
     std::cout << json << "\n";
   } else {
