@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tinyq/data.h"
@@ -117,6 +118,9 @@ double RocAuc(const std::vector<double>& scores, const std::vector<int64_t>& lab
 
 // Writes `contents` to `path` via a temp file + rename; IoError naming the path on failure.
 Status WriteFileAtomic(const std::string& path, const std::string& contents);
+// Several outputs of one run, all or none: each is written to a temp file next to its path, and
+// they are renamed into place only when every one is written; IoError naming the path that failed.
+Status WriteFilesAtomic(const std::vector<std::pair<std::string, std::string>>& files);
 
 }  // namespace tinyq
 

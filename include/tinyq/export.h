@@ -83,6 +83,15 @@ struct ExportResult {
   std::vector<LayerFootprint> layers;
 };
 
+// OK when `name` can prefix C symbols and file names: [A-Za-z_][A-Za-z0-9_]*, at most 48
+// characters, not starting with tq_ (so it never holds a path separator or ".."); else
+// InvalidArgument naming --name. ExportC and Shrink check it before writing anything.
+Status CheckExportName(const std::string& name);
+
+// The largest arena ExportC emits: 2 GiB (a microcontroller addresses far less; the offsets in
+// the generated C are 32-bit). A larger plan is Unsupported naming its size.
+constexpr int64_t kMaxArenaBytes = int64_t{1} << 31;
+
 // Plans the arena of a quantized graph (QOp form) without writing anything.
 // Unsupported naming the node for ops codegen cannot emit.
 StatusOr<MemoryPlanSummary> PlanMemory(const Graph& quantized, const ExportOptions& options);

@@ -5,14 +5,30 @@ import json
 import numpy as np
 
 from . import _tinyq
+from .errors import InvalidArgumentError, IoError, NotFoundError
+
+
+def _read_card(path):
+    """A model card file as a dict; the engine's errors (and messages) for a bad file."""
+    try:
+        with open(path) as f:
+            card = json.load(f)
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as e:
+        raise IoError(f"{path}: cannot read: {e.strerror}") from None
+    except ValueError:  # not JSON, or not UTF-8
+        card = None
+    if not isinstance(card, dict):
+        raise InvalidArgumentError(f"{path}: model card is not a JSON object")
+    return card
 
 
 def card_settings(card, scale, mean, std, metric):
     """(scale, mean, std, metric) from a model card (path or dict), explicit values otherwise."""
     if card is not None:
         if not isinstance(card, dict):
-            with open(card) as f:
-                card = json.load(f)
+            card = _read_card(card)
         pre = card.get("preprocess", {})
         scale, mean, std = pre.get("scale", scale), pre.get("mean", mean), pre.get("std", std)
         metric = metric or card.get("metric")

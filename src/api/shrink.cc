@@ -76,6 +76,8 @@ StatusOr<ShrinkResult> Shrink(const ShrinkOptions& o) {
   ShrinkRun run;
   run.options = &o;
   run.name = o.name.empty() ? NameFromPath(o.model_path) : o.name;
+  // The name also names the files in OUTDIR: checked before anything is written.
+  TQ_RETURN_IF_ERROR(CheckExportName(run.name));
   run.quantize = o.quantize;
   if (!o.card_path.empty()) {
     TQ_ASSIGN_OR_RETURN(ModelCard card, ReadModelCard(o.card_path));

@@ -87,8 +87,14 @@ int EmitReport(const po::variables_map& vm, const std::string& json, const std::
 
 int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
                        const std::string& json, const std::string& text) {
-  if (Status s = SaveOnnx(graph, out); !s.ok()) return Fail(s);
-  return EmitReport(vm, json, text + "wrote " + out + "\n");
+  // The model and its report appear together or not at all.
+  auto bytes = SerializeOnnx(graph);
+  if (!bytes.ok()) return Fail(bytes.status());
+  std::vector<std::pair<std::string, std::string>> files = {{out, std::move(*bytes)}};
+  if (vm.count("report")) files.emplace_back(vm["report"].as<std::string>(), json + "\n");
+  if (Status s = WriteFilesAtomic(files); !s.ok()) return Fail(s);
+  std::cout << (vm.count("json") ? json + "\n" : text + "wrote " + out + "\n");
+  return 0;
 }
 
 StatusOr<LoadOptions> ParseInputShapes(const std::vector<std::string>& specs) {

@@ -17,30 +17,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status CheckName(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 48 &&
-            (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  if (!ok || name.rfind("tq_", 0) == 0)
-    return InvalidArgument("--name '" + name +
-                           "': expected a C identifier [A-Za-z_][A-Za-z0-9_]* of at most 48 "
-                           "characters, not starting with tq_");
-  return Status::Ok();
-}
-
 struct Planned {
   codegen::Program program;
   planner::ProgramPlan plan;
 };
 
 StatusOr<Planned> LowerAndPlan(const Graph& graph, const ExportOptions& options) {
-  TQ_RETURN_IF_ERROR(CheckName(options.name));
+  TQ_RETURN_IF_ERROR(CheckExportName(options.name));
   TQ_ASSIGN_OR_RETURN(codegen::Program p, codegen::Lower(graph, options.name));
   std::vector<planner::ProgramValue> values;
   std::vector<planner::ProgramStep> steps;
   codegen::ToPlannerProgram(p, &values, &steps);
   auto plan = planner::PlanProgram(values, steps, options.reorder);
   if (!plan.ok()) return Internal(graph.Where() + "memory plan: " + plan.status().message());
+  if (plan->arena_bytes > kMaxArenaBytes)
+    return Unsupported(graph.Where() + "the planned arena of " + std::to_string(plan->arena_bytes) +
+                       " bytes exceeds the 2 GiB a generated model can address");
   return Planned{std::move(p), std::move(plan).value()};
 }
 
@@ -79,6 +71,17 @@ Status WriteText(const fs::path& path, const std::string& text) {
 }
 
 }  // namespace
+
+Status CheckExportName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 48 &&
+            (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok || name.rfind("tq_", 0) == 0)
+    return InvalidArgument("--name '" + name +
+                           "': expected a C identifier [A-Za-z_][A-Za-z0-9_]* of at most 48 "
+                           "characters, not starting with tq_");
+  return Status::Ok();
+}
 
 StatusOr<MemoryPlanSummary> PlanMemory(const Graph& quantized, const ExportOptions& options) {
   TQ_ASSIGN_OR_RETURN(Planned pl, LowerAndPlan(quantized, options));

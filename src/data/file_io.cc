@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "tinyq/interrupt.h"
@@ -77,14 +78,19 @@ StatusOr<std::string> ReadFilePrefix(const std::string& path, size_t n) {
   return out;
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& bytes) {
+namespace {
+
+// Writes `bytes` to a new temporary file next to `path` (registered for removal on interrupt by
+// `guards`); on failure removes it and returns IoError naming `path`.
+StatusOr<std::string> WriteTemp(const std::string& path, const std::string& bytes,
+                                std::vector<std::unique_ptr<TempPathGuard>>* guards) {
   std::string tmpl = path + ".tmp.XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
   int fd = ::mkstemp(name.data());
   if (fd < 0) return IoError(path + ": cannot create a temporary file next to it: " + Errno());
   const std::string tmp(name.data());
-  const TempPathGuard guard(tmp);  // removed if the run is interrupted while writing
+  guards->push_back(std::make_unique<TempPathGuard>(tmp));  // removed if interrupted meanwhile
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -105,12 +111,34 @@ Status WriteFileAtomic(const std::string& path, const std::string& bytes) {
     ::unlink(tmp.c_str());
     return IoError(path + ": close failed: " + err);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = Errno();
-    ::unlink(tmp.c_str());
-    return IoError(path + ": cannot rename the temporary file into place: " + err);
+  return tmp;
+}
+
+}  // namespace
+
+Status WriteFilesAtomic(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::unique_ptr<TempPathGuard>> guards;
+  std::vector<std::string> temps;
+  for (const auto& [path, bytes] : files) {
+    StatusOr<std::string> tmp = WriteTemp(path, bytes, &guards);
+    if (!tmp.ok()) {
+      for (const std::string& t : temps) ::unlink(t.c_str());
+      return tmp.status();
+    }
+    temps.push_back(*tmp);
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (std::rename(temps[i].c_str(), files[i].first.c_str()) != 0) {
+      std::string err = Errno();
+      for (size_t j = i; j < temps.size(); ++j) ::unlink(temps[j].c_str());
+      return IoError(files[i].first + ": cannot rename the temporary file into place: " + err);
+    }
   }
   return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& bytes) {
+  return WriteFilesAtomic({{path, bytes}});
 }
 
 }  // namespace data

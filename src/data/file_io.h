@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tinyq/status.h"
 
@@ -30,6 +32,12 @@ StatusOr<std::string> ReadFilePrefix(const std::string& path, size_t n);
 // Writes `bytes` to a temporary file in the directory of `path`, then renames it over `path`.
 // On any failure returns IoError naming `path` and leaves neither `path` changed nor a temp file.
 Status WriteFileAtomic(const std::string& path, const std::string& bytes);
+
+// The outputs of one run, all or none: every (path, bytes) is first written to a temporary file
+// next to its path, and only when all of them are written are they renamed into place, in order.
+// A failure before the renames leaves every path unchanged and no temp file (IoError naming the
+// path); a failing rename (only when the folder changes underneath) stops there.
+Status WriteFilesAtomic(const std::vector<std::pair<std::string, std::string>>& files);
 
 }  // namespace data
 }  // namespace tinyq

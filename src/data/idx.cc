@@ -70,17 +70,19 @@ StatusOr<Tensor> ReadIdx(const std::string& path) {
   if (!s.ok()) return s.WithPrefix(where + "IDX header: ");
   Shape shape;
   const size_t item = DTypeSize(type.dtype);
-  uint64_t bytes_needed = item;
+  // Each dim < 2^32 and `span` is kept <= kMaxDataBytes + 1, so nothing overflows. A 0 dim counts
+  // as 1 in `span`: an empty array cannot carry dims whose product overflows later arithmetic.
+  uint64_t span = item;
+  bool zero = false;
   for (int i = 0; i < rank; ++i) {
     const uint64_t d = data::LoadU32BE(dims_be + 4 * i);
     shape.push_back(static_cast<int64_t>(d));
-    // Each dim < 2^32 and the product is kept <= kMaxDataBytes, so this cannot overflow.
-    if (d != 0 && bytes_needed > data::kMaxDataBytes / d)
-      bytes_needed = data::kMaxDataBytes + 1;
-    else
-      bytes_needed *= d;
+    zero = zero || d == 0;
+    const uint64_t f = d == 0 ? 1 : d;
+    span = span > data::kMaxDataBytes / f ? data::kMaxDataBytes + 1 : span * f;
   }
-  if (bytes_needed > data::kMaxDataBytes || bytes_needed > src->MaxRemaining()) {
+  const uint64_t bytes_needed = zero ? 0 : span;
+  if (span > data::kMaxDataBytes || bytes_needed > src->MaxRemaining()) {
     return InvalidArgument(where + "IDX shape " + ShapeToString(shape) +
                            " needs more data than the file can hold (file truncated?)");
   }

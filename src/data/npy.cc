@@ -244,22 +244,21 @@ StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& source) {
   const SrcType st = *st_or;
 
   // numel * itemsize without overflow: every dim <= 2^62 (parser), and the running product is
-  // checked against the byte limit before each multiplication.
-  uint64_t numel = 1;
+  // checked against the byte limit before each multiplication. A 0 dim counts as 1 in that
+  // bound, so an empty array cannot carry dims whose product overflows later size arithmetic.
+  uint64_t span = 1;
   bool zero = false;
-  for (int64_t d : h.shape) zero = zero || d == 0;
-  if (!zero) {
-    for (int64_t d : h.shape) {
-      if (numel > data::kMaxDataBytes / st.itemsize / static_cast<uint64_t>(d)) {
-        return InvalidArgument(where + "shape " + ShapeToString(h.shape) +
-                               " is too large (more than " + std::to_string(data::kMaxDataBytes) +
-                               " bytes)");
-      }
-      numel *= static_cast<uint64_t>(d);
+  for (int64_t d : h.shape) {
+    const uint64_t f = d == 0 ? 1 : static_cast<uint64_t>(d);
+    zero = zero || d == 0;
+    if (span > data::kMaxDataBytes / st.itemsize / f) {
+      return InvalidArgument(where + "shape " + ShapeToString(h.shape) +
+                             " is too large (more than " + std::to_string(data::kMaxDataBytes) +
+                             " bytes)");
     }
-  } else {
-    numel = 0;
+    span *= f;
   }
+  const uint64_t numel = zero ? 0 : span;
   const uint64_t need = numel * st.itemsize;
   const uint64_t have = bytes.size() - header_start - header_len;
   if (have != need) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "src/ir/tensor_limits.h"
+
 namespace tinyq {
 
 Status InferNodeShapes(const Graph& graph, const Node& node) {
@@ -17,8 +19,17 @@ Status InferNodeShapes(const Graph& graph, const Node& node) {
     if (v && !v->shape_known())
       return Internal(graph.Where(&node) + "input '" + v->name() + "' has no shape yet");
   }
-  for (const ShapeRule& r : table)
-    if (r.op == node.op()) return r.infer(graph, node);
+  for (const ShapeRule& r : table) {
+    if (r.op != node.op()) continue;
+    TQ_RETURN_IF_ERROR(r.infer(graph, node));
+    // An output derived from small inputs can still be huge (Tile, Expand, Resize, padding).
+    for (const Value* o : node.outputs()) {
+      if (o == nullptr) continue;
+      TQ_RETURN_IF_ERROR(CheckTensorSize(o->shape(), DTypeSize(o->dtype()),
+                                         graph.Where(&node) + "output '" + o->name() + "': "));
+    }
+    return Status::Ok();
+  }
   return Unsupported(graph.Where(&node) + "no shape inference rule for this op");
 }
 

@@ -11,6 +11,7 @@
 #include "src/ir/conv_geometry.h"
 #include "src/ir/reduce_axes.h"
 #include "src/ir/shape_inference.h"
+#include "src/ir/tensor_limits.h"
 
 namespace tinyq {
 namespace {
@@ -287,7 +288,12 @@ Status ResizeRule(const Graph& graph, const Node& node) {
     const std::vector<float> s = scales->ToFloatVector();
     for (size_t d = 0; d < xs.size(); ++d) {
       if (!(s[d] > 0.0f)) return InvalidModel(graph.Where(&node) + "scales must be positive");
-      out[d] = static_cast<int64_t>(std::floor(static_cast<double>(xs[d]) * s[d]));
+      const double dim = std::floor(static_cast<double>(xs[d]) * s[d]);
+      // Compared as a double first: casting an out-of-range double (or inf) is undefined.
+      if (!(dim <= static_cast<double>(kMaxTensorElements)))
+        return InvalidModel(graph.Where(&node) + "scales make output dimension " +
+                            std::to_string(d) + " of input " + Str(xs) + " larger than 2^31");
+      out[d] = static_cast<int64_t>(dim);
     }
   } else {
     if (sizes->dtype() != DType::kS64)

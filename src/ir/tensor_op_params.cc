@@ -9,6 +9,7 @@
 #include <string>
 
 #include "src/ir/shape_inference.h"
+#include "src/ir/tensor_limits.h"
 
 namespace tinyq {
 namespace {
@@ -367,8 +368,15 @@ StatusOr<PadParams> ResolvePad(const Graph& graph, const Node& node) {
     const size_t a = static_cast<size_t>(axes[i]);
     p.begin[a] = pads[i];
     p.end[a] = pads[i + axes.size()];
+    if (p.begin[a] < -in[a] || p.end[a] < -in[a])
+      return InvalidModel(graph.Where(&node) + "pads " + IntsToString(pads) + " crop more than" +
+                          " dim " + std::to_string(a) + " of " + ShapeToString(in));
+    // Bounded first so the sum cannot overflow (dims are <= 2^31, src/ir/tensor_limits.h).
+    if (p.begin[a] > kMaxTensorElements || p.end[a] > kMaxTensorElements)
+      return InvalidModel(graph.Where(&node) + "pads " + IntsToString(pads) +
+                          " are larger than 2^31");
     p.out_shape[a] = in[a] + p.begin[a] + p.end[a];
-    if (p.out_shape[a] < 0 || p.begin[a] < -in[a] || p.end[a] < -in[a])
+    if (p.out_shape[a] < 0)
       return InvalidModel(graph.Where(&node) + "pads " + IntsToString(pads) + " crop more than" +
                           " dim " + std::to_string(a) + " of " + ShapeToString(in));
   }

@@ -95,9 +95,17 @@ StatusOr<int64_t> ParseKey(const std::string& key, const std::string& value,
   return InvalidModel(where + "external data " + key + " '" + value + "' is not a number >= 0");
 }
 
-// Reads `nbytes` of external data into t->raw().
-Status ReadExternal(const TensorProto& p, const ExternalDataContext& ctx, Tensor* t,
-                    const std::string& where) {
+// Where `nbytes` of external data lie: validated before the tensor is allocated.
+struct ExternalSpan {
+  fs::path file;
+  std::string location;
+  int64_t offset = 0;
+};
+
+// Checks the location (relative, inside the model's folder), the length key and that the file
+// holds `nbytes` at the offset.
+StatusOr<ExternalSpan> FindExternal(const TensorProto& p, const ExternalDataContext& ctx,
+                                    int64_t nbytes, const std::string& where) {
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -126,21 +134,25 @@ Status ReadExternal(const TensorProto& p, const ExternalDataContext& ctx, Tensor
   const fs::path full = fs::weakly_canonical(base / rel, ec);
   if (ec || !IsInside(base, full))
     return InvalidModel(where + "external data path '" + location + "' escapes the model's folder");
-  const int64_t nbytes = static_cast<int64_t>(t->nbytes());
   if (length >= 0 && length != nbytes)
     return InvalidModel(where + "external data length " + std::to_string(length) +
                         " does not match " + std::to_string(nbytes) + " bytes of the tensor");
-  std::ifstream in(full, std::ios::binary);
-  if (!in) return IoError(where + "cannot open external data file '" + location + "'");
-  in.seekg(0, std::ios::end);
-  const int64_t size = static_cast<int64_t>(in.tellg());
-  if (offset > size || size - offset < nbytes)
+  const uintmax_t size = fs::file_size(full, ec);
+  if (ec) return IoError(where + "cannot open external data file '" + location + "'");
+  if (static_cast<uintmax_t>(offset) > size ||
+      size - static_cast<uintmax_t>(offset) < static_cast<uintmax_t>(nbytes))
     return InvalidModel(where + "external data file '" + location + "' has " +
                         std::to_string(size) + " bytes, needs " + std::to_string(nbytes) +
                         " at offset " + std::to_string(offset));
-  in.seekg(offset);
-  in.read(static_cast<char*>(t->raw()), static_cast<std::streamsize>(nbytes));
-  if (!in) return IoError(where + "cannot read external data file '" + location + "'");
+  return ExternalSpan{full, location, offset};
+}
+
+Status ReadExternal(const ExternalSpan& span, Tensor* t, const std::string& where) {
+  std::ifstream in(span.file, std::ios::binary);
+  if (!in) return IoError(where + "cannot open external data file '" + span.location + "'");
+  in.seekg(span.offset);
+  in.read(static_cast<char*>(t->raw()), static_cast<std::streamsize>(t->nbytes()));
+  if (!in) return IoError(where + "cannot read external data file '" + span.location + "'");
   return Status::Ok();
 }
 
@@ -206,17 +218,7 @@ std::string OnnxTypeName(int32_t onnx_type) {
 StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims, size_t elem_size,
                              const std::string& where) {
   Shape shape(dims.begin(), dims.end());
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0) return InvalidModel(where + "negative dimension in " + ShapeToString(shape));
-    // n <= 2^31 and d < 2^63: check before multiplying so nothing overflows.
-    if (d != 0 && n > kMaxTensorElements / d)
-      return InvalidModel(where + "shape " + ShapeToString(shape) +
-                          " has too many elements (limit 2^31)");
-    n *= d;
-  }
-  if (n > kMaxTensorElements || n * static_cast<int64_t>(elem_size) > kMaxTensorBytes)
-    return InvalidModel(where + "shape " + ShapeToString(shape) + " is too large (limit 2 GiB)");
+  TQ_RETURN_IF_ERROR(CheckTensorSize(shape, elem_size, where));
   return shape;
 }
 
@@ -226,27 +228,34 @@ StatusOr<Tensor> TensorFromProto(const TensorProto& p, const ExternalDataContext
   if (!dtype) return Unsupported(where + "unsupported element type " + OnnxTypeName(p.data_type()));
   if (p.has_segment()) return Unsupported(where + "segmented tensors are not supported");
   TQ_ASSIGN_OR_RETURN(Shape shape, CheckedShape(p.dims(), DTypeSize(*dtype), where));
-  Tensor t(*dtype, shape);
-  const int64_t numel = t.numel();
+  // Every size is checked against what the file holds before the tensor is allocated.
+  const int64_t numel = NumElements(shape);
+  const int64_t nbytes = numel * static_cast<int64_t>(DTypeSize(*dtype));
   if (p.data_location() == TensorProto::EXTERNAL) {
-    TQ_RETURN_IF_ERROR(ReadExternal(p, ctx, &t, where));
-  } else if (p.has_raw_data()) {
-    if (p.raw_data().size() != t.nbytes())
+    TQ_ASSIGN_OR_RETURN(ExternalSpan span, FindExternal(p, ctx, nbytes, where));
+    Tensor t(*dtype, shape);
+    TQ_RETURN_IF_ERROR(ReadExternal(span, &t, where));
+    return t;
+  }
+  if (p.has_raw_data()) {
+    if (static_cast<int64_t>(p.raw_data().size()) != nbytes)
       return InvalidModel(where + "raw_data has " + std::to_string(p.raw_data().size()) +
                           " bytes, shape " + ShapeToString(shape) + " of " + DTypeName(*dtype) +
-                          " needs " + std::to_string(t.nbytes()));
-    if (t.nbytes()) std::memcpy(t.raw(), p.raw_data().data(), t.nbytes());
+                          " needs " + std::to_string(nbytes));
+    Tensor t(*dtype, shape);
+    if (nbytes) std::memcpy(t.raw(), p.raw_data().data(), t.nbytes());
     if (*dtype == DType::kBool) {
       uint8_t* b = t.data<uint8_t>();
       for (int64_t i = 0; i < numel; ++i) b[i] = b[i] != 0;
     }
-  } else {
-    const int count = TypedCount(p, *dtype);
-    if (count != numel)
-      return InvalidModel(where + "has " + std::to_string(count) + " values, shape " +
-                          ShapeToString(shape) + " needs " + std::to_string(numel));
-    TQ_RETURN_IF_ERROR(ReadTyped(p, &t, where));
+    return t;
   }
+  const int count = TypedCount(p, *dtype);
+  if (count != numel)
+    return InvalidModel(where + "has " + std::to_string(count) + " values, shape " +
+                        ShapeToString(shape) + " needs " + std::to_string(numel));
+  Tensor t(*dtype, shape);
+  TQ_RETURN_IF_ERROR(ReadTyped(p, &t, where));
   return t;
 }
 

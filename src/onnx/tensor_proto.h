@@ -11,14 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "src/ir/tensor_limits.h"
 #include "tinyq/status.h"
 #include "tinyq/tensor.h"
 
 namespace tinyq {
-
-// Largest tensor the importer accepts: 2^31 elements and 2 GiB of data.
-constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
-constexpr int64_t kMaxTensorBytes = int64_t{1} << 31;
 
 // ONNX TensorProto.DataType -> DType; nullopt for types tinyq does not support (float16,
 // bfloat16, string, complex, uint32, uint64, ...).
@@ -28,8 +25,8 @@ int32_t OnnxFromDType(DType t);
 // "FLOAT16", "STRING", ... (or the number for unknown values).
 std::string OnnxTypeName(int32_t onnx_type);
 
-// Validates dims (each >= 0, product <= kMaxTensorElements, bytes <= kMaxTensorBytes for
-// `elem_size`) and returns them as a Shape. `where` prefixes the InvalidModel message.
+// Validates dims (CheckTensorSize of src/ir/tensor_limits.h: each >= 0, at most 2^31 elements and
+// 2 GiB for `elem_size`) and returns them as a Shape. `where` prefixes the InvalidModel message.
 StatusOr<Shape> CheckedShape(const google::protobuf::RepeatedField<int64_t>& dims, size_t elem_size,
                              const std::string& where);
 

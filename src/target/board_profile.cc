@@ -16,9 +16,14 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A positive finite number at `key` (required or optional). `*out` stays untouched when absent.
+// Sizes above 4 GiB cannot be a microcontroller's flash or RAM (a 32-bit address space), and
+// capping them keeps every byte count far from int64 overflow.
+constexpr double kMaxBoardBytes = 4.0 * 1024 * 1024 * 1024;
+
+// A positive finite number at `key` (required or optional), at most `max`. `*out` stays untouched
+// when absent.
 Status PositiveNumber(const Json& j, const std::string& key, bool required,
-                      const std::string& where, double* out) {
+                      const std::string& where, double* out, double max = HUGE_VAL) {
   if (!j.contains(key)) {
     if (required) return InvalidArgument(where + ": field '" + key + "' is missing");
     return Status::Ok();
@@ -30,6 +35,10 @@ Status PositiveNumber(const Json& j, const std::string& key, bool required,
   const double d = v.get<double>();
   if (!std::isfinite(d) || d <= 0) {
     return InvalidArgument(where + ": field '" + key + "' must be > 0, got " + v.dump());
+  }
+  if (d > max) {
+    return InvalidArgument(where + ": field '" + key + "' must be at most " +
+                           std::to_string(std::llround(max)) + ", got " + v.dump());
   }
   *out = d;
   return Status::Ok();
@@ -82,8 +91,8 @@ StatusOr<BoardProfile> ParseBoardProfileJson(const std::string& text, const std:
   }
   double clock_mhz = 0, flash_kb = 0, ram_kb = 0;
   TQ_RETURN_IF_ERROR(PositiveNumber(j, "clock_mhz", true, where, &clock_mhz));
-  TQ_RETURN_IF_ERROR(PositiveNumber(j, "flash_kb", true, where, &flash_kb));
-  TQ_RETURN_IF_ERROR(PositiveNumber(j, "ram_kb", true, where, &ram_kb));
+  TQ_RETURN_IF_ERROR(PositiveNumber(j, "flash_kb", true, where, &flash_kb, kMaxBoardBytes / 1024));
+  TQ_RETURN_IF_ERROR(PositiveNumber(j, "ram_kb", true, where, &ram_kb, kMaxBoardBytes / 1024));
   TQ_RETURN_IF_ERROR(PositiveNumber(j, "active_power_mw", false, where, &b.active_power_mw));
   TQ_RETURN_IF_ERROR(OptionalString(j, "mcu", where, &b.mcu));
   TQ_RETURN_IF_ERROR(OptionalString(j, "source", where, &b.source));
@@ -132,6 +141,10 @@ StatusOr<int64_t> ParseByteSize(const std::string& text, const std::string& flag
   if (unit == "k" || unit == "kb" || unit == "kib") scale = 1024;
   if (unit == "m" || unit == "mb" || unit == "mib") scale = 1024.0 * 1024.0;
   if (scale == 0) return InvalidArgument(flag + " '" + text + "': unknown unit '" + unit + "'");
+  if (v * scale > kMaxBoardBytes) {
+    return InvalidArgument(flag + " '" + text + "': more than 4 GiB, more than a microcontroller " +
+                           "can address");
+  }
   return static_cast<int64_t>(std::llround(v * scale));
 }
 

@@ -310,6 +310,32 @@ TEST(ExportTest, UnsupportedFloatFallbackOpIsNamed) {
   fs::remove_all(work);
 }
 
+// Two 1.34 GB int8 activations alive at the same step (the Add's inputs): a 2.7 GB arena, more than
+// the 2 GiB limit of generated code (kMaxArenaBytes). Refused by planning alone; nothing of that
+// size is touched.
+TEST(ExportTest, ArenaBeyond2GiBIsUnsupported) {
+  Graph g;
+  g.set_source("hand_built");
+  const Shape big = {1, 1, 40000, 33554};
+  Value* x = S8Value(g, "x", big, 0.05f, 0);
+  g.inputs().push_back(x);
+  Value* a = S8Value(g, "a", big, 1.0f / 256, -128);
+  g.AddNode(OpKind::kSigmoid, "sig", {x}, {a});
+  Value* b = S8Value(g, "b", big, 1.0f / 128, 0);
+  g.AddNode(OpKind::kTanh, "tanh", {x}, {b});
+  Value* s = S8Value(g, "s", big, 0.05f, 0);
+  g.AddNode(OpKind::kAdd, "add", {a, b}, {s});
+  Value* y = S8Value(g, "y", {1, 1, 1, 1}, 0.05f, 0);  // not in place: s stays in the arena
+  g.AddNode(OpKind::kGlobalAveragePool, "pool", {s}, {y});
+  g.outputs().push_back(y);
+  auto r = PlanMemory(g, {});
+  ASSERT_FALSE(r.ok()) << r->arena_bytes;
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("exceeds the 2 GiB a generated model can address"),
+            std::string::npos)
+      << r.status().message();
+}
+
 TEST(ExportTest, FloatModelIsAFailedPrecondition) {
   auto model = LoadOnnx(kSrc + "/benchmarks/zoo/digits_mlp/model.onnx");
   ASSERT_TRUE(model.ok());

@@ -130,6 +130,13 @@ TEST_F(BrokenIdxTest, HugeDimsInTinyFileAreRejectedBeforeAllocating) {
   ExpectBroken(gz, "needs more data");
 }
 
+// Found by fuzz_idx: a 0 dim made the byte count 0, so [0xffffffef, 0xff000000, 0] passed and
+// the element count of the two large dims overflowed int64 (UBSan). Empty, but refused.
+TEST_F(BrokenIdxTest, ZeroDimDoesNotHideOverflowingDims) {
+  ExpectBroken(std::string("\x00\x00\x0d\x03\xff\xff\xff\xef\xff\x00\x00\x00\x00\x00\x00\x00", 16),
+               "needs more data");
+}
+
 TEST(IdxFileTest, MissingFileIsNotFound) {
   const std::string path = Fixture("missing-idx1-ubyte");
   EXPECT_FAILS_NAMING(ReadIdx(path), StatusCode::kNotFound, path);

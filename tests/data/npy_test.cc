@@ -219,6 +219,11 @@ TEST_F(BrokenNpyTest, NegativeAndOverflowingShapes) {
                           "(4611686018427387904, 4611686018427387904), }",
                           ""),
                "too large");
+  // Empty (a 0 dim), but the other dims' product would still overflow later size arithmetic.
+  ExpectBroken(WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': "
+                          "(0, 4611686018427387904, 4611686018427387904), }",
+                          ""),
+               "too large");
 }
 
 TEST_F(BrokenNpyTest, U8ValueAboveInt64MaxIsRejected) {

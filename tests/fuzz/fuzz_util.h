@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace tinyq::fuzz {
@@ -20,8 +21,11 @@ inline std::string AsFile(const uint8_t* data, size_t size, const std::string& s
     const char* t = std::getenv("TMPDIR");
     return std::string(t && *t ? t : "/tmp");
   }();
-  const std::string path =
-      dir + "/tinyq_fuzz_" + std::to_string(::getpid()) + suffix;
+  const std::string path = dir + "/tinyq_fuzz_" + std::to_string(::getpid()) + suffix;
+  static const struct Remover {  // the file goes away when the fuzzer process exits
+    std::string p;
+    ~Remover() { std::remove(p.c_str()); }
+  } remover{path};
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) std::abort();  // the fuzzing machine's fault, not tinyq's
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();

@@ -5,7 +5,7 @@
 #   run.sh BINDIR TARGET fuzz RUNS [SECS] fuzz for RUNS executions (or SECS seconds), ASan+UBSan
 # A finding makes libFuzzer exit non-zero and write crash-*/timeout-*/oom-* into the work dir.
 set -euo pipefail
-BIN=$1/fuzz_$2
+BIN=$(cd "$1" && pwd)/fuzz_$2
 TARGET=$2
 MODE=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +19,7 @@ seeds() {
     npy) ls "$T"/data/*.npy "$T"/bad_data/*.npy ;;
     npz) ls "$T"/data/*.npz "$T"/bad_data/*.npz ;;
     idx) ls "$T"/data/*idx* "$T"/bad_data/*idx* ;;
-    calib_table|report_json) ls "$HERE"/seeds/$TARGET/* ;;
+    calib_table|report_json|board_profile) ls "$HERE"/seeds/$TARGET/* ;;
     *) echo "run.sh: unknown target $TARGET" >&2; exit 2 ;;
   esac
   if [ -d "$HERE/regressions/$TARGET" ]; then ls "$HERE/regressions/$TARGET"/* 2>/dev/null || true; fi
@@ -38,16 +38,17 @@ case $MODE in
   fuzz)
     RUNS=$4
     SECS=${5:-0}
+    status=0
     "$BIN" -runs="$RUNS" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
-      -print_final_stats=1 corpus 2>&1 | tee "$WORK/log" | grep -E "^(#[0-9]+.*(DONE|INITED)|stat::|==|SUMMARY)" || true
-    status=${PIPESTATUS[0]}
-    if ls "$WORK"/crash-* "$WORK"/timeout-* "$WORK"/oom-* >/dev/null 2>&1; then
+      -print_final_stats=1 corpus > "$WORK/log" 2>&1 || status=$?
+    grep -E "^(#[0-9]+.*(DONE|INITED)|stat::|==|SUMMARY)" "$WORK/log" || true
+    if [ "$status" != 0 ] || ls "$WORK"/crash-* "$WORK"/timeout-* "$WORK"/oom-* >/dev/null 2>&1; then
       mkdir -p "$ROOT/build-fuzz-findings/$TARGET"
       cp "$WORK"/crash-* "$WORK"/timeout-* "$WORK"/oom-* "$ROOT/build-fuzz-findings/$TARGET/" 2>/dev/null || true
       tail -40 "$WORK/log" >&2
-      echo "run.sh: $TARGET: finding kept in build-fuzz-findings/$TARGET" >&2
+      echo "run.sh: $TARGET: finding (exit $status) kept in build-fuzz-findings/$TARGET" >&2
       exit 1
     fi
-    exit "$status" ;;
+    exit 0 ;;
   *) echo "run.sh: mode replay|fuzz" >&2; exit 2 ;;
 esac

@@ -1,6 +1,8 @@
 // Tests of the nn shape rules (src/ir/shape_rules_nn.cc): exact output shapes and refusals.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <string>
 #include <vector>
 
@@ -187,6 +189,16 @@ TEST(ShapeRulesNnTest, ResizeScalesFloorAndSizes) {
   ResizeCase crop({1, 1, 2, 2}, {1, 1, 2, 2}, {});
   crop.node->SetString("coordinate_transformation_mode", "tf_crop_and_resize");
   ExpectError(crop, StatusCode::kUnsupported, "tf_crop_and_resize");
+}
+
+// Scales whose product does not fit an int64 (inf, 1e30) are refused before the float -> int cast,
+// which would be undefined behaviour.
+TEST(ShapeRulesNnTest, ResizeRefusesScalesBeyondTheDimensionLimit) {
+  for (float big : {std::numeric_limits<float>::infinity(), 1e30f, 3e8f}) {
+    ResizeCase r({1, 1, 8, 8}, {1, 1, big, 1}, {});
+    ExpectError(r, StatusCode::kInvalidModel,
+                "scales make output dimension 2 of input [1,1,8,8] larger than 2^31");
+  }
 }
 
 }  // namespace

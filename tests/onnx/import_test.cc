@@ -389,6 +389,19 @@ const BadCase kBadCases[] = {
      StatusCode::kUnsupported,
      {"float16.onnx: initializer 'W16': unsupported element type FLOAT16"}},
     {"opset_19.onnx", StatusCode::kUnsupported, {"opset_19.onnx: opset 19 is not supported"}},
+    // Limits (src/ir/tensor_limits.h): refused before anything of that size is allocated.
+    {"declared_no_data.onnx",
+     StatusCode::kInvalidModel,
+     {"declared_no_data.onnx: initializer 'W': raw_data has 4 bytes, shape [268435456] of f32 "
+      "needs 1073741824"}},
+    {"activation_4gib.onnx",
+     StatusCode::kInvalidModel,
+     {"activation_4gib.onnx: node 'x_dq' (DequantizeLinear): output 'xf': shape "
+      "[1,1,32768,32768] is too large (limit 2 GiB)"}},
+    {"resize_huge.onnx",
+     StatusCode::kInvalidModel,
+     {"resize_huge.onnx: node 'resize_up' (Resize): output 'y': shape [1,1,800000,800000] has "
+      "too many elements (limit 2^31)"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, OnnxImportBadModelTest, ::testing::ValuesIn(kBadCases),

@@ -26,11 +26,32 @@ def build_dir():
     return BUILD
 
 
+# The CLI under test: BUILD/tinyq, or TINYQ_CLI (tests/sanitize.sh points it at the ASan+UBSan
+# build while `import tinyq` keeps using BUILD/python).
+CLI = Path(os.environ.get("TINYQ_CLI", BUILD / "tinyq"))
+# TINYQ_CLI_TESTS_ONLY=1 keeps only the tests that run the CLI (fixtures cli / tinyq_exe).
+CLI_FIXTURES = {"cli", "tinyq_exe"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TINYQ_CLI_TESTS_ONLY") != "1":
+        return
+    keep = [i for i in items if CLI_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
+
+
 @pytest.fixture(scope="session")
-def cli():
+def tinyq_exe():
+    """Path of the tinyq CLI under test."""
+    assert CLI.exists(), f"{CLI} is not built; run bash tests/run_all.sh"
+    return CLI
+
+
+@pytest.fixture(scope="session")
+def cli(tinyq_exe):
     """Runs the tinyq CLI: cli("inspect", path, ...) -> CompletedProcess (text)."""
-    exe = BUILD / "tinyq"
-    assert exe.exists(), f"{exe} is not built; run bash tests/run_all.sh"
+    exe = tinyq_exe
 
     def run(*args, **kw):
         return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True,

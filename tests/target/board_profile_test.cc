@@ -61,6 +61,11 @@ TEST(BoardProfileTest, RejectsBadProfilesNamingFileAndField) {
        "field 'active_power_mw' must be > 0"},
       {R"([1, 2])", "must be a JSON object"},
       {R"({"name": )", "not valid JSON"},
+      // Sizes beyond a 32-bit address space (and far beyond int64 bytes) are refused.
+      {R"({"name": "x", "core": "cortex-m4", "clock_mhz": 80, "flash_kb": 1e300, "ram_kb": 1})",
+       "field 'flash_kb' must be at most 4194304, got 1e+300"},
+      {R"({"name": "x", "core": "cortex-m4", "clock_mhz": 80, "flash_kb": 1, "ram_kb": 4194305})",
+       "field 'ram_kb' must be at most 4194304"},
   };
   for (const BadCase& c : cases) {
     auto b = ParseBoardProfileJson(c.json, "p.json");
@@ -93,11 +98,14 @@ TEST(BoardProfileTest, ParsesSizesRatesAndBatteries) {
   EXPECT_EQ(*ParseByteSize("256KB", "--ram"), 262144);
   EXPECT_EQ(*ParseByteSize("1M", "--flash"), 1048576);
   EXPECT_EQ(*ParseByteSize("32768", "--ram"), 32768);
-  for (const char* bad : {"", "-1K", "0", "12Q", "K"}) {
+  for (const char* bad : {"", "-1K", "0", "12Q", "K", "1e30", "4097M", "inf"}) {
     auto s = ParseByteSize(bad, "--ram");
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_NE(s.status().message().find("--ram"), std::string::npos);
   }
+  EXPECT_EQ(*ParseByteSize("4096M", "--flash"), int64_t{4} << 30);  // the largest accepted
+  EXPECT_NE(ParseByteSize("1e30", "--flash").status().message().find("more than 4 GiB"),
+            std::string::npos);
   EXPECT_DOUBLE_EQ(*ParseRate("1/s"), 1.0);
   EXPECT_DOUBLE_EQ(*ParseRate("30/min"), 0.5);
   EXPECT_DOUBLE_EQ(*ParseRate("36/h"), 0.01);

@@ -4,6 +4,7 @@
 Made with Python 3.11 + numpy 1.24 (Debian 12); deterministic, no randomness. Each file is used by
 tests/python/test_bad_inputs.py with the exit code and message listed in bad_catalogue.json.
 """
+import gzip
 import io
 import os
 import struct
@@ -70,6 +71,24 @@ def main():
     del cd
     idx = struct.pack(">BBBB", 0, 0, 8, 3) + struct.pack(">III", 10, 28, 28) + bytes(100)
     write("truncated-images-idx3-ubyte", idx)
+    inf_x = x.copy()
+    inf_x[1, 0, 0, 5] = -np.inf
+    write("inf_x.npz", npz_bytes(x=inf_x, y=y))
+    write("no_samples.npy", npy_bytes(x[:0]))
+    # Archives whose declared sizes exceed what the file holds: a deflated entry claiming 1 GiB
+    # (deflate expands at most ~1032:1), and a gzip IDX claiming 60000x28x28 images.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("x.npy", date_time=(1980, 1, 1, 0, 0, 0)), good,
+                   compress_type=zipfile.ZIP_DEFLATED)
+    bomb = bytearray(buf.getvalue())
+    cd = bomb.find(b"PK\x01\x02")
+    bomb[cd + 24:cd + 28] = struct.pack("<I", 1 << 30)  # central directory: uncompressed size
+    bomb[22:26] = struct.pack("<I", 1 << 30)            # local header: uncompressed size
+    write("deflate_declared_1gib.npz", bytes(bomb))
+    idx_gz = gzip.compress(struct.pack(">BBBB", 0, 0, 8, 3) + struct.pack(">III", 60000, 28, 28) +
+                           bytes(100), mtime=0)
+    write("declared_60000-images-idx3-ubyte.gz", idx_gz)
 
 
 if __name__ == "__main__":

@@ -302,6 +302,44 @@ def bad_models():
          "float16.onnx")
     save(model([helper.make_node("Relu", ["x"], ["y"], name="relu")], x, y, opset=19), BAD,
          "opset_19.onnx")
+    limit_models(x, y)
+
+
+def limit_models(x, y):
+    """Models whose sizes overflow tinyq's limits (src/ir/tensor_limits.h, int32 accumulators)."""
+    # A 1 GiB initializer declared in a ~100-byte file: refused before anything is allocated.
+    lie = TensorProto(name="W", data_type=F, dims=[1 << 28], raw_data=b"\0\0\0\0")
+    save(model([helper.make_node("Add", ["x", "W"], ["y"], name="add")], x, y, [lie]), BAD,
+         "declared_no_data.onnx")
+    # Resize by 1e5 in H and W: an [1,1,800000,800000] output from an 8x8 input.
+    save(model([helper.make_node("Resize", ["x8", "", "scales"], ["y"], name="resize_up")],
+               [vi("x8", [1, 1, 8, 8])], [vi("y", None)], [floats("scales", [1, 1, 1e5, 1e5])]),
+         BAD, "resize_huge.onnx")
+    # QDQ Gemm whose int32 bias is already near INT32_MAX: the worst-case accumulator
+    # 2147483000 + 128 * 4 * 127 overflows int32, which the int8 kernel must refuse.
+    i8, i32 = TensorProto.INT8, TensorProto.INT32
+    inits = [floats("s_x", 0.05), numpy_helper.from_array(np.array(0, np.int8), "z_x"),
+             numpy_helper.from_array(np.full((2, 4), 127, np.int8), "w"),
+             floats("s_w", 0.01), numpy_helper.from_array(np.array(0, np.int8), "z_w"),
+             numpy_helper.from_array(np.array([2147483000, 0], np.int32), "b"),
+             floats("s_b", 0.05 * 0.01), floats("s_y", 0.5),
+             numpy_helper.from_array(np.array(0, np.int8), "z_y")]
+    dq, q = "DequantizeLinear", "QuantizeLinear"
+    nodes = [helper.make_node(dq, ["xq", "s_x", "z_x"], ["xf"], name="x_dq"),
+             helper.make_node(dq, ["w", "s_w", "z_w"], ["wf"], name="w_dq"),
+             helper.make_node(dq, ["b", "s_b"], ["bf"], name="b_dq"),
+             helper.make_node("Gemm", ["xf", "wf", "bf"], ["yf"], name="fc", transB=1),
+             helper.make_node(q, ["yf", "s_y", "z_y"], ["yq"], name="y_q")]
+    save(model(nodes, [vi("xq", [1, 4], i8)], [vi("yq", [1, 2], i8)], inits), BAD,
+         "int8_accumulator_overflow.onnx")
+    # A 1 GiB int8 input whose dequantized float twin would be 4 GiB.
+    big = [1, 1, 32768, 32768]
+    inits = [floats("s", 0.05), numpy_helper.from_array(np.array(0, np.int8), "z")]
+    nodes = [helper.make_node(dq, ["xq", "s", "z"], ["xf"], name="x_dq"),
+             helper.make_node("Relu", ["xf"], ["rf"], name="relu"),
+             helper.make_node(q, ["rf", "s", "z"], ["yq"], name="y_q")]
+    save(model(nodes, [vi("xq", big, i8)], [vi("yq", big, i8)], inits), BAD,
+         "activation_4gib.onnx")
 
 
 def main():
