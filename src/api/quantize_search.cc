@@ -6,9 +6,13 @@
 //   2. + bias correction
 //   3. + AdaRound, with bias correction as chosen in 2 and with it toggled
 // Score: the card's metric on the validation set (top-1 %, or AUC when the set has both normal and
-// anomalous samples; normal-only data leaves it undefined), ties broken by fidelity to the float
-// model on the same samples: the SQNR in dB of the int8 model's outputs against the float model's,
-// 10 log10(sum f^2 / sum (f - q)^2); remaining ties keep the earlier (simpler) candidate.
+// anomalous samples; normal-only data leaves it undefined) and fidelity to the float model on the
+// same samples: the SQNR in dB of the int8 model's outputs against the float model's,
+// 10 log10(sum f^2 / sum (f - q)^2). A candidate replaces the best so far when its top-1 is
+// better by a significant margin (McNemar's test at 95 % on the samples the two classify
+// differently: a few validation samples decide nothing), or when the top-1 difference is not
+// significant and its fidelity is higher (AUC: a higher AUC, or an equal one and a higher
+// fidelity); otherwise the earlier, simpler candidate stays.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,9 +25,26 @@ namespace {
 struct Score {
   std::optional<double> metric;
   double fidelity = 0.0;
+  std::vector<bool> correct;  // top1: per validation sample
 };
 
+// z of a two-sided 95 % test.
+constexpr double kZ95 = 1.96;
+
+// Whether `a` beats `b`. Top-1: by the metric only when the difference is significant in
+// McNemar's test on the samples the two classify differently (|n_ab - n_ba| > 1.96
+// sqrt(n_ab + n_ba), n_ab = samples a gets right and b wrong), else by fidelity. AUC: by the
+// metric, then fidelity; no metric (one-class data): by fidelity.
 bool Better(const Score& a, const Score& b) {
+  if (!a.correct.empty() && a.correct.size() == b.correct.size()) {
+    int64_t ab = 0, ba = 0;
+    for (size_t i = 0; i < a.correct.size(); ++i) {
+      ab += a.correct[i] && !b.correct[i];
+      ba += !a.correct[i] && b.correct[i];
+    }
+    if (std::abs(ab - ba) > kZ95 * std::sqrt(static_cast<double>(ab + ba))) return ab > ba;
+    return a.fidelity > b.fidelity;
+  }
   if (a.metric && b.metric && *a.metric != *b.metric) return *a.metric > *b.metric;
   return a.fidelity > b.fidelity;
 }
@@ -90,7 +111,8 @@ Score ScoreOf(const ValOutputs& got, const ValOutputs& ref, const QuantizeOption
     int64_t correct = 0;
     for (int64_t i = 0; i < n; ++i) {
       const float* row = got.out.data() + i * per;
-      correct += std::max_element(row, row + per) - row == y[i];
+      s.correct.push_back(std::max_element(row, row + per) - row == y[i]);
+      correct += s.correct.back();
     }
     s.metric = 100.0 * static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, n));
   }
