@@ -22,6 +22,7 @@
 // output produced in int8 keeps its name on the DequantizeLinear output.
 #include "passes/quantize_int8.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -241,7 +242,11 @@ class Quantizer {
   }
 
   Status RewriteValues() {
+    // By value name, not by address: the borders (and so the saved file) come out in the same
+    // order whatever the heap layout.
     std::vector<std::pair<const Value*, quant::QuantParamsS8>> todo(params_.begin(), params_.end());
+    std::sort(todo.begin(), todo.end(),
+              [](const auto& a, const auto& b) { return a.first->name() < b.first->name(); });
     for (auto& [cv, p] : todo) {
       Value* v = const_cast<Value*>(cv);
       const bool out = IsGraphOutput(g_, v);
