@@ -61,6 +61,8 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
                 raise IoError(f"{calibration}: cannot read: {e.strerror}") from None
         else:
             table = json.dumps(calibration)
+    if search and method != "minmax":
+        raise ValueError("search chooses the calibration method itself; drop method=")
     val_x = val_y = None
     if max_drop is not None or search:
         if val is None:

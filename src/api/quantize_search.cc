@@ -139,6 +139,10 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
   if (!o.val) return InvalidArgument("--search needs a validation set (--val)");
   if (o.max_drop >= 0.0) return InvalidArgument("--search and --max-drop cannot be combined");
   if (o.table) return InvalidArgument("--search calibrates each candidate; drop --calib-table");
+  if (o.bias_correction || o.adaround)
+    return InvalidArgument(
+        "--search chooses bias correction and AdaRound itself; drop "
+        "--bias-correction / --adaround");
   if (!o.val->has_labels)
     return InvalidArgument(o.val_path + ": --search needs labels (an .npz with x and y)");
   // The float model's metric and outputs: the reference of every candidate.

@@ -137,6 +137,8 @@ int QuantizeMain(const std::vector<std::string>& args) {
   qo.search = vm.count("search") != 0;
   if (vm.count("max-drop") && qo.search)
     return Fail(InvalidArgument("--search and --max-drop cannot be combined"));
+  if (qo.search && !vm["method"].defaulted())
+    return Fail(InvalidArgument("--search chooses the calibration method itself; drop --method"));
   if (vm.count("max-drop") + vm.count("search") != vm.count("val"))
     return Fail(InvalidArgument("--val goes with --max-drop or --search, and each needs it"));
   const std::string model_path = vm["model"].as<std::string>();

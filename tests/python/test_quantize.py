@@ -856,6 +856,8 @@ def test_python_search_equals_cli(searched_digits, test_sets):
     (["--search"], "--val goes with --max-drop or --search"),
     (["--search", "--max-drop", "0.5", "--val", "VAL"], "--search and --max-drop cannot be combined"),
     (["--adaround", "--adaround-iters", "0"], "--adaround-iters must be >= 1"),
+    (["--search", "--val", "VAL", "--method", "mse"], "--search chooses the calibration method"),
+    (["--search", "--val", "VAL", "--adaround"], "--search chooses bias correction and AdaRound"),
 ])
 def test_search_and_adaround_bad_arguments(args, message, cli, tmp_path):
     model, card_path, calib, _ = paths(DIGITS)
@@ -870,6 +872,12 @@ def test_python_search_and_adaround_bad_arguments():
     model, card_path, calib, _ = paths(DIGITS)
     with pytest.raises(ValueError):
         tinyq.quantize(model, calib, card=card_path, search=True)
+    with pytest.raises(ValueError):
+        tinyq.quantize(model, calib, card=card_path, search=True, val=str(val_path(DIGITS)),
+                       method="mse")
+    with pytest.raises(tinyq.InvalidArgumentError):
+        tinyq.quantize(model, calib, card=card_path, search=True, val=str(val_path(DIGITS)),
+                       bias_correction=True)
     with pytest.raises(tinyq.InvalidArgumentError):
         tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=0)
     with pytest.raises(tinyq.InvalidArgumentError):
