@@ -20,14 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOARD = "nucleo_l4r5zi"
-ZOO = {  # model -> (evaluation set, calibration set)
-    "digits_mlp": ("digits_test", "digits_calib"),
+ZOO = {  # model -> (evaluation set, calibration set: 1,000 training samples)
+    "digits_mlp": ("digits_test", "digits_calib_1k"),
     "fmnist_dscnn": ("fmnist_test", "fmnist_calib_1k"),
     "fmnist_resnet8": ("fmnist_test", "fmnist_calib_1k"),
     "fmnist_mobilenetv1": ("fmnist_test", "fmnist_calib_1k"),
     "fmnist_teacher": ("fmnist_test", "fmnist_calib_1k"),
-    "kws_dscnn": ("kws_test", "kws_calib"),
-    "vibration_ae": ("vibration_test", "vibration_calib"),
+    "kws_dscnn": ("kws_test", "kws_calib_1k"),
+    "vibration_ae": ("vibration_test", "vibration_calib_1k"),
 }
 
 

@@ -54,6 +54,9 @@ group fmnist build_fmnist.py fmnist_train.npz fmnist_test.npz fmnist_calib_1k.np
 group digits build_digits.py digits_train.npz digits_test.npz digits_calib.npz
 group vibration build_vibration.py vibration_train.npz vibration_test.npz vibration_calib.npz
 group kws build_kws.py kws_train.npz kws_test.npz kws_calib.npz
+# 1,000-sample calibration sets and validation splits, drawn from the training splits above.
+group splits build_splits.py digits_calib_1k.npz kws_calib_1k.npz vibration_calib_1k.npz \
+  fmnist_val.npz digits_val.npz kws_val.npz vibration_val.npz
 
 if [[ $status -ne 0 && "${TINYQ_STRICT:-0}" == 1 ]]; then
   echo "datasets differ from the recorded sha256 (TINYQ_STRICT=1)" >&2

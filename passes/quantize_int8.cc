@@ -22,6 +22,7 @@
 // output produced in int8 keeps its name on the DequantizeLinear output.
 #include "passes/quantize_int8.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -241,7 +242,11 @@ class Quantizer {
   }
 
   Status RewriteValues() {
+    // By value name, not by address: the borders (and so the saved file) come out in the same
+    // order whatever the heap layout.
     std::vector<std::pair<const Value*, quant::QuantParamsS8>> todo(params_.begin(), params_.end());
+    std::sort(todo.begin(), todo.end(),
+              [](const auto& a, const auto& b) { return a.first->name() < b.first->name(); });
     for (auto& [cv, p] : todo) {
       Value* v = const_cast<Value*>(cv);
       const bool out = IsGraphOutput(g_, v);
@@ -317,27 +322,9 @@ class Quantizer {
   }
 
   Status RewriteMac(Node* n) {
-    if (n->op() == OpKind::kConv) {
-      std::vector<float> bias = n->input(2) ? ToFloats(*n->input(2)->constant()) : std::vector<float>{};
-      return QuantizeWeights(n, *n->input(1)->constant(), std::move(bias));
-    }
+    TQ_ASSIGN_OR_RETURN(MacWeights mw, MacWeightsOutputFirst(g_, *n));
+    if (n->op() == OpKind::kConv) return QuantizeWeights(n, mw.weights, std::move(mw.bias));
     // Gemm / MatMul -> Gemm(transA 0, transB 1, alpha 1, beta 1) with W' [N, K].
-    const Tensor& b = *n->input(1)->constant();
-    const bool trans_b = n->op() == OpKind::kGemm && n->GetInt("transB", 0) != 0;
-    const float alpha = n->op() == OpKind::kGemm ? n->GetFloat("alpha", 1.0f) : 1.0f;
-    const float beta = n->op() == OpKind::kGemm ? n->GetFloat("beta", 1.0f) : 1.0f;
-    const int64_t nout = trans_b ? b.dim(0) : b.dim(1);
-    const int64_t k = trans_b ? b.dim(1) : b.dim(0);
-    std::vector<float> w(static_cast<size_t>(nout * k));
-    const float* src = b.data<float>();
-    for (int64_t o = 0; o < nout; ++o)
-      for (int64_t i = 0; i < k; ++i)
-        w[static_cast<size_t>(o * k + i)] = alpha * (trans_b ? src[o * k + i] : src[i * nout + o]);
-    std::vector<float> bias;
-    if (n->input(2)) {
-      const Tensor& c = *n->input(2)->constant();
-      for (int64_t o = 0; o < nout; ++o) bias.push_back(beta * c.data<float>()[c.numel() == 1 ? 0 : o]);
-    }
     if (n->op() == OpKind::kMatMul) {
       std::vector<Value*> inputs = n->inputs();
       std::vector<Value*> outputs = n->outputs();
@@ -349,8 +336,7 @@ class Quantizer {
     n->mutable_attrs().erase("alpha");
     n->mutable_attrs().erase("beta");
     n->SetInt("transB", 1);
-    Tensor wt = Tensor::FromVector<float>({nout, k}, w);
-    return QuantizeWeights(n, wt, std::move(bias));
+    return QuantizeWeights(n, mw.weights, std::move(mw.bias));
   }
 
   // A float constant operand of Add/Mul/Concat becomes an s8 per-tensor constant.
@@ -384,6 +370,39 @@ class Quantizer {
 };
 
 }  // namespace
+
+StatusOr<MacWeights> MacWeightsOutputFirst(const Graph& graph, const Node& n) {
+  const Value* wv = n.input(1);
+  const Value* bv = n.input(2);
+  if (!IsConstF32(wv) || (bv && !IsConstF32(bv)))
+    return InvalidArgument(graph.Where(&n) + "weights and bias must be float constants");
+  MacWeights mw;
+  if (n.op() == OpKind::kConv) {
+    mw.weights = *wv->constant();
+    if (bv) mw.bias = ToFloats(*bv->constant());
+    return mw;
+  }
+  if ((n.op() != OpKind::kGemm && n.op() != OpKind::kMatMul) || wv->shape().size() != 2)
+    return InvalidArgument(graph.Where(&n) + "expected a Conv, or a Gemm/MatMul with a 2-D B");
+  const Tensor& b = *wv->constant();
+  const bool trans_b = n.op() == OpKind::kGemm && n.GetInt("transB", 0) != 0;
+  const float alpha = n.op() == OpKind::kGemm ? n.GetFloat("alpha", 1.0f) : 1.0f;
+  const float beta = n.op() == OpKind::kGemm ? n.GetFloat("beta", 1.0f) : 1.0f;
+  const int64_t nout = trans_b ? b.dim(0) : b.dim(1);
+  const int64_t k = trans_b ? b.dim(1) : b.dim(0);
+  std::vector<float> w(static_cast<size_t>(nout * k));
+  const float* src = b.data<float>();
+  for (int64_t o = 0; o < nout; ++o)
+    for (int64_t i = 0; i < k; ++i)
+      w[static_cast<size_t>(o * k + i)] = alpha * (trans_b ? src[o * k + i] : src[i * nout + o]);
+  mw.weights = Tensor::FromVector<float>({nout, k}, w);
+  if (bv) {
+    const Tensor& c = *bv->constant();
+    for (int64_t o = 0; o < nout; ++o)
+      mw.bias.push_back(beta * c.data<float>()[c.numel() == 1 ? 0 : o]);
+  }
+  return mw;
+}
 
 bool IsInt8QuantizableOp(OpKind op) { return KindOf(op) != Kind::kNone; }
 

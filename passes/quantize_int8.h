@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "passes/pass.h"
 #include "tinyq/quant.h"
@@ -31,6 +32,16 @@ class QuantizeInt8Pass : public Pass {
  private:
   QuantizeInt8Options options_;
 };
+
+// The float weights of a Conv / Gemm / MatMul node as quantize_int8 quantizes them: output channel
+// first (Conv: W as [Cout, Cin/group, kh, kw]; Gemm/MatMul: W' = alpha * op(B) as [N, K]) and the
+// float bias per output channel (Gemm: beta * C broadcast to [N]; empty without one).
+// InvalidArgument naming the node when the weights (or bias) are not float constants.
+struct MacWeights {
+  Tensor weights;
+  std::vector<float> bias;
+};
+StatusOr<MacWeights> MacWeightsOutputFirst(const Graph& graph, const Node& node);
 
 // The ops quantize_int8 can put in the quantized region (for docs and `--help`).
 bool IsInt8QuantizableOp(OpKind op);

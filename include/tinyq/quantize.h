@@ -50,9 +50,18 @@ struct QuantizeOptions {
   bool reduce_range = false;                          // 7-bit weights [-63, 63] (x86 without VNNI)
   bool bias_correction = false;
   bool equalize = false;                              // cross-layer equalization before calibration
+  // AdaRound (Nagel et al. 2020): learned rounding of every quantized Conv/Gemm's int8 weights
+  // against the float layer's output on the calibration data (weights stay per-channel symmetric
+  // int8 with the same scales; src/train/adaround.h).
+  bool adaround = false;
+  int adaround_iters = 1000;  // Adam steps per layer
+  // Configuration search: quantize with each candidate (calibration methods, then bias
+  // correction, then AdaRound; docs/quantization.md) and keep the one with the best metric on
+  // `val` (a split held out from the training data, never the test set). Needs `val`.
+  bool search = false;
   std::vector<std::string> float_nodes;               // nodes the user keeps in float
   double max_drop = -1.0;                             // metric points (AUC x 100); < 0: off
-  const Dataset* val = nullptr;                       // validation set for max_drop
+  const Dataset* val = nullptr;                       // validation set for max_drop / search
   std::string val_path;
   int64_t analysis_samples = 256;                     // samples for the per-layer error table
   int threads = 0;
@@ -86,6 +95,31 @@ struct FallbackStep {
   double metric_after = 0.0; // validation metric after this step
 };
 
+// One layer re-rounded by AdaRound. Errors: the layer's reconstruction loss on the calibration
+// rows, mean over rows of the sum over output channels of (int8-weight output - float output)^2.
+struct AdaRoundLayerReport {
+  std::string node;
+  std::string op;
+  int64_t rows = 0;             // calibration rows (Conv: sampled output positions)
+  double error_nearest = 0.0;   // round-to-nearest
+  double error_adaround = 0.0;  // learned rounding (== nearest when kept_nearest)
+  int64_t changed = 0;          // weights rounded the other way than to nearest
+  int64_t weights = 0;
+  bool kept_nearest = false;  // AdaRound did not reduce the error; nearest kept
+};
+
+// One configuration tried by the search, scored on the validation set.
+struct SearchCandidate {
+  std::string config;  // e.g. "mse+bias_correction+adaround"
+  std::string method;
+  bool bias_correction = false;
+  bool adaround = false;
+  std::optional<double> val_metric;  // top-1 % or AUC; none for an AUC on one-class data
+  double val_fidelity = 0.0;         // output SQNR (dB) against the float model on val
+  double seconds = 0.0;
+  bool chosen = false;
+};
+
 struct QuantizeReport {
   std::string method;
   int64_t calib_samples = 0;
@@ -100,6 +134,8 @@ struct QuantizeReport {
   std::optional<double> val_float;  // metric on the validation set (if given)
   std::optional<double> val_int8;
   std::vector<std::string> notes;   // pass notes (bias correction, equalization, ...)
+  std::vector<AdaRoundLayerReport> adaround;  // with options.adaround, graph order
+  std::vector<SearchCandidate> search;        // with options.search, in the order tried
   double seconds = 0.0;
 };
 // The "quantize" section of the report (tinyq/report.h: QuantizeReportJson); no wall-clock time.

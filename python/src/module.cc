@@ -148,12 +148,14 @@ class PyModel {
   bool IsInt8() const { return Take(PrepareRunnable(*graph_, false)).int8; }
 
   // Returns (quantized model, report JSON, calibration table JSON).
-  py::tuple Quantize(const py::array& x, float scale, float mean, float std, const std::string& metric,
-                     const std::string& method, double percentile, int64_t calib_limit,
-                     const std::string& table_json, const std::string& table_source,
-                     bool float_io, bool reduce_range, bool bias_correction,
-                     bool equalize, const std::vector<std::string>& float_nodes, double max_drop,
-                     const py::object& val_x, const py::object& val_y, int threads) {
+  py::tuple Quantize(const py::array& x, float scale, float mean, float std,
+                     const std::string& metric, const std::string& method, double percentile,
+                     int64_t calib_limit, const std::string& table_json,
+                     const std::string& table_source, bool float_io, bool reduce_range,
+                     bool bias_correction, bool equalize,
+                     const std::vector<std::string>& float_nodes, double max_drop,
+                     const py::object& val_x, const py::object& val_y, int threads, bool adaround,
+                     int adaround_iters, bool search) {
     Dataset calib;
     calib.x = FromNumpy(x, "calib");
     QuantizeOptions o;
@@ -169,10 +171,14 @@ class PyModel {
     o.equalize = equalize;
     o.float_nodes = float_nodes;
     o.threads = threads;
+    o.adaround = adaround;
+    o.adaround_iters = adaround_iters;
+    o.search = search;
     Dataset val;
-    if (max_drop >= 0.0) {
+    if (max_drop >= 0.0 || search) {
       if (val_x.is_none() || val_y.is_none())
-        throw StatusError(InvalidArgument("max_drop needs a validation set (val=(x, y))"));
+        throw StatusError(
+            InvalidArgument("max_drop and search need a validation set (val=(x, y))"));
       val.x = FromNumpy(py::array::ensure(val_x), "val x");
       val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
       val.has_labels = true;
@@ -408,7 +414,8 @@ PYBIND11_MODULE(_tinyq, m) {
          const std::string& name, const std::string& method, int64_t calib_limit,
          bool bias_correction, bool equalize, double max_drop, int64_t eval_limit, bool force,
          int threads, double prune_channels, const std::string& criterion, bool distill,
-         const std::string& train, int epochs, const std::string& flash, const std::string& ram) {
+         const std::string& train, int epochs, const std::string& flash, const std::string& ram,
+         bool adaround, int adaround_iters) {
         ShrinkOptions o;
         o.prune_channels = prune_channels;
         o.prune_criterion = criterion;
@@ -428,6 +435,8 @@ PYBIND11_MODULE(_tinyq, m) {
         o.quantize.calib_limit = calib_limit;
         o.quantize.bias_correction = bias_correction;
         o.quantize.equalize = equalize;
+        o.quantize.adaround = adaround;
+        o.quantize.adaround_iters = adaround_iters;
         o.max_drop = max_drop;
         o.eval_limit = eval_limit;
         o.force = force;
@@ -443,7 +452,8 @@ PYBIND11_MODULE(_tinyq, m) {
       py::arg("target"), py::arg("name"), py::arg("method"), py::arg("calib_limit"),
       py::arg("bias_correction"), py::arg("equalize"), py::arg("max_drop"), py::arg("eval_limit"),
       py::arg("force"), py::arg("threads"), py::arg("prune_channels"), py::arg("criterion"),
-      py::arg("distill"), py::arg("train"), py::arg("epochs"), py::arg("flash"), py::arg("ram"));
+      py::arg("distill"), py::arg("train"), py::arg("epochs"), py::arg("flash"), py::arg("ram"),
+      py::arg("adaround") = false, py::arg("adaround_iters") = 1000);
   // `report`/`baseline`: a file path, or (name, JSON text) of an in-memory report.
   m.def(
       "check",

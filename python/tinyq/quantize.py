@@ -27,7 +27,8 @@ def _x_of(data, what):
 def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
              method="minmax", percentile=99.99, calib_limit=1000, calibration=None,
              float_io=False, reduce_range=False, bias_correction=False, equalize=False,
-             float_nodes=(), max_drop=None, val=None, threads=0):
+             float_nodes=(), max_drop=None, val=None, threads=0, adaround=False,
+             adaround_iters=1000, search=False):
     """Quantizes a float model to int8 (QOp form; ``.save()`` writes QDQ ONNX).
 
     ``model``: a :class:`tinyq.Model` or a path. ``calib``: calibration data (path, array x, or
@@ -36,7 +37,11 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
     saved table (dict or path; skips calibration). ``reduce_range``: 7-bit weights (for ONNX
     Runtime on x86 without VNNI, whose u8*s8 kernels saturate). ``max_drop`` (metric points,
     AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
-    drop fits.
+    drop fits. ``adaround``: learned rounding of the int8 weights against each float layer's output
+    on the calibration data (``adaround_iters`` Adam steps per layer; ``report["quantize"]["adaround"]``).
+    ``search`` with ``val`` (held out from the training data, never the test set): quantizes with
+    each candidate configuration (calibration methods, bias correction, AdaRound) and keeps the
+    best on ``val`` (``report["quantize"]["search"]``).
     Returns a :class:`tinyq.QuantizedModel` with ``.run()``, ``.save()``, ``.report`` (a
     :class:`tinyq.Report`, as ``tinyq quantize --report`` writes it).
     """
@@ -58,14 +63,17 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
                 raise IoError(f"{calibration}: cannot read: {e.strerror}") from None
         else:
             table = json.dumps(calibration)
+    if search and method != "minmax":
+        raise ValueError("search chooses the calibration method itself; drop method=")
     val_x = val_y = None
-    if max_drop is not None:
+    if max_drop is not None or search:
         if val is None:
-            raise ValueError("max_drop needs a validation set (val=path or (x, y))")
+            raise ValueError("max_drop and search need a validation set (val=path or (x, y))")
         val_x, val_y = _x_of(val, "val")
     impl, report, table_json = model._impl.quantize(
         x, float(scale), float(mean), float(std), metric, method, float(percentile),
         int(calib_limit), table, table_source, bool(float_io), bool(reduce_range),
         bool(bias_correction), bool(equalize), [str(n) for n in float_nodes],
-        -1.0 if max_drop is None else float(max_drop), val_x, val_y, int(threads))
+        -1.0 if max_drop is None else float(max_drop), val_x, val_y, int(threads),
+        bool(adaround), int(adaround_iters), bool(search))
     return QuantizedModel(impl, model.path, Report(json.loads(report)), json.loads(table_json))

@@ -62,7 +62,8 @@ def _as_path(data, tmp, name):
 def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=None,
            method="minmax", calib_limit=1000, bias_correction=False, equalize=False,
            max_drop=None, eval_limit=0, force=False, threads=0, prune_channels=0.0,
-           criterion="l1", distill=False, train=None, epochs=3, flash=None, ram=None):
+           criterion="l1", distill=False, train=None, epochs=3, flash=None, ram=None,
+           adaround=False, adaround_iters=1000):
     """Runs the whole pipeline on ``model`` (a path or a :class:`tinyq.Model` loaded from a file):
     optimize, calibrate, quantize, evaluate float and int8 on ``data``, export, and write
     ``out_dir`` with the models and report.{json,md,html}. Same options as ``tinyq shrink``.
@@ -70,7 +71,9 @@ def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=Non
     ``target`` is a board id (:func:`tinyq.targets`) or a profile JSON; ``flash``/``ram`` override
     its limits ("256K"). ``prune_channels`` removes that fraction of each channel group first,
     recovered by least squares, or by distillation from the original on ``train`` with
-    ``distill=True``. ``data``/``calib``/``train`` are paths or arrays (dict with x/y, or (x, y)).
+    ``distill=True``. ``adaround`` learns the rounding of the int8 weights (as
+    :func:`tinyq.quantize`). ``data``/``calib``/``train`` are paths or arrays (dict with x/y, or
+    (x, y)).
     Returns a
     :class:`ShrinkReport`; a failed gate (``max_drop``, the board's budget) gives
     ``passed=False``, not an exception. Errors raise :class:`tinyq.Error` subclasses.
@@ -85,5 +88,6 @@ def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=Non
                           -1.0 if max_drop is None else float(max_drop), int(eval_limit),
                           bool(force), int(threads), float(prune_channels), criterion,
                           bool(distill), _as_path(train, tmp, "train"), int(epochs),
-                          "" if flash is None else str(flash), "" if ram is None else str(ram))
+                          "" if flash is None else str(flash), "" if ram is None else str(ram),
+                          bool(adaround), int(adaround_iters))
     return ShrinkReport(*r, os.fspath(out_dir))

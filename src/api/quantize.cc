@@ -1,8 +1,10 @@
 // Quantize: the post-training int8 pipeline shared by `tinyq quantize` and `tinyq.quantize()`.
 //
 //   optimize (fold BN, fuse activations) -> [equalize_cross_layer] -> calibrate -> quantize_int8
-//   -> int8 executor check (nodes without an int8 kernel fall back to float) -> [bias correction]
-//   -> per-layer error analysis -> [--max-drop: float fallback of the most sensitive layers]
+//   -> int8 executor check (nodes without an int8 kernel fall back to float) -> [AdaRound]
+//   -> [bias correction] -> per-layer error analysis -> [--max-drop: float fallback of the most
+//   sensitive layers]. With `search`, the whole pipeline runs once per candidate configuration
+//   (src/api/quantize_search.cc).
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -82,6 +84,10 @@ StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
 
 StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
                                   const std::string& calib_path, const QuantizeOptions& o) {
+  if (o.adaround && o.adaround_iters < 1)
+    return InvalidArgument("--adaround-iters must be >= 1, got " +
+                           std::to_string(o.adaround_iters));
+  if (o.search) return QuantizeSearch(model, calib, calib_path, o);
   const auto t0 = std::chrono::steady_clock::now();
   QuantizeResult result;
   QuantizeReport& rep = result.report;
@@ -111,8 +117,12 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
   for (const std::string& n : float_nodes)
     if (!fg->FindNode(n))
       return InvalidArgument(model.Where() + "--float-node '" + n + "': no such node");
-  TQ_ASSIGN_OR_RETURN(QuantizedGraph qg, BuildQuantizedGraph(*fg, result.table, o,
-                                                             float_nodes, &rep.notes));
+  TQ_ASSIGN_OR_RETURN(QuantizedGraph qg,
+                      BuildQuantizedGraph(*fg, result.table, o, float_nodes, &rep.notes));
+  LearnedRounding learned;
+  if (o.adaround)
+    TQ_RETURN_IF_ERROR(
+        AdaRoundGraph(*fg, *qg.graph, calib, calib_path, o, &rep.adaround, &learned));
   if (o.bias_correction)
     TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
 
@@ -120,10 +130,7 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
 
   if (o.max_drop >= 0.0) {
     if (!o.val) return InvalidArgument("--max-drop needs a validation set (--val)");
-    EvalOptions eo;
-    eo.preprocess = o.preprocess;
-    eo.metric = o.metric;
-    eo.threads = o.threads;
+    const EvalOptions eo = ValEvalOptions(o, false);
     TQ_ASSIGN_OR_RETURN(EvalResult fr, Evaluate(*fg, *o.val, o.val_path, eo));
     const double scale = o.metric == "auc" ? 100.0 : 1.0;
     rep.val_float = fr.value;
@@ -144,8 +151,8 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
       if (victim.node.empty() || float_nodes.count(victim.node)) continue;
       const int64_t before = WeightBytes(*qg.graph);
       float_nodes.insert(victim.node);
-      TQ_ASSIGN_OR_RETURN(qg, BuildQuantizedGraph(*fg, result.table, o, float_nodes,
-                                                  &rep.notes));
+      TQ_ASSIGN_OR_RETURN(qg, BuildQuantizedGraph(*fg, result.table, o, float_nodes, &rep.notes));
+      ApplyLearnedRounding(learned, *qg.graph);
       if (o.bias_correction)
         TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
       TQ_ASSIGN_OR_RETURN(qr, Evaluate(*qg.graph, *o.val, o.val_path, eo));

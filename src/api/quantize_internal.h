@@ -3,6 +3,7 @@
 #define TINYQ_SRC_API_QUANTIZE_INTERNAL_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -20,6 +21,16 @@ inline std::string NodeOutputKey(const Value& v) {
   for (int i = 0; i < p->num_outputs(); ++i)
     if (p->output(i) == &v) return p->name() + "#" + std::to_string(i);
   return "";
+}
+
+// Evaluation settings of the validation set (--max-drop, --search) from the quantize options.
+inline EvalOptions ValEvalOptions(const QuantizeOptions& o, bool int8) {
+  EvalOptions eo;
+  eo.preprocess = o.preprocess;
+  eo.metric = o.metric;
+  eo.threads = o.threads;
+  eo.int8 = int8;
+  return eo;
 }
 
 struct QuantizedGraph {
@@ -48,6 +59,21 @@ Status StreamFloatAndInt8(const Graph& float_graph, const Graph& int8_graph, con
 Status CorrectBias(const Graph& float_graph, Graph& int8_graph, const Dataset& calib,
                    const std::string& calib_path, const QuantizeOptions& o,
                    std::vector<std::string>* notes);
+
+// AdaRound (src/api/quantize_adaround.cc): re-rounds the int8 weights of every quantized 2-D Conv
+// and Gemm of `int8_graph` in graph order; one report row per layer; `learned` receives each
+// layer's int8 weights (to re-apply after a rebuild, ApplyLearnedRounding).
+using LearnedRounding = std::map<std::string, std::vector<int8_t>>;
+Status AdaRoundGraph(const Graph& float_graph, Graph& int8_graph, const Dataset& calib,
+                     const std::string& calib_path, const QuantizeOptions& o,
+                     std::vector<AdaRoundLayerReport>* report, LearnedRounding* learned);
+// Writes the learned weights into the nodes of `int8_graph` that are still quantized.
+void ApplyLearnedRounding(const LearnedRounding& learned, Graph& int8_graph);
+
+// Quantize with options.search (src/api/quantize_search.cc): every candidate configuration
+// quantized and scored on options.val, the best one returned with the search table in its report.
+StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib,
+                                        const std::string& calib_path, const QuantizeOptions& o);
 
 // SQNR / cosine of every int8 tensor against the float tensor of the same node output.
 StatusOr<std::vector<LayerError>> AnalyzeLayers(const Graph& float_graph, const Graph& int8_graph,

@@ -52,6 +52,26 @@ std::string QuantizeReportToJson(const QuantizeReport& r) {
                               {"sqnr_db", f.sqnr_db},
                               {"extra_bytes", f.extra_bytes},
                               {"metric_after", f.metric_after}});
+  j["adaround"] = nlohmann::json::array();
+  for (const AdaRoundLayerReport& a : r.adaround)
+    j["adaround"].push_back({{"node", a.node},
+                             {"op", a.op},
+                             {"rows", a.rows},
+                             {"error_nearest", a.error_nearest},
+                             {"error_adaround", a.error_adaround},
+                             {"changed", a.changed},
+                             {"weights", a.weights},
+                             {"kept_nearest", a.kept_nearest}});
+  j["search"] = nlohmann::json::array();
+  for (const SearchCandidate& c : r.search)
+    j["search"].push_back({{"config", c.config},
+                           {"method", c.method},
+                           {"bias_correction", c.bias_correction},
+                           {"adaround", c.adaround},
+                           {"val_metric", c.val_metric ? nlohmann::json(*c.val_metric) : nullptr},
+                           {"val_fidelity", c.val_fidelity},
+                           {"seconds", c.seconds},
+                           {"chosen", c.chosen}});
   j["weight_bytes"] = {{"float", r.float_weight_bytes}, {"quantized", r.quantized_weight_bytes}};
   if (r.val_float) j["validation"] = {{"float", *r.val_float}, {"int8", *r.val_int8}};
   j["notes"] = r.notes;
@@ -88,6 +108,24 @@ std::string QuantizeReportToText(const QuantizeReport& r) {
                     l.max_abs_error, l.op.c_str(), l.tensor.c_str());
       os << line;
     }
+  }
+  if (!r.adaround.empty()) {
+    os << "\nAdaRound (reconstruction error on calibration rows: nearest -> learned)\n";
+    for (const AdaRoundLayerReport& a : r.adaround) {
+      char line[512];
+      std::snprintf(line, sizeof(line), "  %-8s %-24s %10.4g -> %10.4g  %6lld/%lld changed%s\n",
+                    a.op.c_str(), a.node.c_str(), a.error_nearest, a.error_adaround,
+                    static_cast<long long>(a.changed), static_cast<long long>(a.weights),
+                    a.kept_nearest ? " (kept nearest)" : "");
+      os << line;
+    }
+  }
+  if (!r.search.empty()) {
+    os << "\nsearch (validation set; metric, then fidelity to float)\n";
+    for (const SearchCandidate& c : r.search)
+      os << (c.chosen ? "  * " : "    ") << c.config << ": metric "
+         << (c.val_metric ? Fmt("%.4f", *c.val_metric) : std::string("-")) << ", fidelity "
+         << Fmt("%.2f", c.val_fidelity) << ", " << Fmt("%.1f", c.seconds) << " s\n";
   }
   if (r.val_float) {
     os << "\nvalidation: float " << Fmt("%.4f", *r.val_float) << ", int8 "

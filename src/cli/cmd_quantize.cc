@@ -1,6 +1,8 @@
 // tinyq quantize MODEL --calib DATA.npz -o OUT.onnx [...]   and   tinyq calibrate MODEL --calib
 // DATA.npz -o TABLE.json [...]
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include "src/cli/cli.h"
 #include "tinyq/quantize.h"
@@ -100,16 +102,27 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "(ONNX Runtime on AVX2); tinyq's own kernels never need it")(
       "float-node", po::value<std::vector<std::string>>()->composing(),
       "keep this node in float (repeatable)")(
+      "adaround",
+      "learned rounding of the int8 weights (AdaRound) against each float layer's "
+      "output on the calibration data")("adaround-iters", po::value<int>()->default_value(1000),
+                                        "AdaRound optimizer steps per layer")(
+      "search",
+      "quantize with each candidate configuration (calibration methods, bias "
+      "correction, AdaRound) and keep the best on --val (never use the test set)")(
       "max-drop", po::value<double>(),
       "move the most sensitive layers back to float until the validation metric drops by at most "
-      "PT points (AUC: x100)")("val", po::value<std::string>(), "validation set for --max-drop");
+      "PT points (AUC: x100)")(
+      "val", po::value<std::string>(),
+      "validation set (.npz with x, y; held out from the training data) for --max-drop or "
+      "--search");
   AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("quantize",
                          "MODEL --calib DATA.npz [--card card.json] [--method M] "
-                         "[--bias-correction] [--equalize] [--max-drop PT --val DATA.npz] "
+                         "[--bias-correction] [--equalize] [--adaround [--adaround-iters N]] "
+                         "[--max-drop PT --val DATA.npz | --search --val DATA.npz] "
                          "-o OUT.onnx [--report R.json]",
                          args, opts, pos, &vm);
       rc >= 0)
@@ -121,8 +134,16 @@ int QuantizeMain(const std::vector<std::string>& args) {
   qo.float_io = vm.count("float-io") != 0;
   qo.reduce_range = vm.count("reduce-range") != 0;
   if (vm.count("float-node")) qo.float_nodes = vm["float-node"].as<std::vector<std::string>>();
-  if (vm.count("max-drop") != vm.count("val"))
-    return Fail(InvalidArgument("--max-drop and --val go together"));
+  qo.adaround = vm.count("adaround") != 0;
+  qo.adaround_iters = vm["adaround-iters"].as<int>();
+  if (qo.adaround_iters < 1) return Fail(InvalidArgument("--adaround-iters must be >= 1"));
+  qo.search = vm.count("search") != 0;
+  if (vm.count("max-drop") && qo.search)
+    return Fail(InvalidArgument("--search and --max-drop cannot be combined"));
+  if (qo.search && !vm["method"].defaulted())
+    return Fail(InvalidArgument("--search chooses the calibration method itself; drop --method"));
+  if (vm.count("max-drop") + vm.count("search") != vm.count("val"))
+    return Fail(InvalidArgument("--val goes with --max-drop or --search, and each needs it"));
   const std::string model_path = vm["model"].as<std::string>();
   const std::string out = vm["output"].as<std::string>();
   auto graph = LoadModel(model_path, Shapes(vm));
@@ -136,20 +157,34 @@ int QuantizeMain(const std::vector<std::string>& args) {
     qo.table = std::move(*t);
   }
   StatusOr<Dataset> val = InvalidArgument("");
-  if (vm.count("max-drop")) {
-    qo.max_drop = vm["max-drop"].as<double>();
-    if (qo.max_drop < 0) return Fail(InvalidArgument("--max-drop must be >= 0"));
+  if (vm.count("val")) {
+    if (vm.count("max-drop")) qo.max_drop = vm["max-drop"].as<double>();
+    if (vm.count("max-drop") && qo.max_drop < 0)
+      return Fail(InvalidArgument("--max-drop must be >= 0"));
     qo.val_path = vm["val"].as<std::string>();
     val = ReadDataset(qo.val_path);
     if (!val.ok()) return Fail(val.status());
     qo.val = &*val;
   }
-  Progress progress("quantize");
-  qo.progress = [&](const std::string&, int64_t d, int64_t t) {
-    if (t > 0) progress.Update(d, t);
+  // One bar per stage (calibrate, adaround, bias-correction, search, ...), so each ETA is its own;
+  // a stage that starts over (the search runs adaround per candidate) gets a fresh bar.
+  std::map<std::string, std::pair<std::unique_ptr<Progress>, int64_t>> bars;
+  Progress* shown = nullptr;
+  qo.progress = [&](const std::string& s, int64_t d, int64_t t) {
+    if (t <= 0) return;
+    auto& [bar, last] = bars[s];
+    if (!bar || d < last) {
+      if (shown && shown == bar.get()) shown = nullptr;
+      if (bar) bar->Finish();
+      bar = std::make_unique<Progress>("quantize: " + s);
+    }
+    if (shown && shown != bar.get()) shown->Finish();
+    shown = bar.get();
+    last = d;
+    bar->Update(d, t);
   };
   auto r = Quantize(**graph, *calib, calib_path, qo);
-  progress.Finish();
+  if (shown) shown->Finish();
   if (!r.ok()) return Fail(r.status());
   if (vm.count("save-calib"))
     if (Status s = r->table.Save(vm["save-calib"].as<std::string>()); !s.ok()) return Fail(s);

@@ -32,6 +32,9 @@ int ShrinkMain(const std::vector<std::string>& args) {
       "epochs", po::value<int>()->default_value(3), "distillation epochs")(
       "bias-correction", "empirical bias correction")(
       "equalize", "cross-layer equalization")(
+      "adaround", "learned rounding of the int8 weights (AdaRound) on the calibration data")(
+      "adaround-iters", po::value<int>()->default_value(1000),
+      "AdaRound optimizer steps per layer")(
       "max-drop", po::value<double>(),
       "fail (exit 1) when int8 loses more than PT points against float (AUC: x100)")(
       "eval-limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples (0 = all)")(
@@ -44,7 +47,7 @@ int ShrinkMain(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int rc = ParseArgs("shrink",
                          "MODEL --data DATA.npz [--card card.json] [--target BOARD] -o OUTDIR "
-                         "[--method M] [--max-drop PT]\n"
+                         "[--method M] [--adaround] [--max-drop PT]\n"
                          "[--prune-channels R [--distill --train T.npz]]\n"
                          "Runs [prune + recover] -> optimize -> calibrate -> quantize -> evaluate "
                          "float and int8 -> export ONNX and C -> [build and measure for the board] "
@@ -79,6 +82,9 @@ int ShrinkMain(const std::vector<std::string>& args) {
   if (Status s = ReadCalibrationOptions(vm, &o.quantize); !s.ok()) return Fail(s);
   o.quantize.bias_correction = vm.count("bias-correction") != 0;
   o.quantize.equalize = vm.count("equalize") != 0;
+  o.quantize.adaround = vm.count("adaround") != 0;
+  o.quantize.adaround_iters = vm["adaround-iters"].as<int>();
+  if (o.quantize.adaround_iters < 1) return Fail(InvalidArgument("--adaround-iters must be >= 1"));
   if (vm.count("max-drop")) {
     o.max_drop = vm["max-drop"].as<double>();
     if (!(o.max_drop >= 0)) return Fail(InvalidArgument("--max-drop must be >= 0"));

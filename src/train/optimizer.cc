@@ -19,13 +19,12 @@ class StatefulOptimizer : public Optimizer {
 class Sgd : public StatefulOptimizer {
  public:
   Sgd(float momentum, float wd) : momentum_(momentum), wd_(wd) {}
-  void Step(TrainProgram& program, float lr) override {
-    const auto& params = program.params();
+  void Step(const std::vector<ParamSpan>& params, float lr) override {
     for (size_t i = 0; i < params.size(); ++i) {
-      FloatVec& w = program.ParamData(params[i]);
-      const FloatVec& g = program.ParamGrad(params[i]);
-      std::vector<float>& v = State(velocity_, i, w.size());
-      for (size_t j = 0; j < w.size(); ++j) {
+      float* w = params[i].data;
+      const float* g = params[i].grad;
+      std::vector<float>& v = State(velocity_, i, params[i].size);
+      for (size_t j = 0; j < params[i].size; ++j) {
         v[j] = momentum_ * v[j] + (g[j] + wd_ * w[j]);
         w[j] -= lr * v[j];
       }
@@ -40,16 +39,15 @@ class Sgd : public StatefulOptimizer {
 class Adam : public StatefulOptimizer {
  public:
   explicit Adam(float wd) : wd_(wd) {}
-  void Step(TrainProgram& program, float lr) override {
+  void Step(const std::vector<ParamSpan>& params, float lr) override {
     ++t_;
     const double c1 = 1.0 - std::pow(kBeta1, t_), c2 = 1.0 - std::pow(kBeta2, t_);
-    const auto& params = program.params();
     for (size_t i = 0; i < params.size(); ++i) {
-      FloatVec& w = program.ParamData(params[i]);
-      const FloatVec& g = program.ParamGrad(params[i]);
-      std::vector<float>& m = State(m_, i, w.size());
-      std::vector<float>& v = State(v_, i, w.size());
-      for (size_t j = 0; j < w.size(); ++j) {
+      float* w = params[i].data;
+      const float* g = params[i].grad;
+      std::vector<float>& m = State(m_, i, params[i].size);
+      std::vector<float>& v = State(v_, i, params[i].size);
+      for (size_t j = 0; j < params[i].size; ++j) {
         const float gj = g[j] + wd_ * w[j];
         m[j] = kBeta1 * m[j] + (1.0f - kBeta1) * gj;
         v[j] = kBeta2 * v[j] + (1.0f - kBeta2) * gj * gj;
@@ -68,6 +66,15 @@ class Adam : public StatefulOptimizer {
 };
 
 }  // namespace
+
+void Optimizer::Step(TrainProgram& program, float lr) {
+  std::vector<ParamSpan> spans;
+  for (const Param& p : program.params()) {
+    FloatVec& w = program.ParamData(p);
+    spans.push_back({w.data(), program.ParamGrad(p).data(), w.size()});
+  }
+  Step(spans, lr);
+}
 
 StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(const std::string& name, float momentum,
                                                    float weight_decay) {

@@ -15,11 +15,22 @@
 
 namespace tinyq::train {
 
+// A parameter buffer and its gradient, for callers that compute gradients themselves (AdaRound's
+// rounding variables, src/train/adaround.h). Both are borrowed for the duration of Step; the
+// optimizer's state for a span is matched by its position in the list.
+struct ParamSpan {
+  float* data = nullptr;
+  const float* grad = nullptr;
+  size_t size = 0;
+};
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
   // One update of every parameter of `program` with learning rate `lr`.
-  virtual void Step(TrainProgram& program, float lr) = 0;
+  void Step(TrainProgram& program, float lr);
+  // One update of `params` (the same list, in the same order, at every step).
+  virtual void Step(const std::vector<ParamSpan>& params, float lr) = 0;
 };
 
 // "sgd" or "adam"; InvalidArgument for other names or a negative momentum / weight decay.

@@ -187,3 +187,41 @@ def test_npz_writer_is_deterministic_and_numpy_readable(tmp_path):
         with np.load(a) as z:
             np.testing.assert_array_equal(z["x"], arrays["x"])
             np.testing.assert_array_equal(z["y"], arrays["y"])
+
+
+# ---------------------------------------------------------------- 1,000-sample calibration sets and validation splits
+import build_splits  # noqa: E402
+
+OUT = os.path.join(DATASETS, "out")
+
+
+def test_digits_calib_1k_fixture_rebuilds_byte_exact(tmp_path):
+    build_digits.build(str(tmp_path))
+    res = build_splits.build(str(tmp_path), ["digits"])
+    assert res["digits_calib_1k"] == sha256(os.path.join(FIXTURES, "digits_calib_1k.npz"))
+
+
+def rows_of(x):
+    return {r.tobytes(): i for i, r in enumerate(x.reshape(len(x), -1))}
+
+
+@pytest.mark.parametrize("name,n_val", [("fmnist", 10000), ("digits", 438), ("kws", 1880),
+                                        ("vibration", 2000)])
+def test_calib_and_val_are_disjoint_stratified_training_samples(name, n_val):
+    """Each 1,000-sample calibration set and each validation split holds training samples only
+    (with their labels), the two share no sample, and each class gets its share of the draw
+    (within one sample of 1000 * n_c / N; fmnist's 100 per class)."""
+    train = npzio.load_npz(os.path.join(OUT, f"{name}_train.npz"))
+    calib = npzio.load_npz(os.path.join(OUT, f"{name}_calib_1k.npz"))
+    val = npzio.load_npz(os.path.join(OUT, f"{name}_val.npz"))
+    assert len(calib["x"]) == 1000 and len(val["x"]) == n_val
+    where = rows_of(train["x"])
+    idx_c = [where[r.tobytes()] for r in calib["x"].reshape(1000, -1)]
+    idx_v = [where[r.tobytes()] for r in val["x"].reshape(n_val, -1)]
+    np.testing.assert_array_equal(train["y"][idx_c], calib["y"])
+    np.testing.assert_array_equal(train["y"][idx_v], val["y"])
+    assert not set(idx_c) & set(idx_v)
+    assert idx_c == sorted(idx_c) and idx_v == sorted(idx_v)
+    classes, counts = np.unique(train["y"], return_counts=True)
+    got = np.array([np.sum(calib["y"] == c) for c in classes])
+    assert np.all(np.abs(got - 1000 * counts / counts.sum()) < 1.0), got

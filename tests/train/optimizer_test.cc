@@ -38,6 +38,23 @@ TEST(OptimizerTest, AdamFirstStepMovesByLr) {
   EXPECT_NEAR(p->ParamData(p->params()[0])[0], 1.01f, 1e-6f);
 }
 
+TEST(OptimizerTest, SpansStepLikeAProgram) {
+  // The same Adam update on a raw buffer (ParamSpan, as AdaRound uses it) and on a program.
+  auto p = OneWeight(1.0f);
+  auto a = MakeOptimizer("adam", 0.0f, 0.0f);
+  auto b = MakeOptimizer("adam", 0.0f, 0.0f);
+  ASSERT_TRUE(a.ok() && b.ok());
+  float w = 1.0f, g = 0.0f;
+  for (float grad : {-3.0f, 0.5f, 2.0f}) {
+    p->ParamGrad(p->params()[0])[0] = grad;
+    g = grad;
+    (*a)->Step(*p, 0.01f);
+    (*b)->Step({{&w, &g, 1}}, 0.01f);
+    EXPECT_EQ(w, p->ParamData(p->params()[0])[0]);
+  }
+  EXPECT_NE(w, 1.0f);
+}
+
 TEST(OptimizerTest, UnknownNameIsInvalidArgument) {
   auto opt = MakeOptimizer("rmsprop", 0.0f, 0.0f);
   ASSERT_FALSE(opt.ok());
