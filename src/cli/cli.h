@@ -9,6 +9,7 @@
 #include "tinyq/api.h"
 #include "tinyq/quantize.h"
 #include "tinyq/status.h"
+#include "tinyq/train.h"
 
 namespace tinyq::cli {
 
@@ -48,6 +49,13 @@ int ParseArgs(const std::string& verb, const std::string& usage, const std::vect
 // quantize, shrink), and reading them into QuantizeOptions.
 void AddCalibrationOptions(po::options_description& opts);
 Status ReadCalibrationOptions(const po::variables_map& vm, QuantizeOptions* o);
+
+// The training flags shared by `distill`, `train` and `prune --recover distill` (epochs, batch,
+// lr, optimizer, schedule, warm-up, BatchNormalization mode, augmentation, seed, ...), and with
+// `distillation` also the teacher terms (temperature, alpha, feature losses, teacher cache).
+// ReadTrainingFlags fills the matching TrainOptions fields.
+void AddTrainingFlags(po::options_description& opts, bool distillation);
+Status ReadTrainingFlags(const po::variables_map& vm, TrainOptions* o);
 
 // The end of a verb that writes a model: saves `graph` as ONNX to `out`, writes `json` to
 // --report if given, prints `json` (--json) or `text` + "wrote OUT". Returns the exit code.
