@@ -4,25 +4,26 @@
 // P output positions), with col = im2col(x_g) of shape [Cg*K, P]:
 //   forward:  y_g = W_g [Mg, Cg*K] * col + b
 //   backward: dW_g += dy_g * col^T,   db += sum_p dy_g,   dx_g += col2im(W_g^T * dy_g)
-// col is rebuilt in backward instead of kept, so memory stays at one image's matrix per thread.
-// im2col/col2im copy runs of consecutive input elements (precomputed from the window offsets);
-// a 1x1 stride-1 unpadded Conv uses the input itself as col; a depthwise Conv (one filter per
-// one-channel group) computes its K-tap sums with vector loops instead of 1-row GEMMs.
+// col is rebuilt in backward instead of kept, so memory stays at one image's matrix per half of the
+// batch. im2col/col2im copy runs of consecutive input elements (precomputed from the window
+// offsets); a 1x1 stride-1 unpadded Conv uses the input itself as col; a depthwise Conv (one filter
+// per one-channel group) computes its K-tap sums with vector loops instead of 1-row GEMMs.
 #include <algorithm>
-#include <thread>
 
 #include "src/exec/window_table.h"
 #include "src/ir/conv_geometry.h"
 #include "src/train/matrix_map.h"
+#include "src/train/parallel.h"
 #include "src/train/tape.h"
 
 namespace tinyq::train {
 namespace {
 
-// Images are split over two threads (first half on the caller's thread). Each thread owns its
-// im2col buffers and weight/bias gradient accumulators, which are added to the parameter
-// gradients in thread order afterwards, so results depend only on the batch size.
-constexpr int kThreads = 2;
+// Images are split into two halves run by RunChunks (the caller and a helper thread). Each half
+// owns its im2col buffers and weight/bias gradient accumulators, which are added to the parameter
+// gradients in half order afterwards, so results depend only on the batch size, not on which
+// thread ran which half.
+constexpr int kChunks = 2;
 
 template <typename F>
 void ForImageHalves(int64_t batch, F f) {
@@ -31,9 +32,7 @@ void ForImageHalves(int64_t batch, F f) {
     return;
   }
   const int64_t half = batch / 2;
-  std::thread other([&] { f(1, half, batch); });
-  f(0, 0, half);
-  other.join();
+  RunChunks(kChunks, [&](int c) { c == 0 ? f(0, 0, half) : f(1, half, batch); });
 }
 
 class ConvOp : public TrainOp {
@@ -130,7 +129,7 @@ class ConvOp : public TrainOp {
         }
       }
     });
-    const int used = s.batch < 2 ? 1 : kThreads;
+    const int used = s.batch < 2 ? 1 : kChunks;
     for (int t = 0; t < used; ++t) {
       if (need_w) {
         float* dw = s.grad(w_);
@@ -233,7 +232,7 @@ class ConvOp : public TrainOp {
   std::vector<bool> has_gap_;      // tap k has padded positions (its col row is zero-filled)
   std::vector<bool> gather_;       // tap k copies through offsets_ (short runs)
   bool identity_ = false;          // K = 1 and the window reads input p at output p
-  Worker workers_[kThreads];
+  Worker workers_[kChunks];
 };
 
 }  // namespace
