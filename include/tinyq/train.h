@@ -97,6 +97,7 @@ struct TrainReport {
   double best_val_top1 = -1.0;
   double teacher_val_top1 = -1.0;
   double samples_per_second = 0.0;  // training steps only (forward + backward + update)
+  double train_cpu_seconds = 0.0;   // process CPU time (all threads) of the training steps
   double teacher_seconds = 0.0;     // computing (or reading) the teacher logits
   bool teacher_cache_hit = false;
   bool teacher_online = false;  // the teacher ran on every (augmented) batch

@@ -78,7 +78,8 @@ Json BuildReport(const ShrinkRun& run) {
   if (run.train_report) {
     j["distill"] = Json::parse(run.train_report->ToJson());
     for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
-    for (const char* k : {"samples_per_second", "teacher_seconds"}) j["distill"].erase(k);
+    for (const char* k : {"samples_per_second", "train_cpu_seconds", "teacher_seconds"})
+      j["distill"].erase(k);
   }
   // Output files are byte-identical across runs and thread counts: no wall-clock times in them
   // (the terminal summary has the stage times).
