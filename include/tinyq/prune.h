@@ -24,6 +24,7 @@
 
 #include "tinyq/api.h"
 #include "tinyq/quantize.h"
+#include "tinyq/train.h"
 
 namespace tinyq {
 
@@ -38,10 +39,18 @@ struct PruneOptions {
   // of the model's MACs; replaces channel_ratio.
   double target_mac_reduction = 0.0;
   std::string criterion = "l1";  // "l1" | "l2" | "bn" | "activation"
-  std::string recover = "none";  // "none" | "lsq" | "distill" (distill: Unsupported for now)
-  double ridge = 1e-3;           // lsq: lambda = ridge * trace(A^T A) / columns
-  int64_t calib_limit = 512;     // calibration samples for activation statistics and lsq
-  int64_t positions = 16;        // lsq: sampled output positions per sample of a Conv layer
+  // "none" | "lsq" | "distill" | "lsq+distill" (least squares first, then distillation from there)
+  std::string recover = "none";
+  double ridge = 1e-3;        // lsq: lambda = ridge * trace(A^T A) / columns
+  int64_t calib_limit = 512;  // calibration samples for activation statistics and lsq
+  int64_t positions = 16;     // lsq: sampled output positions per sample of a Conv layer
+  // ---- recover "distill" / "lsq+distill": the pruned model is trained with knowledge distillation
+  // from the unpruned one on `train` (x, labels y), after channel and magnitude pruning (weights
+  // pruned to 0 stay 0). train_options.preprocess is replaced by `preprocess`. A feature loss on a
+  // tensor whose channels were pruned compares the student with the teacher's kept channels.
+  const Dataset* train = nullptr;
+  std::string train_path;
+  TrainOptions train_options;
   // ---- magnitude pruning (after channel pruning)
   double sparsity = 0.0;  // fraction of Conv/Gemm/MatMul weights set to 0; 0 = off
   bool magnitude_global = false;
@@ -99,6 +108,7 @@ struct PruneReport {
   double weight_sparsity = 0.0;
   std::vector<SparseLayerBytes> sparse;
   int64_t int8_dense_bytes = 0, int8_sparse_bytes = 0;  // totals over `sparse`
+  std::optional<TrainReport> distill;                   // recover "distill"
   std::optional<double> val_before, val_after;
   std::string metric;
   std::vector<std::string> notes;
@@ -113,8 +123,9 @@ struct PruneResult {
   PruneReport report;
 };
 
-// Prunes a float model. Errors: InvalidArgument (ratios, criterion, data shapes), Unsupported
-// (recover "distill"), FailedPrecondition (a quantized model; scan without val).
+// Prunes a float model. Errors: InvalidArgument (ratios, criterion, data shapes, training
+// options), Unsupported (an op the trainer cannot differentiate, with recover "distill"),
+// FailedPrecondition (a quantized model; scan without val; recover "distill" without train).
 StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std::string& calib_path,
                             const PruneOptions& options);
 

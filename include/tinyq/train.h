@@ -11,8 +11,9 @@
 //   TQ_RETURN_IF_ERROR(tinyq::SaveOnnx(*student, "student_kd.onnx"));
 //
 // Loss per sample: (1 - alpha) * CE(softmax(s), y) + alpha * T^2 * KL(softmax(t/T) ||
-// softmax(s/T)). Determinism: a fixed seed gives byte-identical weights (one thread, a fixed
-// shuffle).
+// softmax(s/T)), plus optional feature-map terms weight * mean((s_f - t_f)^2) between student and
+// teacher activations. Determinism: a fixed seed gives byte-identical weights (a fixed shuffle and
+// augmentation stream, a fixed split of each batch over two threads).
 #ifndef TINYQ_TRAIN_H_
 #define TINYQ_TRAIN_H_
 
@@ -28,6 +29,20 @@
 
 namespace tinyq {
 
+// A feature-map loss term: weight * mean over the batch and the elements of (s - t)^2, s the
+// student's activation `student`, t the teacher's activation `teacher` (values of the graphs).
+struct FeatureLoss {
+  std::string teacher;
+  std::string student;
+  float weight = 1.0f;
+  // The teacher channels (dim 1) the student's channels correspond to, in order; empty: all, and
+  // the per-sample shapes must be equal. `tinyq prune --recover distill` fills it with the kept
+  // channels of a pruned tensor.
+  std::vector<int64_t> teacher_channels;
+};
+// "TEACHER:STUDENT[:WEIGHT]" (value names without ':'); InvalidArgument otherwise.
+StatusOr<FeatureLoss> ParseFeatureLoss(const std::string& spec);
+
 struct TrainOptions {
   int epochs = 5;
   int64_t batch = 64;
@@ -36,6 +51,24 @@ struct TrainOptions {
   float momentum = 0.9f;            // sgd
   float weight_decay = 0.0f;        // L2 added to the gradient
   std::string schedule = "cosine";  // "constant" | "cosine" (per step, to 0 at the end)
+  // Epochs (may be fractional) of linear warm-up from lr / steps to lr before the schedule; the
+  // cosine then decays over the remaining steps.
+  float warmup = 0.0f;
+  // BatchNormalization while training: "frozen" (running statistics fixed, the inference form) or
+  // "train" (batch statistics, running statistics updated with the node's momentum).
+  std::string batch_norm = "frozen";
+  // > 0: re-estimate the BatchNormalization running statistics as the exact average over the
+  // first N training samples (un-augmented) before the first epoch and again on the kept weights
+  // at the end (needed after pruning, and after batch-statistics training).
+  int64_t bn_recalibrate = 0;
+  // Augmentation of image inputs [N, C, H, W] per sample and epoch: a random shift by up to
+  // `augment_shift` pixels in each direction (the uncovered border filled with a raw 0 pixel,
+  // preprocessed) and, with `augment_flip`, a horizontal flip with probability 1/2.
+  int augment_shift = 0;
+  bool augment_flip = false;
+  std::vector<FeatureLoss> feature_losses;
+  // Weights that are exactly 0 at the start stay 0 (fine-tuning a magnitude-pruned model).
+  bool keep_zeros = false;
   float temperature = 4.0f;
   float alpha = 0.9f;        // weight of the KD term; 0 = labels only
   bool labels_only = false;  // ignore the teacher (same as alpha = 0, no teacher needed)
@@ -43,7 +76,8 @@ struct TrainOptions {
   Preprocess preprocess;  // applied to the dataset x before the models
   int64_t limit = 0;      // train on the first `limit` samples (0 = all)
   // .npz of the teacher logits: read if its fingerprint (teacher weights, samples, preprocessing)
-  // matches, else computed and written.
+  // matches, else computed and written. Not used when the teacher runs on every batch
+  // (augmentation or feature losses).
   std::string teacher_cache;
   // Called after each step: (epoch from 1, samples done in the epoch, samples per epoch, running
   // mean loss of the epoch). May be empty.
@@ -63,8 +97,10 @@ struct TrainReport {
   double best_val_top1 = -1.0;
   double teacher_val_top1 = -1.0;
   double samples_per_second = 0.0;  // training steps only (forward + backward + update)
+  double train_cpu_seconds = 0.0;   // process CPU time (all threads) of the training steps
   double teacher_seconds = 0.0;     // computing (or reading) the teacher logits
   bool teacher_cache_hit = false;
+  bool teacher_online = false;  // the teacher ran on every (augmented) batch
   int64_t trained_params = 0;
   std::string ToJson() const;
 };

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <variant>
+#include <type_traits>
 
 #include "tinyq/api.h"
 #include "tinyq/data.h"
@@ -98,6 +99,50 @@ py::array ToNumpy(Tensor t) {
     stride *= shape[i];
   }
   return py::array(NumpyDType(owned->dtype()), shape, strides, owned->raw(), free_when_done);
+}
+
+// A dataset of x and labels y (cast to int64) from numpy arrays.
+Dataset LabelledDataset(const py::object& x, const py::object& y, const std::string& x_what,
+                        const std::string& y_what) {
+  Dataset d;
+  d.x = FromNumpy(py::array::ensure(x), x_what);
+  d.y = FromNumpy(py::array::ensure(y), y_what).CastTo(DType::kS64);
+  d.has_labels = true;
+  return d;
+}
+
+// TrainOptions from a dict of its fields by name (absent keys keep the defaults); "feature_loss"
+// is a list of "TEACHER:STUDENT[:WEIGHT]" strings.
+TrainOptions TrainOptionsFromDict(const py::dict& d) {
+  TrainOptions o;
+  auto get = [&d](const char* key, auto* field) {
+    if (d.contains(key)) *field = d[key].cast<std::decay_t<decltype(*field)>>();
+  };
+  get("scale", &o.preprocess.scale);
+  get("mean", &o.preprocess.mean);
+  get("std", &o.preprocess.std);
+  get("epochs", &o.epochs);
+  get("batch", &o.batch);
+  get("lr", &o.lr);
+  get("optimizer", &o.optimizer);
+  get("momentum", &o.momentum);
+  get("weight_decay", &o.weight_decay);
+  get("schedule", &o.schedule);
+  get("warmup", &o.warmup);
+  get("batch_norm", &o.batch_norm);
+  get("bn_recalibrate", &o.bn_recalibrate);
+  get("augment_shift", &o.augment_shift);
+  get("augment_flip", &o.augment_flip);
+  get("temperature", &o.temperature);
+  get("alpha", &o.alpha);
+  get("labels_only", &o.labels_only);
+  get("seed", &o.seed);
+  get("limit", &o.limit);
+  get("teacher_cache", &o.teacher_cache);
+  if (d.contains("feature_loss"))
+    for (const std::string& spec : d["feature_loss"].cast<std::vector<std::string>>())
+      o.feature_losses.push_back(Take(ParseFeatureLoss(spec)));
+  return o;
 }
 
 // A loaded model: the graph plus a lazily created executor. `origin` is what reports name as
@@ -198,9 +243,11 @@ class PyModel {
     return py::make_tuple(Derived(std::move(r.graph)), report, table);
   }
 
-  // Returns (pruned model, report JSON). `opts` carries the PruneOptions fields by name.
+  // Returns (pruned model, report JSON). `opts` carries the PruneOptions fields by name;
+  // `train_x`/`train_y` (or None) the data of recover "distill", `train_opts` its TrainOptions.
   py::tuple Prune(const py::array& x, const py::dict& opts, const py::object& val_x,
-                  const py::object& val_y) {
+                  const py::object& val_y, const py::object& train_x, const py::object& train_y,
+                  const py::dict& train_opts) {
     Dataset calib;
     calib.x = FromNumpy(x, "data");
     PruneOptions o;
@@ -231,6 +278,13 @@ class PyModel {
       o.val = &val;
       o.val_path = "<validation arrays>";
     }
+    Dataset train;
+    if (!train_x.is_none()) {
+      train = LabelledDataset(train_x, train_y, "train x", "train y");
+      o.train = &train;
+      o.train_path = "<train arrays>";
+    }
+    o.train_options = TrainOptionsFromDict(train_opts);
     PruneResult r;
     {
       py::gil_scoped_release release;
@@ -243,41 +297,17 @@ class PyModel {
     return py::make_tuple(Derived(std::move(r.graph)), report);
   }
 
-  // Returns (trained copy of this model, report JSON). `teacher` is a Model or None.
+  // Returns (trained copy of this model, report JSON). `teacher` is a Model or None; `opts`
+  // carries the TrainOptions fields by name (TrainOptionsFromDict).
   py::tuple Distill(const py::object& teacher, const py::array& x, const py::array& y,
-                    const py::object& val_x, const py::object& val_y, float scale, float mean,
-                    float std, int epochs, int64_t batch, float lr, const std::string& optimizer,
-                    float momentum, float weight_decay, const std::string& schedule,
-                    float temperature, float alpha, bool labels_only, uint64_t seed,
-                    int64_t limit, const std::string& teacher_cache) {
-    Dataset train;
-    train.x = FromNumpy(x, "x");
-    train.y = FromNumpy(y, "y").CastTo(DType::kS64);
-    train.has_labels = true;
+                    const py::object& val_x, const py::object& val_y, const py::dict& opts) {
+    Dataset train = LabelledDataset(x, y, "x", "y");
     Dataset val;
     const bool has_val = !val_x.is_none();
-    if (has_val) {
-      val.x = FromNumpy(py::array::ensure(val_x), "val x");
-      val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
-      val.has_labels = true;
-    }
+    if (has_val) val = LabelledDataset(val_x, val_y, "val x", "val y");
     const Graph* teacher_graph =
         teacher.is_none() ? nullptr : teacher.cast<const PyModel&>().graph_.get();
-    TrainOptions o;
-    o.preprocess = {scale, mean, std};
-    o.epochs = epochs;
-    o.batch = batch;
-    o.lr = lr;
-    o.optimizer = optimizer;
-    o.momentum = momentum;
-    o.weight_decay = weight_decay;
-    o.schedule = schedule;
-    o.temperature = temperature;
-    o.alpha = alpha;
-    o.labels_only = labels_only;
-    o.seed = seed;
-    o.limit = limit;
-    o.teacher_cache = teacher_cache;
+    const TrainOptions o = TrainOptionsFromDict(opts);
     std::unique_ptr<Graph> student = graph_->Clone();
     TrainReport r;
     {

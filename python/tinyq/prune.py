@@ -3,6 +3,8 @@ pruning and the sensitivity scan (the engine of ``tinyq prune``)."""
 
 import json
 
+from .distill import _xy
+from .distill import train_options as _train_options
 from .model import Model, card_settings
 from .quantize import _x_of
 from .report import Report
@@ -32,7 +34,7 @@ def _parse_nm(nm):
 def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, channels=0.0,
           per_layer=None, global_ranking=False, target_macs=0.0, criterion="l1", recover="none",
           calib_limit=512, magnitude=0.0, nm=None, scan=False, val=None, val_limit=0,
-          scan_limit=1000, threads=0):
+          scan_limit=1000, threads=0, train=None, train_options=None):
     """Prunes a float model; returns a :class:`PrunedModel` (``.save()``, ``.run()``, ``.report``).
 
     ``model``: a :class:`tinyq.Model` or a path. ``data``: calibration data (path, array x, or
@@ -40,7 +42,11 @@ def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, 
     fraction of channels removed from every prunable group; ``per_layer``: ``{node: ratio}``;
     ``target_macs``: remove at least this fraction of the MACs (searches a uniform ratio).
     ``criterion``: "l1", "l2", "bn" or "activation"; ``global_ranking`` ranks channels across
-    groups. ``recover``: "none" or "lsq" ("distill" raises UnsupportedError for now).
+    groups. ``recover``: "none", "lsq", "distill" or "lsq+distill" (least squares, then
+    distillation from there). Distillation: the pruned model is trained with knowledge
+    distillation from the unpruned one on ``train`` (path, dict or (x, y) with labels), with
+    ``train_options`` a dict of :func:`tinyq.distill`'s training options (``epochs``, ``lr``,
+    ``warmup``, ``batch_norm``, ``augment_shift``, ``feature_loss``, ...); the last epoch is kept.
     ``magnitude``: unstructured sparsity per layer (or ``nm="2:4"``). ``val`` (path or (x, y))
     gives the metric before/after and, with ``scan=True``, the per-group sensitivity table.
     """
@@ -62,5 +68,9 @@ def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, 
         "magnitude": float(magnitude), "nm_n": nm_n, "nm_m": nm_m, "scan": bool(scan),
         "scan_limit": int(scan_limit), "val_limit": int(val_limit), "threads": int(threads),
     }
-    impl, report = model._impl.prune(x, opts, val_x, val_y)
+    train_x = train_y = None
+    if train is not None:
+        train_x, train_y = _xy(train, "train")
+    topts = _train_options(**(train_options or {}))
+    impl, report = model._impl.prune(x, opts, val_x, val_y, train_x, train_y, topts)
     return PrunedModel(impl, model.path, Report(json.loads(report)))

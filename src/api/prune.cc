@@ -54,8 +54,25 @@ std::vector<std::string> NodesWithFewerInputs(const Graph& original, const Graph
   return out;
 }
 
+// For every value whose channels `keep` prunes: the indices of the channels it keeps.
+std::map<std::string, std::vector<int64_t>> KeptChannels(const ChannelAnalysis& analysis,
+                                                         const ChannelKeep& keep) {
+  std::map<std::string, std::vector<int64_t>> out;
+  for (const auto& [value, atoms] : analysis.channels) {
+    std::vector<int64_t> kept;
+    for (size_t i = 0; i < atoms.size(); ++i) {
+      auto it = keep.find(atoms[i].group);
+      if (it == keep.end() || it->second[static_cast<size_t>(atoms[i].index)])
+        kept.push_back(static_cast<int64_t>(i));
+    }
+    if (kept.size() < atoms.size()) out[value->name()] = std::move(kept);
+  }
+  return out;
+}
+
 Status ChannelPruning(Graph& g, const Graph& original, const Tensor& calib_batch,
-                      PruneChannelsOptions& co, const PruneOptions& o, PruneReport* report) {
+                      PruneChannelsOptions& co, const PruneOptions& o, PruneReport* report,
+                      std::map<std::string, std::vector<int64_t>>* kept_channels) {
   if (co.criterion == PruneCriterion::kActivation) {
     TQ_ASSIGN_OR_RETURN(co.activation, ActivationChannelMeans(g, calib_batch, o.threads));
   }
@@ -91,8 +108,9 @@ Status ChannelPruning(Graph& g, const Graph& original, const Tensor& calib_batch
     }
     report->groups.push_back(pg);
   }
+  *kept_channels = KeptChannels(analysis, keep);
   TQ_RETURN_IF_ERROR(RemoveChannels(g, analysis, keep));
-  if (o.recover == "lsq") {
+  if (o.recover == "lsq" || o.recover == "lsq+distill") {
     TQ_ASSIGN_OR_RETURN(
         report->reconstructed,
         ReconstructLeastSquares(original, g, NodesWithFewerInputs(original, g), out_keep,
@@ -118,12 +136,12 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
   const auto start = std::chrono::steady_clock::now();
   if (IsQuantizedGraph(model))
     return FailedPrecondition(model.Where() + "prune needs a float model; this one is quantized");
-  if (o.recover == "distill")
-    return Unsupported(
-        "--recover distill is not available yet (it needs the trainer of issue 6); "
-        "use --recover lsq or none");
-  if (o.recover != "none" && o.recover != "lsq")
-    return InvalidArgument("unknown recovery '" + o.recover + "' (none, lsq, distill)");
+  const bool distill = o.recover == "distill" || o.recover == "lsq+distill";
+  if (o.recover != "none" && o.recover != "lsq" && !distill)
+    return InvalidArgument("unknown recovery '" + o.recover +
+                           "' (none, lsq, distill, lsq+distill)");
+  if (distill && o.train == nullptr)
+    return FailedPrecondition("--recover distill needs training data (--train TRAIN.npz)");
   if (o.scan && !o.val) return FailedPrecondition("the sensitivity scan needs a validation set");
   TQ_ASSIGN_OR_RETURN(PruneCriterion criterion, ParsePruneCriterion(o.criterion));
   PruneResult result;
@@ -166,7 +184,9 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
     TQ_ASSIGN_OR_RETURN(report.scan, SensitivityScan(g, co, o));
   }
   const bool channels = o.channel_ratio > 0 || !o.per_layer.empty() || o.target_mac_reduction > 0;
-  if (channels) TQ_RETURN_IF_ERROR(ChannelPruning(g, *original, calib_batch, co, o, &report));
+  std::map<std::string, std::vector<int64_t>> kept_channels;
+  if (channels)
+    TQ_RETURN_IF_ERROR(ChannelPruning(g, *original, calib_batch, co, o, &report, &kept_channels));
   if (o.sparsity > 0 || o.nm_n > 0 || o.nm_m > 0) {
     PruneMagnitudeOptions mo;
     mo.sparsity = o.sparsity;
@@ -176,6 +196,9 @@ StatusOr<PruneResult> Prune(const Graph& model, const Dataset& calib, const std:
     PruneMagnitudePass pass(mo);
     PassStats stats;
     TQ_RETURN_IF_ERROR(pass.Run(g, &stats));
+  }
+  if (distill) {
+    TQ_ASSIGN_OR_RETURN(report.distill, DistillRecovery(*original, g, kept_channels, o));
   }
   TQ_RETURN_IF_ERROR(Verify(g));
   report.weight_sparsity = WeightSparsity(g);

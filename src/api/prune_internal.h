@@ -26,6 +26,13 @@ StatusOr<std::vector<ScanRow>> SensitivityScan(const Graph& graph,
                                                const PruneChannelsOptions& channels,
                                                const PruneOptions& o);
 
+// Recovery by distillation: trains `pruned` in place with `original` as the teacher on o.train
+// (o.train_options). `kept_channels`: for every value whose channels were pruned, the original
+// channels it kept (feature losses on it compare those teacher channels).
+StatusOr<TrainReport> DistillRecovery(
+    const Graph& original, Graph& pruned,
+    const std::map<std::string, std::vector<int64_t>>& kept_channels, const PruneOptions& o);
+
 // Dense and tq_sparse bytes of the int8 weights (per-channel symmetric quantization, as
 // quantize_int8 does) of every Conv/Gemm/MatMul with constant f32 weights.
 std::vector<SparseLayerBytes> SparseWeightBytes(const Graph& graph);

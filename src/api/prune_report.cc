@@ -63,6 +63,7 @@ std::string PruneReportToJson(const PruneReport& r) {
                                                 {"sparsity", s.sparsity},
                                                 {"dense", s.dense_bytes},
                                                 {"sparse", s.sparse_bytes}});
+  if (r.distill) j["distill"] = nlohmann::json::parse(r.distill->ToJson());
   if (r.val_before) {
     j["validation"] = {{"metric", r.metric}, {"before", *r.val_before}};
     if (r.val_after) j["validation"]["after"] = *r.val_after;
@@ -102,6 +103,12 @@ std::string PruneReportToText(const PruneReport& r) {
       for (double m : s.metric) os << Fmt("%8.2f", m);
       os << "  " << s.group << " (" << s.channels << ")\n";
     }
+  }
+  if (r.distill && !r.distill->epochs.empty()) {
+    os << "\ndistillation from the unpruned model: " << r.distill->epochs.size()
+       << " epochs, train loss " << Fmt("%.4f", r.distill->epochs.front().train_loss) << " -> "
+       << Fmt("%.4f", r.distill->epochs.back().train_loss) << ", "
+       << Fmt("%.0f", r.distill->samples_per_second) << " samples/s\n";
   }
   if (r.weight_sparsity > 0)
     os << "\nweight sparsity " << Fmt("%.3f", r.weight_sparsity) << "; int8 weights "

@@ -71,7 +71,8 @@ Json BuildReport(const ShrinkRun& run) {
   j["files"] = run.files;
   if (run.prune_report) j["prune"] = SectionOf(PruneReportToJson(*run.prune_report));
   if (run.train_report) {
-    j["distill"] = Without(run.train_report->ToJson(), {"samples_per_second", "teacher_seconds"});
+    j["distill"] = Without(run.train_report->ToJson(),
+                          {"samples_per_second", "train_cpu_seconds", "teacher_seconds"});
     for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
   }
   j["quantize"] = SectionOf(QuantizeReportToJson(q));

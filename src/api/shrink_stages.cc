@@ -48,7 +48,10 @@ Status PruneStage(ShrinkRun* run) {
   TrainOptions to;
   to.epochs = o.distill_epochs;
   to.preprocess = run->quantize.preprocess;
-  to.progress = [&](int, int64_t d, int64_t t, double) { run->Progress("distill", d, t); };
+  // One bar over all epochs (the callback counts samples within an epoch).
+  to.progress = [&](int epoch, int64_t d, int64_t t, double) {
+    run->Progress("distill", (epoch - 1) * t + d, to.epochs * t);
+  };
   // No validation set: the evaluation data must not choose the epoch (the last one is kept).
   TQ_ASSIGN_OR_RETURN(run->train_report, Distill(run->pruned.get(), run->model.get(), train,
                                                  o.train_path, nullptr, "", to));

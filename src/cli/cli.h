@@ -9,6 +9,7 @@
 #include "tinyq/api.h"
 #include "tinyq/quantize.h"
 #include "tinyq/status.h"
+#include "tinyq/train.h"
 
 namespace tinyq::cli {
 
@@ -56,8 +57,15 @@ void AddReportOptions(po::options_description& opts);
 // (--json) or `text`. Returns 0, or the exit code of a failed write.
 int EmitReport(const po::variables_map& vm, const std::string& json, const std::string& text);
 
-// The end of a verb that writes a model: saves `graph` as ONNX to `out`, then EmitReport with
-// `text` + "wrote OUT". Returns the exit code.
+// The training flags shared by `distill`, `train` and `prune --recover distill` (epochs, batch,
+// lr, optimizer, schedule, warm-up, BatchNormalization mode, augmentation, seed, ...), and with
+// `distillation` also the teacher terms (temperature, alpha, feature losses, teacher cache).
+// ReadTrainingFlags fills the matching TrainOptions fields.
+void AddTrainingFlags(po::options_description& opts, bool distillation);
+Status ReadTrainingFlags(const po::variables_map& vm, TrainOptions* o);
+
+// The end of a verb that writes a model: saves `graph` as ONNX to `out`, writes `json` to
+// --report if given, prints `json` (--json) or `text` + "wrote OUT". Returns the exit code.
 int SaveModelAndReport(const po::variables_map& vm, const Graph& graph, const std::string& out,
                        const std::string& json, const std::string& text);
 

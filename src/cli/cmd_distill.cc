@@ -10,7 +10,7 @@
 namespace tinyq::cli {
 namespace {
 
-void AddTrainOptions(po::options_description& opts) {
+void AddTrainOptions(po::options_description& opts, bool distillation) {
   opts.add_options()("student", po::value<std::string>()->required(),
                      "float ONNX model to train (its initializers are the starting weights)")(
       "data", po::value<std::string>()->required(), "training set: .npz with x and labels y")(
@@ -18,20 +18,11 @@ void AddTrainOptions(po::options_description& opts) {
       "card", po::value<std::string>(), "model card (card.json): preprocessing")(
       "scale", po::value<float>(), "preprocess: input = ((x * scale) - mean) / std")(
       "mean", po::value<float>(), "preprocess mean")("std", po::value<float>(), "preprocess std")(
-      "epochs", po::value<int>()->default_value(5), "passes over the training set")(
-      "batch", po::value<int64_t>()->default_value(64), "mini-batch size")(
-      "lr", po::value<float>()->default_value(0.002f, "0.002"), "learning rate")(
-      "optimizer", po::value<std::string>()->default_value("adam"), "sgd (momentum) | adam")(
-      "momentum", po::value<float>()->default_value(0.9f, "0.9"), "sgd momentum")(
-      "weight-decay", po::value<float>()->default_value(0.0f, "0"), "L2 weight decay")(
-      "schedule", po::value<std::string>()->default_value("cosine"),
-      "learning rate schedule: cosine | constant")("seed", po::value<uint64_t>()->default_value(1),
-                                                   "shuffling seed (same seed = same weights)")(
-      "limit", po::value<int64_t>()->default_value(0), "train on the first N samples (0 = all)")(
       "output,o", po::value<std::string>()->required(), "trained ONNX model")(
       "input-shape", po::value<std::vector<std::string>>()->composing(),
       "fix an input's shape: NAME=1,1,28,28");
   AddReportOptions(opts);
+  AddTrainingFlags(opts, distillation);
 }
 
 Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
@@ -42,16 +33,7 @@ Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
   if (vm.count("scale")) o->preprocess.scale = vm["scale"].as<float>();
   if (vm.count("mean")) o->preprocess.mean = vm["mean"].as<float>();
   if (vm.count("std")) o->preprocess.std = vm["std"].as<float>();
-  o->epochs = vm["epochs"].as<int>();
-  o->batch = vm["batch"].as<int64_t>();
-  o->lr = vm["lr"].as<float>();
-  o->optimizer = vm["optimizer"].as<std::string>();
-  o->momentum = vm["momentum"].as<float>();
-  o->weight_decay = vm["weight-decay"].as<float>();
-  o->schedule = vm["schedule"].as<std::string>();
-  o->seed = vm["seed"].as<uint64_t>();
-  o->limit = vm["limit"].as<int64_t>();
-  return Status::Ok();
+  return ReadTrainingFlags(vm, o);
 }
 
 std::string TrainText(const TrainReport& r) {
@@ -120,28 +102,21 @@ int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with
 int DistillMain(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("teacher", po::value<std::string>(), "float ONNX teacher model")(
-      "temperature", po::value<float>()->default_value(4.0f, "4"), "softmax temperature T")(
-      "alpha", po::value<float>()->default_value(0.9f, "0.9"),
-      "loss = (1-alpha) CE(labels) + alpha T^2 KL(teacher || student)")(
-      "labels-only", "ignore the teacher: plain cross-entropy training")(
-      "teacher-cache", po::value<std::string>(),
-      ".npz of the teacher's logits: read if it matches the data, else computed and written");
-  AddTrainOptions(opts);
+      "labels-only", "ignore the teacher: plain cross-entropy training");
+  AddTrainOptions(opts, true);
   po::positional_options_description pos;
   po::variables_map vm;
-  if (int rc =
-          ParseArgs("distill",
-                    "--teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] "
-                    "[--card C] [--epochs N --batch B --temperature T --alpha A --lr LR "
-                    "--optimizer sgd|adam --seed S --labels-only] -o OUT.onnx [--report R.json]",
-                    args, opts, pos, &vm);
+  if (int rc = ParseArgs("distill",
+                         "--teacher T.onnx --student S.onnx --data TRAIN.npz [--val VAL.npz] "
+                         "[--card C] [--epochs N --batch B --temperature T --alpha A --lr LR "
+                         "--optimizer sgd|adam --warmup E --batch-norm frozen|train "
+                         "--augment-shift P --augment-flip --feature-loss T:S[:W] --seed S "
+                         "--labels-only] -o OUT.onnx [--report R.json]",
+                         args, opts, pos, &vm);
       rc >= 0)
     return rc;
   TrainOptions o;
-  o.temperature = vm["temperature"].as<float>();
-  o.alpha = vm["alpha"].as<float>();
   o.labels_only = vm.count("labels-only") != 0;
-  if (vm.count("teacher-cache")) o.teacher_cache = vm["teacher-cache"].as<std::string>();
   if (!o.labels_only && !vm.count("teacher"))
     return Fail(InvalidArgument("--teacher is required unless --labels-only"));
   return RunTraining(vm, o, true);
@@ -149,12 +124,13 @@ int DistillMain(const std::vector<std::string>& args) {
 
 int TrainMain(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  AddTrainOptions(opts);
+  AddTrainOptions(opts, false);
   po::positional_options_description pos;
   pos.add("student", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("train",
-                         "MODEL --data TRAIN.npz [--val VAL.npz] [--card C] [--epochs N ...] "
+                         "MODEL --data TRAIN.npz [--val VAL.npz] [--card C] [--epochs N "
+                         "--batch-norm train --augment-shift P ...] "
                          "-o OUT.onnx [--report R.json]",
                          args, opts, pos, &vm);
       rc >= 0)

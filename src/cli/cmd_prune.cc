@@ -1,8 +1,9 @@
 // tinyq prune MODEL --data DATA.npz [--channels R | --per-layer N=R,... | --target-macs F]
-//   [--criterion l1|l2|bn|activation] [--global] [--recover none|lsq|distill]
-//   [--magnitude S | --nm N:M] [--scan --val VAL.npz] -o OUT.onnx [--report R.json]
+//   [--criterion l1|l2|bn|activation] [--global] [--recover none|lsq|[lsq+]distill [--train T.npz
+//   --epochs N ...]] [--magnitude S | --nm N:M] [--scan --val VAL.npz] -o OUT.onnx [--report R]
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "src/cli/cli.h"
@@ -81,7 +82,7 @@ Status ReadOptions(const po::variables_map& vm, PruneOptions* o) {
   o->scan = vm.count("scan") != 0;
   o->scan_limit = vm["scan-limit"].as<int64_t>();
   o->threads = vm["threads"].as<int>();
-  return Status::Ok();
+  return ReadTrainingFlags(vm, &o->train_options);
 }
 
 }  // namespace
@@ -103,9 +104,13 @@ int PruneMain(const std::vector<std::string>& args) {
       "criterion", po::value<std::string>()->default_value("l1"), "l1 | l2 | bn | activation")(
       "global", "rank channels across groups (scores normalized by their group's mean)")(
       "recover", po::value<std::string>()->default_value("none"),
-      "none | lsq (least-squares re-fit of the next layers) | distill (not available yet)")(
-      "calib-limit", po::value<int64_t>()->default_value(512),
-      "calibration samples used (the first N; 0 = all)")(
+      "none | lsq (least-squares re-fit of the next layers) | distill (train the pruned model "
+      "with knowledge distillation from the unpruned one on --train) | lsq+distill (both, in "
+      "this order)")(
+      "train", po::value<std::string>(),
+      "training data for --recover distill (.npz with x and labels y); the training flags "
+      "below apply")("calib-limit", po::value<int64_t>()->default_value(512),
+                     "calibration samples used (the first N; 0 = all)")(
       "magnitude", po::value<std::string>(),
       "unstructured pruning: set this fraction of the weights of every layer to zero")(
       "nm", po::value<std::string>(), "N:M sparsity (e.g. 2:4) instead of --magnitude")(
@@ -116,13 +121,17 @@ int PruneMain(const std::vector<std::string>& args) {
       "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")(
       "output,o", po::value<std::string>()->required(), "pruned ONNX model");
   AddReportOptions(opts);
+  po::options_description training("training (--recover distill)");
+  AddTrainingFlags(training, true);
+  opts.add(training);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("prune",
                          "MODEL --data D.npz [--card C] [--channels R | --per-layer N=R,... | "
                          "--target-macs F] [--criterion l1|l2|bn|activation] [--global] "
-                         "[--recover none|lsq] [--magnitude S | --nm 2:4] [--scan --val V.npz] "
+                         "[--recover none|lsq|distill|lsq+distill [--train T.npz --epochs N ...]] "
+                         "[--magnitude S | --nm 2:4] [--scan --val V.npz] "
                          "-o OUT.onnx [--report R.json]",
                          args, opts, pos, &vm);
       rc >= 0)
@@ -135,19 +144,33 @@ int PruneMain(const std::vector<std::string>& args) {
   const std::string data_path = vm["data"].as<std::string>();
   auto data = ReadDataset(data_path);
   if (!data.ok()) return Fail(data.status());
-  StatusOr<Dataset> val = InvalidArgument("");
-  if (vm.count("val")) {
-    o.val_path = vm["val"].as<std::string>();
-    val = ReadDataset(o.val_path);
-    if (!val.ok()) return Fail(val.status());
-    o.val = &*val;
-  }
-  Progress progress("prune");
-  o.progress = [&](const std::string&, int64_t d, int64_t t) {
-    if (t > 0) progress.Update(d, t);
+  // --val and --train: optional datasets, read into `*d` and pointed to by `*ptr`.
+  auto read_optional = [&vm](const char* flag, StatusOr<Dataset>* d, std::string* path,
+                             const Dataset** ptr) -> Status {
+    if (!vm.count(flag)) return Status::Ok();
+    *path = vm[flag].as<std::string>();
+    *d = ReadDataset(*path);
+    if (!d->ok()) return d->status();
+    *ptr = &**d;
+    return Status::Ok();
+  };
+  StatusOr<Dataset> val = InvalidArgument(""), train = InvalidArgument("");
+  if (Status s = read_optional("val", &val, &o.val_path, &o.val); !s.ok()) return Fail(s);
+  if (Status s = read_optional("train", &train, &o.train_path, &o.train); !s.ok()) return Fail(s);
+  // One bar per stage (pruning's evaluations, then the distillation epochs).
+  std::unique_ptr<Progress> progress;
+  std::string stage;
+  o.progress = [&](const std::string& s, int64_t d, int64_t t) {
+    if (t <= 0) return;
+    if (!progress || s != stage) {
+      if (progress) progress->Finish();
+      progress = std::make_unique<Progress>(s);
+      stage = s;
+    }
+    progress->Update(d, t);
   };
   auto r = Prune(**graph, *data, data_path, o);
-  progress.Finish();
+  if (progress) progress->Finish();
   if (!r.ok()) return Fail(r.status());
   int64_t val_samples = o.val ? o.val->x.dim(0) : 0;
   if (o.val_limit > 0) val_samples = std::min(val_samples, o.val_limit);

@@ -73,6 +73,13 @@ const std::vector<BoardProfile>& BuiltinBoards() {
       {"samd21", "Arduino Zero (SAMD21G18A)", "ATSAMD21G18A", "cortex-m0plus", "cortex-m0plus",
        48 * kMHz, 256 * kKiB, 32 * kKiB, 3.5 * 3.3,
        "SAM D21 family datasheet (active, CPU from flash, 48 MHz, ~3.5 mA @ 3.3 V)"},
+      // STM32L072x8/xB/xZ datasheet (DocID027100): STM32L072CZ 192 KB flash, 20 KB RAM,
+      // Cortex-M0+ 32 MHz (in the Murata CMWX1ZZABZ module of the B-L072Z-LRWAN1 kit); front
+      // page "down to 93 uA/MHz in Run mode" x 32 MHz at 3.0 V: 3.0 mA, a lower bound.
+      {"b_l072z_lrwan1", "ST B-L072Z-LRWAN1 (LoRa Discovery kit)", "STM32L072CZ", "cortex-m0plus",
+       "cortex-m0plus", 32 * kMHz, 192 * kKiB, 20 * kKiB, 0.093 * 32 * 3.0,
+       "STM32L072xx datasheet DocID027100 (192 KB flash, 20 KB RAM; run mode 'down to "
+       "93 uA/MHz' at 32 MHz, 3.0 V: a lower bound)"},
   };
   return boards;
 }

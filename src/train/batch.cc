@@ -74,15 +74,41 @@ Shuffler::Shuffler(uint64_t seed) {
   }
 }
 
+uint64_t Shuffler::Next() {
+  uint64_t s1 = state_[0];
+  const uint64_t s0 = state_[1];
+  state_[0] = s0;
+  s1 ^= s1 << 23;
+  state_[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+  return state_[1] + s0;
+}
+
 void Shuffler::Shuffle(std::vector<int64_t>* v) {
   for (size_t i = v->size(); i > 1; --i) {
-    uint64_t s1 = state_[0];
-    const uint64_t s0 = state_[1];
-    state_[0] = s0;
-    s1 ^= s1 << 23;
-    state_[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
-    const size_t j = static_cast<size_t>((state_[1] + s0) % i);
+    const size_t j = static_cast<size_t>(Next() % i);
     std::swap((*v)[i - 1], (*v)[j]);
+  }
+}
+
+void AugmentImages(float* x, int64_t count, int64_t channels, int64_t height, int64_t width,
+                   int shift, bool flip, float fill, Shuffler* rng) {
+  const uint64_t span = 2 * static_cast<uint64_t>(shift) + 1;
+  std::vector<float> plane(static_cast<size_t>(height * width));
+  for (int64_t n = 0; n < count; ++n) {
+    const int64_t dy = static_cast<int64_t>(rng->Next() % span) - shift;
+    const int64_t dx = static_cast<int64_t>(rng->Next() % span) - shift;
+    const bool mirror = flip && (rng->Next() >> 63) != 0;
+    for (int64_t c = 0; c < channels; ++c) {
+      float* img = x + (n * channels + c) * height * width;
+      std::copy(img, img + height * width, plane.begin());
+      for (int64_t i = 0; i < height; ++i)
+        for (int64_t j = 0; j < width; ++j) {
+          const int64_t si = i - dy, sj0 = j - dx;
+          const int64_t sj = mirror ? width - 1 - sj0 : sj0;
+          const bool inside = si >= 0 && si < height && sj0 >= 0 && sj0 < width;
+          img[i * width + j] = inside ? plane[static_cast<size_t>(si * width + sj)] : fill;
+        }
+    }
   }
 }
 

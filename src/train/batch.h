@@ -23,10 +23,18 @@ class Shuffler {
  public:
   explicit Shuffler(uint64_t seed);
   void Shuffle(std::vector<int64_t>* v);
+  uint64_t Next();  // the next 64-bit value of the stream
 
  private:
   uint64_t state_[2];
 };
+
+// Augments the images of x [count, channels, height, width] in place: each is shifted by (dy, dx),
+// both uniform in [-shift, shift] (content moves down/right for positive values; uncovered pixels
+// become `fill`), then, with `flip`, mirrored horizontally with probability 1/2. Draws three values
+// per image from `rng`.
+void AugmentImages(float* x, int64_t count, int64_t channels, int64_t height, int64_t width,
+                   int shift, bool flip, float fill, Shuffler* rng);
 
 // The logits (graph output 0) of `teacher` on the first `count` samples of `data`, as
 // [count, classes], on the float executor with 2 threads. With a non-empty `cache` path, an .npz

@@ -1,14 +1,20 @@
 // src/train/distill.cc - the training loop behind `tinyq distill` / `tinyq train`.
 //
 // Per epoch: a fresh permutation (Shuffler seeded once from options.seed), mini-batches gathered
-// and preprocessed one at a time (only one batch of activations lives at once), forward,
-// DistillLoss against the cached teacher logits, backward, one optimizer step with the scheduled
-// learning rate. After each epoch the validation set is scored and the best weights are kept.
+// and preprocessed one at a time (only one batch of activations lives at once), optionally
+// augmented, forward, DistillLoss against the teacher logits (cached once, or computed on the
+// batch when it is augmented or feature-map terms need the teacher's activations) plus the
+// feature-map terms, backward, one optimizer step with the scheduled learning rate. After each
+// epoch the validation set is scored and the best weights are kept. BatchNormalization runs in
+// the mode of options.batch_norm while training and in its inference form for validation; its
+// running statistics can be re-estimated before and after training (options.bn_recalibrate).
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "src/train/batch.h"
+#include "src/train/feature_loss.h"
 #include "src/train/loss.h"
 #include "src/train/optimizer.h"
 #include "src/train/tape.h"
@@ -31,6 +37,14 @@ Status CheckOptions(const TrainOptions& o) {
     return InvalidArgument("unknown schedule '" + o.schedule + "' (constant | cosine)");
   if (o.preprocess.std == 0.0f) return InvalidArgument("preprocess std must be non-zero");
   if (o.limit < 0) return InvalidArgument("limit must be >= 0");
+  if (!(o.warmup >= 0.0f) || !std::isfinite(o.warmup))
+    return InvalidArgument("warmup must be >= 0 epochs");
+  if (o.batch_norm != "frozen" && o.batch_norm != "train")
+    return InvalidArgument("unknown batch-norm mode '" + o.batch_norm + "' (frozen | train)");
+  if (o.bn_recalibrate < 0) return InvalidArgument("bn-recalibrate must be >= 0 samples");
+  if (o.augment_shift < 0) return InvalidArgument("augment shift must be >= 0 pixels");
+  if (o.labels_only && !o.feature_losses.empty())
+    return InvalidArgument("feature losses need a teacher (not labels only)");
   return Status::Ok();
 }
 
@@ -57,9 +71,25 @@ Status CheckSamples(const Dataset& d, const std::string& path, int64_t sample) {
   return Status::Ok();
 }
 
-// Top-1 accuracy in percent of the program's current weights on `d`.
+// Re-estimates the BatchNormalization running statistics of `p` on the first `count` samples.
+void RecalibrateBatchNorm(train::TrainProgram& p, const Dataset& d, int64_t count, int64_t batch,
+                          const Preprocess& pre) {
+  std::vector<float> x(static_cast<size_t>(batch * p.InputSampleSize()));
+  std::vector<int64_t> idx(static_cast<size_t>(batch));
+  p.BeginBatchNormEstimate();
+  for (int64_t b = 0; b < count; b += batch) {
+    const int64_t cnt = std::min(batch, count - b);
+    for (int64_t i = 0; i < cnt; ++i) idx[static_cast<size_t>(i)] = b + i;
+    train::GatherSamples(d.x, idx.data(), cnt, pre, x.data());
+    p.Forward(x.data(), cnt);
+  }
+  p.SetBatchNormMode(train::BnMode::kRunning);
+}
+
+// Top-1 accuracy in percent of the program's current weights on `d` (BN in inference form).
 double Top1(train::TrainProgram& p, const Dataset& d, const std::vector<int64_t>& y,
             const Preprocess& pre) {
+  p.SetBatchNormMode(train::BnMode::kRunning);
   constexpr int64_t kChunk = 256;
   const int64_t n = static_cast<int64_t>(y.size()), classes = p.OutputSampleSize();
   std::vector<float> x(static_cast<size_t>(kChunk * p.InputSampleSize()));
@@ -79,6 +109,66 @@ double Top1(train::TrainProgram& p, const Dataset& d, const std::vector<int64_t>
   return n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0;
 }
 
+// Where the teacher's logits come from: computed once for the whole set (cached), or by running
+// the teacher program on each (augmented) batch, which also gives its activations.
+struct Teacher {
+  Tensor logits;                                 // [n, classes] when cached
+  std::unique_ptr<train::TrainProgram> program;  // online
+  std::vector<train::BoundFeatureLoss> features;
+};
+
+StatusOr<Teacher> PrepareTeacher(const Graph* teacher, const train::TrainProgram& student,
+                                 const Graph& student_graph, const Dataset& train,
+                                 const std::string& train_path, int64_t n, bool kd,
+                                 const TrainOptions& o, TrainReport* report) {
+  Teacher t;
+  const bool features = !o.feature_losses.empty();
+  if (!kd && !features) return t;
+  if (teacher == nullptr) return InvalidArgument("distillation needs a teacher (or labels only)");
+  const int64_t classes = student.OutputSampleSize();
+  const double t0 = Now();
+  if (features || o.augment_shift > 0 || o.augment_flip) {
+    report->teacher_online = true;
+    TQ_ASSIGN_OR_RETURN(t.program, train::TrainProgram::Create(*teacher));
+    if (t.program->InputSampleSize() != student.InputSampleSize())
+      return InvalidArgument(teacher->Where() + "teacher and student inputs differ in size");
+    if (kd && t.program->OutputSampleSize() != classes)
+      return InvalidArgument(teacher->Where() + "teacher has " +
+                             std::to_string(t.program->OutputSampleSize()) +
+                             " outputs per sample, student " + std::to_string(classes));
+    TQ_ASSIGN_OR_RETURN(t.features, train::BindFeatureLosses(o.feature_losses, student,
+                                                             student_graph, *t.program, *teacher));
+    return t;
+  }
+  TQ_ASSIGN_OR_RETURN(t.logits, train::TeacherLogits(*teacher, train, train_path, n, o.preprocess,
+                                                     o.teacher_cache, &report->teacher_cache_hit));
+  report->teacher_seconds = Now() - t0;
+  if (t.logits.dim(1) != classes)
+    return InvalidArgument(teacher->Where() + "teacher has " + std::to_string(t.logits.dim(1)) +
+                           " classes, student " + std::to_string(classes));
+  return t;
+}
+
+// Masks of the exactly-zero parameter elements (options.keep_zeros).
+std::vector<std::vector<bool>> ZeroMasks(train::TrainProgram& p) {
+  std::vector<std::vector<bool>> masks;
+  for (const train::Param& prm : p.params()) {
+    const train::FloatVec& w = p.ParamData(prm);
+    std::vector<bool> m(w.size());
+    for (size_t i = 0; i < w.size(); ++i) m[i] = w[i] == 0.0f;
+    masks.push_back(std::move(m));
+  }
+  return masks;
+}
+
+void ApplyZeroMasks(train::TrainProgram& p, const std::vector<std::vector<bool>>& masks) {
+  for (size_t k = 0; k < masks.size(); ++k) {
+    train::FloatVec& w = p.ParamData(p.params()[k]);
+    for (size_t i = 0; i < w.size(); ++i)
+      if (masks[k][i]) w[i] = 0.0f;
+  }
+}
+
 }  // namespace
 
 std::string TrainReport::ToJson() const {
@@ -86,8 +176,10 @@ std::string TrainReport::ToJson() const {
   j["best_epoch"] = best_epoch;
   j["best_val_top1"] = best_val_top1;
   j["samples_per_second"] = samples_per_second;
+  j["train_cpu_seconds"] = train_cpu_seconds;
   j["teacher_seconds"] = teacher_seconds;
   j["teacher_cache_hit"] = teacher_cache_hit;
+  j["teacher_online"] = teacher_online;
   j["trained_params"] = trained_params;
   j["epochs"] = nlohmann::ordered_json::array();
   for (const EpochReport& e : epochs)
@@ -103,11 +195,13 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
                               const std::string& val_path, const TrainOptions& options) {
   TQ_RETURN_IF_ERROR(CheckOptions(options));
   const bool kd = !options.labels_only && options.alpha > 0.0f;
-  if (kd && teacher == nullptr)
-    return InvalidArgument("distillation needs a teacher (or labels only)");
   TQ_ASSIGN_OR_RETURN(auto program, train::TrainProgram::Create(*student));
   const int64_t classes = program->OutputSampleSize();
   const int64_t sample = program->InputSampleSize();
+  const Shape& image = program->InputSampleShape();  // [1, C, H, W] for images
+  const bool augment = options.augment_shift > 0 || options.augment_flip;
+  if (augment && image.size() != 4)
+    return InvalidArgument(student->Where() + "augmentation needs an image input [N, C, H, W]");
   TQ_RETURN_IF_ERROR(CheckSamples(train, train_path, sample));
   int64_t n = train.x.dim(0);
   if (options.limit > 0) n = std::min(n, options.limit);
@@ -119,21 +213,13 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
   }
   TrainReport report;
   report.trained_params = program->NumParamElements();
-  Tensor teacher_logits;
-  if (kd) {
-    const double t0 = Now();
-    TQ_ASSIGN_OR_RETURN(teacher_logits,
-                        train::TeacherLogits(*teacher, train, train_path, n, options.preprocess,
-                                             options.teacher_cache, &report.teacher_cache_hit));
-    report.teacher_seconds = Now() - t0;
-    if (teacher_logits.dim(1) != classes)
-      return InvalidArgument(teacher->Where() + "teacher has " +
-                             std::to_string(teacher_logits.dim(1)) + " classes, student " +
-                             std::to_string(classes));
-  }
+  TQ_ASSIGN_OR_RETURN(Teacher teach, PrepareTeacher(teacher, *program, *student, train, train_path,
+                                                    n, kd, options, &report));
   TQ_ASSIGN_OR_RETURN(
       auto opt, train::MakeOptimizer(options.optimizer, options.momentum, options.weight_decay));
   train::Shuffler shuffler(options.seed);
+  train::Shuffler augmenter(options.seed ^ 0xA5A5A5A5A5A5A5A5ull);
+  const float fill = (0.0f - options.preprocess.mean) / options.preprocess.std;
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
   const int64_t bs = std::min(options.batch, n);
@@ -141,39 +227,60 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
       ds(t.size());
   std::vector<int64_t> y(static_cast<size_t>(bs));
   const int64_t steps_per_epoch = (n + bs - 1) / bs;
-  const double total_steps = static_cast<double>(steps_per_epoch) * options.epochs;
+  const int64_t total_steps = steps_per_epoch * options.epochs;
+  const int64_t warmup_steps = std::min<int64_t>(
+      total_steps, std::llround(static_cast<double>(options.warmup) * steps_per_epoch));
+  const auto zero_masks =
+      options.keep_zeros ? ZeroMasks(*program) : std::vector<std::vector<bool>>();
+  const bool recalibrate = options.bn_recalibrate > 0 && program->HasBatchNorm();
+  const int64_t recal_n = std::min(options.bn_recalibrate, n);
+  if (recalibrate) RecalibrateBatchNorm(*program, train, recal_n, bs, options.preprocess);
+  const train::BnMode train_mode =
+      options.batch_norm == "train" ? train::BnMode::kBatch : train::BnMode::kRunning;
   std::vector<train::FloatVec> best;
-  double train_seconds = 0.0;
+  std::vector<train::GradSeed> seeds;
+  double train_seconds = 0.0, train_cpu_seconds = 0.0;
   int64_t step = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     const double e0 = Now();
+    const std::clock_t c0 = std::clock();  // CPU time of the process (all threads)
     shuffler.Shuffle(&order);
+    program->SetBatchNormMode(train_mode);
     double loss_sum = 0.0;
     for (int64_t b = 0; b < n; b += bs) {
       const int64_t cnt = std::min(bs, n - b);
       const int64_t* idx = order.data() + b;
       train::GatherSamples(train.x, idx, cnt, options.preprocess, x.data());
+      if (augment)
+        train::AugmentImages(x.data(), cnt, image[1], image[2], image[3], options.augment_shift,
+                             options.augment_flip, fill, &augmenter);
+      if (teach.program) {
+        teach.program->Forward(x.data(), cnt);
+        if (kd) std::copy_n(teach.program->Output(), cnt * classes, t.data());
+      }
       for (int64_t i = 0; i < cnt; ++i) {
         y[static_cast<size_t>(i)] = labels[static_cast<size_t>(idx[i])];
-        if (kd)
-          std::copy_n(teacher_logits.data<float>() + idx[i] * classes, classes,
+        if (kd && !teach.program)
+          std::copy_n(teach.logits.data<float>() + idx[i] * classes, classes,
                       t.data() + i * classes);
       }
       program->Forward(x.data(), cnt);
-      loss_sum +=
-          cnt * train::DistillLoss(program->Output(), kd ? t.data() : nullptr, y.data(), cnt,
-                                   classes, options.temperature, options.alpha, ds.data());
+      double loss = train::DistillLoss(program->Output(), kd ? t.data() : nullptr, y.data(), cnt,
+                                       classes, options.temperature, options.alpha, ds.data());
+      seeds.clear();
+      if (!teach.features.empty())
+        loss += train::AddFeatureLosses(&teach.features, *program, *teach.program, cnt, &seeds);
+      loss_sum += cnt * loss;
       program->ZeroParamGrads();
-      program->Backward(ds.data());
-      const double lr =
-          options.schedule == "cosine"
-              ? options.lr * 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(step) / total_steps))
-              : options.lr;
-      opt->Step(*program, static_cast<float>(lr));
+      program->Backward(ds.data(), seeds);
+      opt->Step(*program, static_cast<float>(train::ScheduledLearningRate(
+                              options.schedule, options.lr, step, total_steps, warmup_steps)));
+      if (!zero_masks.empty()) ApplyZeroMasks(*program, zero_masks);
       ++step;
       if (options.progress) options.progress(epoch, b + cnt, n, loss_sum / (b + cnt));
     }
     train_seconds += Now() - e0;
+    train_cpu_seconds += static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     EpochReport er;
     er.epoch = epoch;
     er.train_loss = loss_sum / static_cast<double>(n);
@@ -186,13 +293,14 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
     if (val == nullptr || er.val_top1 > report.best_val_top1) {
       report.best_epoch = epoch;
       report.best_val_top1 = er.val_top1;
-      best.clear();
-      for (const auto& p : program->params()) best.push_back(program->ParamData(p));
+      best = program->SaveState();
     }
   }
-  for (size_t i = 0; i < best.size(); ++i) program->ParamData(program->params()[i]) = best[i];
+  program->RestoreState(best);
+  if (recalibrate) RecalibrateBatchNorm(*program, train, recal_n, bs, options.preprocess);
   report.samples_per_second =
       train_seconds > 0 ? static_cast<double>(n) * options.epochs / train_seconds : 0.0;
+  report.train_cpu_seconds = train_cpu_seconds;
   TQ_RETURN_IF_ERROR(program->WriteBack(student));
   return report;
 }

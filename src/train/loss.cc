@@ -52,4 +52,25 @@ double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t bat
   return total / static_cast<double>(batch);
 }
 
+double FeatureMseLoss(const float* s, const float* t, int64_t batch, int64_t channels,
+                      int64_t spatial, int64_t t_channels, const int64_t* t_index, float weight,
+                      float* ds) {
+  const double size = static_cast<double>(channels * spatial);
+  const double scale = 2.0 * weight / (static_cast<double>(batch) * size);
+  double total = 0.0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t tc = t_index != nullptr ? t_index[c] : c;
+      const float* sp = s + (b * channels + c) * spatial;
+      const float* tp = t + (b * t_channels + tc) * spatial;
+      float* dp = ds + (b * channels + c) * spatial;
+      for (int64_t i = 0; i < spatial; ++i) {
+        const double d = static_cast<double>(sp[i]) - tp[i];
+        total += d * d;
+        dp[i] = static_cast<float>(scale * d);
+      }
+    }
+  return weight * total / (static_cast<double>(batch) * size);
+}
+
 }  // namespace tinyq::train

@@ -16,6 +16,15 @@ namespace tinyq::train {
 double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t batch, int64_t classes,
                    float temperature, float alpha, float* ds);
 
+// Feature-map loss: weight * sum (s - t')^2 / (batch * size) for student activations s
+// [batch, channels, spatial] (size = channels * spatial per sample) and teacher activations t
+// [batch, t_channels, spatial], t' = t restricted to the channels t_index[0..channels) (nullptr:
+// t_channels == channels, all in order). Writes d(loss)/ds = 2 weight (s - t') / (batch * size)
+// into `ds` and returns the loss.
+double FeatureMseLoss(const float* s, const float* t, int64_t batch, int64_t channels,
+                      int64_t spatial, int64_t t_channels, const int64_t* t_index, float weight,
+                      float* ds);
+
 }  // namespace tinyq::train
 
 #endif  // TINYQ_SRC_TRAIN_LOSS_H_

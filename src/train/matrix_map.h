@@ -9,6 +9,8 @@ namespace tinyq::train {
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MapMat = Eigen::Map<RowMat>;
 using ConstMapMat = Eigen::Map<const RowMat>;
+// A contiguous float vector as an array (vectorized reductions: sum(), square(), ...).
+using ConstMapArr = Eigen::Map<const Eigen::ArrayXf>;
 
 }  // namespace tinyq::train
 

@@ -1,6 +1,7 @@
 // src/train/optimizer.cc - SGD with momentum and Adam (formulas in optimizer.h).
 #include "src/train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tinyq::train {
@@ -74,6 +75,14 @@ void Optimizer::Step(TrainProgram& program, float lr) {
     spans.push_back({w.data(), program.ParamGrad(p).data(), w.size()});
   }
   Step(spans, lr);
+}
+
+double ScheduledLearningRate(const std::string& schedule, double lr, int64_t step, int64_t total,
+                             int64_t warmup) {
+  if (step < warmup) return lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  if (schedule != "cosine") return lr;
+  const double rest = static_cast<double>(std::max<int64_t>(1, total - warmup));
+  return lr * 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(step - warmup) / rest));
 }
 
 StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(const std::string& name, float momentum,

@@ -6,6 +6,7 @@
 #ifndef TINYQ_SRC_TRAIN_OPTIMIZER_H_
 #define TINYQ_SRC_TRAIN_OPTIMIZER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ class Optimizer {
   // One update of `params` (the same list, in the same order, at every step).
   virtual void Step(const std::vector<ParamSpan>& params, float lr) = 0;
 };
+
+// The learning rate of step `step` (from 0) of `total`: a linear warm-up over the first `warmup`
+// steps, lr * (step + 1) / warmup, then `schedule` over the remaining steps r = total - warmup:
+// "constant" lr, or "cosine" lr * (1 + cos(pi * (step - warmup) / r)) / 2.
+double ScheduledLearningRate(const std::string& schedule, double lr, int64_t step, int64_t total,
+                             int64_t warmup);
 
 // "sgd" or "adam"; InvalidArgument for other names or a negative momentum / weight decay.
 StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(const std::string& name, float momentum,

@@ -140,6 +140,14 @@ StatusOr<std::unique_ptr<TrainProgram>> TrainProgram::Create(const Graph& graph)
       }
       needs |= s.needs_grad;
     }
+    if (n->op() == OpKind::kBatchNormalization)
+      for (size_t i = 3; i < 5 && i < in.size(); ++i) {
+        if (in[i] < 0) continue;
+        Slot& s = st.slots[static_cast<size_t>(in[i])];
+        if (s.batched || s.param || s.buffer) continue;
+        s.buffer = true;
+        p->buffers_.push_back({s.value->name(), in[i]});
+      }
     for (int o : out) {
       if (o < 0) continue;
       if (!st.slots[static_cast<size_t>(o)].batched)
@@ -187,16 +195,22 @@ void TrainProgram::Forward(const float* x, int64_t batch) {
   Slot& in = state_.slots[static_cast<size_t>(input_)];
   std::memcpy(in.data.data(), x, in.data.size() * sizeof(float));
   for (auto& op : ops_) op->Forward(state_);
+  if (state_.bn_mode == BnMode::kEstimate) ++state_.bn_estimate_batches;
 }
 
-void TrainProgram::Backward(const float* dy) {
+void TrainProgram::Backward(const float* dy, const std::vector<GradSeed>& seeds) {
   for (int i : grad_slots_) {
     auto& g = state_.slots[static_cast<size_t>(i)].grad;
     std::fill(g.begin(), g.end(), 0.0f);
   }
   Slot& out = state_.slots[static_cast<size_t>(outputs_[0])];
-  if (!out.needs_grad) return;
-  std::memcpy(out.grad.data(), dy, out.grad.size() * sizeof(float));
+  if (dy != nullptr && out.needs_grad)
+    std::memcpy(out.grad.data(), dy, out.grad.size() * sizeof(float));
+  for (const GradSeed& seed : seeds) {
+    Slot& s = state_.slots[static_cast<size_t>(seed.slot)];
+    if (!s.needs_grad || !s.batched) continue;
+    for (size_t i = 0; i < s.grad.size(); ++i) s.grad[i] += seed.grad[i];
+  }
   for (size_t i = ops_.size(); i-- > 0;)
     if (state_.needs_grad(op_out0_[i])) ops_[i]->Backward(state_);
 }
@@ -214,8 +228,30 @@ int64_t TrainProgram::NumParamElements() const {
   return n;
 }
 
+int TrainProgram::FindSlot(const std::string& name) const {
+  for (size_t i = 0; i < state_.slots.size(); ++i)
+    if (state_.slots[i].value != nullptr && state_.slots[i].value->name() == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<FloatVec> TrainProgram::SaveState() const {
+  std::vector<FloatVec> saved;
+  for (const std::vector<Param>* list : {&params_, &buffers_})
+    for (const Param& p : *list) saved.push_back(state_.slot(p.slot).data);
+  return saved;
+}
+
+void TrainProgram::RestoreState(const std::vector<FloatVec>& saved) {
+  size_t i = 0;
+  for (const std::vector<Param>* list : {&params_, &buffers_})
+    for (const Param& p : *list) state_.slots[static_cast<size_t>(p.slot)].data = saved.at(i++);
+}
+
 Status TrainProgram::WriteBack(Graph* graph) const {
-  for (const Param& p : params_) {
+  std::vector<Param> all = params_;
+  all.insert(all.end(), buffers_.begin(), buffers_.end());
+  for (const Param& p : all) {
     Value* v = graph->FindValue(p.name);
     const Slot& s = state_.slot(p.slot);
     if (v == nullptr || !v->is_constant() || v->constant()->numel() != s.numel ||

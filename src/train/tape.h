@@ -10,6 +10,13 @@
 //   Backward(dy)   : dy = dLoss/dOutput0 [B, ...]; walks the ops in reverse, each op adding its
 //                    inputs' gradients (so fan-out sums), and accumulates parameter gradients.
 // Parameter gradients accumulate across Backward calls until ZeroParamGrads.
+//
+// BatchNormalization has three modes (TrainState::bn_mode): the inference form with the running
+// statistics fixed (kRunning, also what evaluation uses), the training form normalizing with the
+// batch's own statistics and updating the running ones with the node's momentum (kBatch), and
+// re-estimation (kEstimate): batch statistics, the running ones set to the exact average over the
+// batches since BeginBatchNormEstimate. The running statistics are state ("buffers"): they are
+// written back and saved/restored with the parameters, but never trained.
 #ifndef TINYQ_SRC_TRAIN_TAPE_H_
 #define TINYQ_SRC_TRAIN_TAPE_H_
 
@@ -50,13 +57,18 @@ struct Slot {
   int64_t numel = 0;        // per sample (batched) or total (constant)
   bool param = false;       // a trained constant
   bool needs_grad = false;  // a parameter or an activation that depends on one
+  bool buffer = false;      // a constant updated by the forward pass (BN running statistics)
   FloatVec data;
   FloatVec grad;
 };
 
+enum class BnMode { kRunning, kBatch, kEstimate };
+
 // What ops see: the slots and the current batch size.
 struct TrainState {
   int64_t batch = 0;
+  BnMode bn_mode = BnMode::kRunning;
+  int64_t bn_estimate_batches = 0;  // kEstimate: batches averaged so far
   std::vector<Slot> slots;
   float* data(int s) { return slots[static_cast<size_t>(s)].data.data(); }
   float* grad(int s) { return slots[static_cast<size_t>(s)].grad.data(); }
@@ -103,6 +115,12 @@ struct Param {
   int slot = 0;
 };
 
+// An extra gradient seed for Backward: dLoss/d(slot) [batch, sample...] added to the slot's grad.
+struct GradSeed {
+  int slot = -1;
+  const float* grad = nullptr;
+};
+
 class TrainProgram {
  public:
   // `graph` is read once; the program keeps copies of its constants. Errors: Unsupported naming
@@ -112,9 +130,23 @@ class TrainProgram {
 
   // x holds `batch` samples of the input's per-sample shape.
   void Forward(const float* x, int64_t batch);
-  // dy holds dLoss/dOutput(0) for the last Forward's batch.
-  void Backward(const float* dy);
+  // dy holds dLoss/dOutput(0) for the last Forward's batch (nullptr: none); `seeds` add
+  // gradients of further loss terms on intermediate activations (slots that need_grad).
+  void Backward(const float* dy, const std::vector<GradSeed>& seeds = {});
   void ZeroParamGrads();
+
+  void SetBatchNormMode(BnMode mode) { state_.bn_mode = mode; }
+  // Starts a kEstimate pass: the next forward batches define the running statistics.
+  void BeginBatchNormEstimate() {
+    state_.bn_mode = BnMode::kEstimate;
+    state_.bn_estimate_batches = 0;
+  }
+  bool HasBatchNorm() const { return !buffers_.empty(); }
+
+  // The slot of the float value `name`, or -1.
+  int FindSlot(const std::string& name) const;
+  const Slot& slot(int s) const { return state_.slot(s); }
+  const float* SlotData(int s) { return state_.data(s); }
 
   const float* Output(int i = 0) { return state_.data(outputs_[static_cast<size_t>(i)]); }
   int64_t OutputSampleSize(int i = 0) const {
@@ -127,8 +159,11 @@ class TrainProgram {
   FloatVec& ParamData(const Param& p) { return state_.slots[p.slot].data; }
   FloatVec& ParamGrad(const Param& p) { return state_.slots[p.slot].grad; }
   int64_t NumParamElements() const;
-  // Copies the parameters into the matching constants of `graph` (the graph Create read, or a
-  // clone of it).
+  // Parameters and buffers, in a fixed order (to keep the best epoch's weights).
+  std::vector<FloatVec> SaveState() const;
+  void RestoreState(const std::vector<FloatVec>& saved);
+  // Copies the parameters and buffers into the matching constants of `graph` (the graph Create
+  // read, or a clone of it).
   Status WriteBack(Graph* graph) const;
 
  private:
@@ -140,6 +175,7 @@ class TrainProgram {
   std::vector<int> batched_slots_;
   std::vector<int> grad_slots_;  // batched slots whose grad is used
   std::vector<Param> params_;
+  std::vector<Param> buffers_;
   int input_ = -1;
   std::vector<int> outputs_;
 };

@@ -3,6 +3,10 @@
 
 - a short distillation of the committed untrained student (benchmarks/zoo/fmnist_student) from
   the zoo teacher lifts its test accuracy far above chance and writes a report;
+- a feature-map loss (here on the logits, the only tensor teacher and student share in shape)
+  pulls the student's tensor towards the teacher's, through the CLI and Python alike; mismatching
+  shapes are refused naming the tensor; BatchNormalization training updates the saved running
+  statistics; augmentation runs the teacher on every batch;
 - the same seed gives byte-identical models; Python and the CLI give identical weights;
 - bad inputs get their documented exit codes / exception classes and leave no output behind;
 - tinyq.torch.kd_loss equals the KD formula computed in numpy, and TeacherDataset serves the
@@ -110,6 +114,75 @@ def test_python_distill_with_arrays_and_validation(sets):
     assert res.passed and res.skipped == 1  # vs itself: no drop; vs float: one model measured
     out = m.run({"input": np.zeros((2, 1, 28, 28), np.float32)})["logits"]
     assert out.shape == (2, 10)
+
+
+def logit_distance(a, b, sets):
+    """Mean squared difference of two models' logits on the first 200 test samples."""
+    with np.load(sets / "test.npz") as z:
+        x = z["x"][:200].reshape(-1, 1, 28, 28).astype(np.float32) / 255.0
+    pre = json.loads(CARD.read_text())["preprocess"]
+    x = (x - pre["mean"]) / pre["std"]
+    return float(np.mean((a.run({"input": x})["logits"] - b.run({"input": x})["logits"]) ** 2))
+
+
+def test_feature_loss_pulls_the_student_tensor_to_the_teachers(cli, sets, tmp_path):
+    # alpha 0: no KD term, so only the feature term brings the teacher in.
+    args = ["--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz", "--card",
+            CARD, "--epochs", 2, "--batch", 32, "--lr", 0.005, "--alpha", 0]
+    r = cli("distill", *args, "-o", tmp_path / "plain.onnx")
+    assert r.returncode == 0, r.stderr
+    r = cli("distill", *args, "--feature-loss", "logits:logits:0.5", "-o", tmp_path / "fm.onnx",
+            "--report", tmp_path / "fm.json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "fm.json").read_text())["teacher_online"] is True
+    teacher = tinyq.load(TEACHER)
+    plain = logit_distance(tinyq.load(tmp_path / "plain.onnx"), teacher, sets)
+    matched = logit_distance(tinyq.load(tmp_path / "fm.onnx"), teacher, sets)
+    assert matched < 0.5 * plain, (matched, plain)
+    # Python: the same run gives the same weights.
+    m = tinyq.distill(str(STUDENT), str(TEACHER), str(sets / "train.npz"), card=str(CARD),
+                      epochs=2, batch=32, lr=0.005, alpha=0.0,
+                      feature_loss=[("logits", "logits", 0.5)])
+    m.save(str(tmp_path / "py.onnx"))
+    cli_w, py_w = weights(tmp_path / "fm.onnx"), weights(tmp_path / "py.onnx")
+    for k in cli_w:
+        np.testing.assert_array_equal(cli_w[k], py_w[k])
+    # Shapes that differ (teacher 32 x 28 x 28, student 8 x 28 x 28) name the tensors.
+    r = cli("distill", *args, "--feature-loss", "/2/Relu_output_0:/1/Relu_output_0",
+            "-o", tmp_path / "bad.onnx")
+    assert r.returncode == 5 and "/1/Relu_output_0" in r.stderr and "differs" in r.stderr, r.stderr
+    assert not (tmp_path / "bad.onnx").exists()
+    r = cli("distill", *args, "--feature-loss", "logits", "-o", tmp_path / "bad.onnx")
+    assert r.returncode == 5 and "TEACHER_TENSOR:STUDENT_TENSOR" in r.stderr
+    with pytest.raises(tinyq.InvalidArgumentError, match="no float activation 'nope'"):
+        tinyq.distill(str(STUDENT), str(TEACHER), str(sets / "train.npz"), card=str(CARD),
+                      epochs=1, feature_loss=["nope:logits"])
+
+
+def test_batch_norm_training_and_augmentation(cli, sets, tmp_path):
+    # The teacher has BatchNormalization; train a copy of it for one epoch on 600 samples.
+    r = cli("train", TEACHER, "--data", sets / "train.npz", "--card", CARD, "--epochs", 1,
+            "--batch", 50, "--lr", 0.0005, "--batch-norm", "train", "--warmup", 0.5,
+            "--augment-shift", 1, "--augment-flip", "-o", tmp_path / "bn.onnx", "--report",
+            tmp_path / "bn.json")
+    assert r.returncode == 0, r.stderr
+    r = cli("train", TEACHER, "--data", sets / "train.npz", "--card", CARD, "--epochs", 1,
+            "--batch", 50, "--lr", 0.0005, "-o", tmp_path / "frozen.onnx")
+    assert r.returncode == 0, r.stderr
+    g0 = onnx.load(str(TEACHER)).graph
+    stats = {n.input[3] for n in g0.node if n.op_type == "BatchNormalization"} | \
+            {n.input[4] for n in g0.node if n.op_type == "BatchNormalization"}
+    before, trained, frozen = (weights(p) for p in (TEACHER, tmp_path / "bn.onnx",
+                                                    tmp_path / "frozen.onnx"))
+    assert stats and all(np.array_equal(before[k], frozen[k]) for k in stats)
+    assert all(not np.array_equal(before[k], trained[k]) for k in stats)
+    # Augmentation with a teacher: the teacher runs on every (augmented) batch.
+    m = tinyq.distill(str(STUDENT), str(TEACHER), str(sets / "train.npz"), card=str(CARD),
+                      epochs=1, batch=50, augment_shift=1, augment_flip=True)
+    assert m.report["distill"]["teacher_online"] is True
+    r = cli("train", STUDENT, "--data", sets / "train.npz", "--batch-norm", "sometimes",
+            "-o", tmp_path / "x.onnx")
+    assert r.returncode == 5 and "batch-norm" in r.stderr
 
 
 def unsupported_student(path):

@@ -156,3 +156,20 @@ def test_python_shrink_with_arrays(root, tmp_path):
     assert "<svg" in rep._repr_html_()
     with pytest.raises(tinyq.FailedPreconditionError, match="exists"):
         tinyq.shrink(root / ZOO / "model.onnx", root / DATA, tmp_path / "py", calib=root / CALIB)
+
+
+def test_distill_progress_runs_once_over_all_epochs(cli, root, tmp_path):
+    """The distill stage's progress counts samples over all epochs (one bar, one ETA), instead of
+    restarting at 0 % every epoch."""
+    train = root / "datasets/out/digits_train.npz"
+    n = len(tinyq.read_dataset(train)["y"])
+    r = shrink_cli(cli, root, tmp_path / "d", "--prune-channels", "0.5", "--distill", "--train",
+                   train, "--epochs", "3")
+    assert r.returncode == 0, r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.startswith("distill: ")]
+    done = [int(l.split()[1].split("/")[0]) for l in lines]
+    totals = {int(l.split()[1].split("/")[1]) for l in lines}
+    assert totals == {3 * n}, lines
+    assert len(done) >= 5 and done == sorted(done) and done[-1] == 3 * n, lines
+    rep = json.loads((tmp_path / "d" / "report.json").read_text())
+    assert len(rep["distill"]["epochs"]) == 3

@@ -147,5 +147,142 @@ TEST(DistillTest, WrongSampleShapeAndBadOptionsAreInvalidArgument) {
             StatusCode::kInvalidArgument);  // KD without a teacher
 }
 
+// x [2] -> Gemm(W [2, 2], B) -> BatchNormalization(scale, bias, rmean, rvar) -> logits.
+std::unique_ptr<Graph> LinearBn() {
+  NetBuilder net({1, 2});
+  net.Add(OpKind::kGemm,
+          {net.graph.AddConstant("W", Tensor::FromVector<float>({2, 2}, {1, 0, 0, 1})),
+           net.graph.AddConstant("B", Tensor::FromVector<float>({2}, {3, -2}))});
+  net.Done();
+  net.Add(OpKind::kBatchNormalization,
+          {net.graph.AddConstant("scale", Tensor::FromVector<float>({2}, {1, 1})),
+           net.graph.AddConstant("bias", Tensor::FromVector<float>({2}, {0, 0})),
+           net.graph.AddConstant("rmean", Tensor::FromVector<float>({2}, {50, 50})),
+           net.graph.AddConstant("rvar", Tensor::FromVector<float>({2}, {9, 9}))});
+  net.Done();
+  net.Finish();
+  return net.graph.Clone();
+}
+
+std::vector<float> Values(const Graph& g, const char* name) {
+  const Tensor* t = g.FindValue(name)->constant();
+  return std::vector<float>(t->data<float>(), t->data<float>() + t->numel());
+}
+
+// Options() for label training with this learning rate, 2 epochs.
+TrainOptions LabelsOnly(float lr) {
+  TrainOptions o = Options();
+  o.labels_only = true;
+  o.lr = lr;
+  o.epochs = 2;
+  return o;
+}
+
+TEST(DistillTest, BatchNormTrainModeMovesTheSavedRunningStatisticsFrozenDoesNot) {
+  const Dataset train = Toy(128, 11);
+  TrainOptions o = LabelsOnly(0.01f);
+  auto frozen = LinearBn();
+  ASSERT_TRUE(Distill(frozen.get(), nullptr, train, "t.npz", nullptr, "", o).ok());
+  EXPECT_EQ(Values(*frozen, "rmean"), (std::vector<float>{50, 50}));
+  o.batch_norm = "train";
+  auto trained = LinearBn();
+  ASSERT_TRUE(Distill(trained.get(), nullptr, train, "t.npz", nullptr, "", o).ok());
+  // 16 steps of 0.9 * old + 0.1 * batch mean (about 3 and -2) from 50: far below 50 by now.
+  const std::vector<float> rm = Values(*trained, "rmean");
+  EXPECT_LT(rm[0], 15.0f);
+  EXPECT_LT(rm[1], 10.0f);
+  o.batch_norm = "sideways";
+  EXPECT_EQ(Distill(trained.get(), nullptr, train, "t.npz", nullptr, "", o).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(DistillTest, BnRecalibrationSetsTheRunningStatisticsOfTheFinalWeights) {
+  const Dataset train = Toy(96, 12);
+  TrainOptions o = LabelsOnly(0.05f);
+  o.bn_recalibrate = 64;
+  auto g = LinearBn();
+  ASSERT_TRUE(Distill(g.get(), nullptr, train, "t.npz", nullptr, "", o).ok());
+  // h = x W + B with the final W, B over the first 64 samples in the 4 batches of 16: the running
+  // mean is the mean of the batch means, the running variance that of the batch (unbiased)
+  // variances.
+  const std::vector<float> w = Values(*g, "W"), b = Values(*g, "B");
+  const std::vector<float> rm = Values(*g, "rmean"), rv = Values(*g, "rvar");
+  for (int c = 0; c < 2; ++c) {
+    double mean_sum = 0.0, var_sum = 0.0;
+    for (int64_t batch = 0; batch < 4; ++batch) {
+      double sum = 0.0, sq = 0.0;
+      for (int64_t i = batch * 16; i < (batch + 1) * 16; ++i) {
+        const float* x = train.x.data<float>() + 2 * i;
+        const double h = x[0] * w[c] + x[1] * w[2 + c] + b[c];
+        sum += h;
+        sq += h * h;
+      }
+      const double mean = sum / 16;
+      mean_sum += mean;
+      var_sum += (sq - 16 * mean * mean) / 15;
+    }
+    EXPECT_NEAR(rm[c], mean_sum / 4, 1e-4) << c;
+    EXPECT_NEAR(rv[c], var_sum / 4, 1e-3) << c;
+  }
+}
+
+TEST(DistillTest, KeepZerosKeepsZeroWeightsAtZero) {
+  const Dataset train = Toy(64, 13);
+  TrainOptions o = LabelsOnly(Options().lr);
+  for (bool keep : {false, true}) {
+    auto s = Linear({0.0f, -0.2f, 0.0f, 0.4f}, {0.f, 0.f});
+    o.keep_zeros = keep;
+    ASSERT_TRUE(Distill(s.get(), nullptr, train, "t.npz", nullptr, "", o).ok());
+    const std::vector<float> w = Weights(*s);
+    EXPECT_EQ(w[0] == 0.0f && w[2] == 0.0f, keep);
+    EXPECT_NE(w[1], -0.2f);  // the others train
+  }
+}
+
+// x [1, 4, 4] -> Conv(2, 3x3, pad 1) -> GlobalAveragePool -> Flatten: an image student/teacher.
+std::unique_ptr<Graph> TinyConv(uint32_t seed) {
+  NetBuilder net({1, 1, 4, 4});
+  Node* c = net.Add(OpKind::kConv, {net.Const({2, 1, 3, 3}, seed), net.Const({2}, seed + 1)});
+  c->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  net.Add(OpKind::kGlobalAveragePool);
+  net.Done();
+  net.Add(OpKind::kFlatten);
+  net.Done();
+  net.Finish();
+  return net.graph.Clone();
+}
+
+TEST(DistillTest, AugmentationRunsTheTeacherOnlineAndIsReproducible) {
+  Dataset train;
+  train.x = RandomTensor({40, 1, 4, 4}, 14);
+  train.y = Tensor(DType::kS64, {40});
+  for (int64_t i = 0; i < 40; ++i) train.y.data<int64_t>()[i] = i % 2;
+  train.has_labels = true;
+  auto teacher = TinyConv(20);
+  TrainOptions o = Options();
+  o.epochs = 2;
+  o.lr = 0.05f;
+  o.augment_shift = 1;
+  o.augment_flip = true;
+  std::vector<std::vector<float>> w;
+  for (int run = 0; run < 2; ++run) {
+    auto s = TinyConv(30);
+    auto r = Distill(s.get(), teacher.get(), train, "img.npz", nullptr, "", o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->teacher_online);
+    const Tensor* t = s->FindValue(s->FindNode("Conv")->input(1)->name())->constant();
+    w.emplace_back(t->data<float>(), t->data<float>() + t->numel());
+  }
+  EXPECT_EQ(w[0], w[1]);
+  // Not an image input: refused, naming the student.
+  auto flat = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+  o.labels_only = true;
+  auto r = Distill(flat.get(), nullptr, Toy(10, 15), "t.npz", nullptr, "", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("net.onnx"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace tinyq::train::testing

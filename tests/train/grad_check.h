@@ -84,12 +84,9 @@ inline double WeightedSum(TrainProgram& p, const std::vector<float>& x, int64_t 
   return s;
 }
 
-// Checks every parameter gradient of `graph` against central differences with step h.
-inline void ExpectGradientsMatch(const Graph& graph, float h = 1e-3f, double tol = 1e-2,
-                                 int64_t batch = 2) {
-  auto created = TrainProgram::Create(graph);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  TrainProgram& p = **created;
+// Checks every parameter gradient of program `p` (in its current BatchNormalization mode) against
+// central differences with step h on a random batch.
+inline void ExpectProgramGradientsMatch(TrainProgram& p, int64_t batch, float h, double tol) {
   const std::vector<float> x = RandomVector(static_cast<size_t>(batch * p.InputSampleSize()), 101);
   const std::vector<float> r = RandomVector(static_cast<size_t>(batch * p.OutputSampleSize()), 202);
   p.Forward(x.data(), batch);
@@ -111,6 +108,14 @@ inline void ExpectGradientsMatch(const Graph& graph, float h = 1e-3f, double tol
           << "param " << prm.name << "[" << k << "]";
     }
   }
+}
+
+// Checks every parameter gradient of `graph` against central differences with step h.
+inline void ExpectGradientsMatch(const Graph& graph, float h = 1e-3f, double tol = 1e-2,
+                                 int64_t batch = 2) {
+  auto created = TrainProgram::Create(graph);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ExpectProgramGradientsMatch(**created, batch, h, tol);
 }
 
 // The trainer's batched forward equals the float executor run sample by sample.

@@ -43,6 +43,21 @@ TEST(ConvOpTest, GroupedPointwiseGradientsMatch) {
   CheckNet(net);
 }
 
+TEST(ConvOpTest, PointwiseStride2AndDepthwiseMultiplier2GradientsMatch) {
+  // A 1x1 stride-2 Conv (a ResNet shortcut: not the identity window), then a depthwise Conv with
+  // two filters per channel (one-channel groups, but not the one-filter fast path).
+  NetBuilder net({1, 2, 5, 5});
+  net.Bias(20);
+  Node* c = net.Add(OpKind::kConv, {net.Const({3, 2, 1, 1}, 21)});
+  c->SetInts("strides", {2, 2});
+  net.Done();
+  Node* d = net.Add(OpKind::kConv, {net.Const({6, 1, 3, 3}, 22), net.Const({6}, 23)});
+  d->SetInt("group", 3);
+  d->SetInts("pads", {1, 1, 1, 1});
+  net.Done();
+  CheckNet(net);
+}
+
 TEST(ConvOpTest, OneDimensionalConvGradientsMatch) {
   NetBuilder net({1, 2, 7});
   net.Bias(12);

@@ -1,4 +1,4 @@
-// SGD and Adam updates against hand-computed steps.
+// SGD and Adam updates against hand-computed steps; the learning-rate schedule.
 #include "src/train/optimizer.h"
 
 #include <cmath>
@@ -59,6 +59,19 @@ TEST(OptimizerTest, UnknownNameIsInvalidArgument) {
   auto opt = MakeOptimizer("rmsprop", 0.0f, 0.0f);
   ASSERT_FALSE(opt.ok());
   EXPECT_EQ(opt.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ScheduleTest, WarmupRisesLinearlyThenCosineDecaysToZero) {
+  // 10 steps, 4 of warm-up: 0.25, 0.5, 0.75, 1 of lr, then cosine over the remaining 6 steps.
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("cosine", 2.0, 0, 10, 4), 0.5);
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("cosine", 2.0, 3, 10, 4), 2.0);
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("cosine", 2.0, 4, 10, 4), 2.0);    // cos(0)
+  EXPECT_NEAR(ScheduledLearningRate("cosine", 2.0, 7, 10, 4), 1.0, 1e-12);  // cos(pi/2)
+  EXPECT_NEAR(ScheduledLearningRate("cosine", 2.0, 9, 10, 4), 1.0 - std::cos(M_PI / 6), 1e-12);
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("constant", 2.0, 1, 10, 4), 1.0);
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("constant", 2.0, 9, 10, 4), 2.0);
+  // Without warm-up the cosine starts at lr.
+  EXPECT_DOUBLE_EQ(ScheduledLearningRate("cosine", 2.0, 0, 10, 0), 2.0);
 }
 
 }  // namespace

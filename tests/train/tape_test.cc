@@ -1,6 +1,7 @@
 // TrainProgram: op coverage errors, batching, gradient accumulation and write-back.
 #include "src/train/tape.h"
 
+#include "src/train/loss.h"
 #include "tests/train/grad_check.h"
 
 namespace tinyq::train::testing {
@@ -83,6 +84,50 @@ TEST(TrainProgramTest, DsCnnStyleNetworkGradientsMatch) {
   net.Add(OpKind::kGemm, {net.Const({4, 3}, 11), net.Const({3}, 12)});
   net.Done();
   CheckNet(net);
+}
+
+TEST(TrainProgramTest, GradientSeedsOnAnIntermediateActivationMatchFiniteDifferences) {
+  // L = sum r * y + FeatureMse(h, target) with h the Relu output in the middle of the net.
+  NetBuilder net({1, 3});
+  net.Add(OpKind::kGemm, {net.Const({3, 4}, 1), net.Const({4}, 2)});
+  net.Done();
+  net.Add(OpKind::kRelu);
+  net.Done();
+  const std::string hidden = net.cur->name();
+  net.Add(OpKind::kGemm, {net.Const({4, 2}, 3)});
+  net.Done();
+  net.Finish();
+  auto created = TrainProgram::Create(net.graph);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  TrainProgram& p = **created;
+  const int h = p.FindSlot(hidden);
+  ASSERT_GE(h, 0);
+  EXPECT_EQ(p.FindSlot("no such value"), -1);
+  const int64_t batch = 3;
+  const std::vector<float> x = RandomVector(batch * 3, 4), r = RandomVector(batch * 2, 5);
+  const std::vector<float> target = RandomVector(batch * 4, 6);
+  std::vector<float> dh(target.size());
+  auto loss = [&]() {
+    const double out = WeightedSum(p, x, batch, r);
+    return out +
+           FeatureMseLoss(p.SlotData(h), target.data(), batch, 4, 1, 4, nullptr, 0.5f, dh.data());
+  };
+  loss();
+  p.ZeroParamGrads();
+  p.Backward(r.data(), {{h, dh.data()}});
+  for (const Param& prm : p.params()) {
+    const FloatVec analytic = p.ParamGrad(prm);
+    FloatVec& w = p.ParamData(prm);
+    for (size_t k = 0; k < w.size(); ++k) {
+      const float w0 = w[k];
+      w[k] = w0 + 1e-3f;
+      const double up = loss();
+      w[k] = w0 - 1e-3f;
+      const double down = loss();
+      w[k] = w0;
+      EXPECT_NEAR(analytic[k], (up - down) / 2e-3, 1e-2) << prm.name << "[" << k << "]";
+    }
+  }
 }
 
 TEST(TrainProgramTest, WriteBackCopiesTrainedWeights) {
