@@ -44,7 +44,8 @@ class Executor {
   StatusOr<TensorMap> Run(const TensorMap& inputs, const ValueObserver& observer = nullptr);
 
   // Inputs whose leading dimension is k times the graph's; see the file comment. The observer,
-  // if given, is called from one thread at a time, in slice order.
+  // if given, is called on the calling thread with exactly the calls of a one-thread run (slice
+  // by slice, in order), also when the slices run on several threads.
   StatusOr<TensorMap> RunBatch(const TensorMap& inputs, const ValueObserver& observer = nullptr);
 
   const Graph& graph() const;

@@ -3,12 +3,16 @@
 #include <algorithm>
 
 #include "src/exec/gemm_f32.h"
+#include "src/quant/simd_f32.h"
 
 namespace tinyq {
 namespace {
 
-bool IsDepthwise(const ConvParamsF32& p) { return p.in_channels == p.groups; }
-bool IsPointwise(const ConvParamsF32& p) { return !p.use_plane2d && p.window_offsets == nullptr; }
+// One input channel with groups == 1 is a plain convolution (im2col + GEMM shares the columns).
+bool IsDepthwise(const ConvParamsF32& p) { return p.in_channels == p.groups && p.groups > 1; }
+bool IsPointwise(const ConvParamsF32& p) {
+  return !p.use_plane2d && p.window_offsets == nullptr && p.shifted == nullptr;
+}
 
 // Rows (c * kh + ky) * kw + kx of the im2col matrix for one padded input plane.
 void Im2ColPlane2d(const Plane2dF32& g, const float* padded, float* col) {
@@ -22,6 +26,8 @@ void Im2ColPlane2d(const Plane2dF32& g, const float* padded, float* col) {
         float* d = dst + oy * g.out_w;
         if (g.stride_w == 1) {
           std::copy(src, src + g.out_w, d);
+        } else if (g.stride_w == 2) {  // a constant stride: the gather vectorizes (permutes)
+          for (int64_t ox = 0; ox < g.out_w; ++ox) d[ox] = src[2 * ox];
         } else {
           for (int64_t ox = 0; ox < g.out_w; ++ox) d[ox] = src[ox * g.stride_w];
         }
@@ -64,16 +70,9 @@ void DepthwiseConvF32(const ConvParamsF32& p, const float* x, const float* w, fl
   }
 }
 
-}  // namespace
-
-int64_t ConvScratchSizeF32(const ConvParamsF32& p) {
-  const int64_t plane = p.use_plane2d ? p.plane2d.padded_h * p.plane2d.padded_w : 0;
-  if (IsPointwise(p) || IsDepthwise(p)) return plane;
-  return (p.in_channels / p.groups) * p.kernel_size * p.out_size + plane;
-}
-
-void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float* bias,
-             float* scratch, float* out) {
+// ConvF32 without the fused activation, for all but the 2-D depthwise path.
+void ConvUnclampedF32(const ConvParamsF32& p, const float* x, const float* w, const float* bias,
+                      float* scratch, float* out) {
   const int64_t n = p.out_size;
   for (int64_t oc = 0; oc < p.out_channels; ++oc)
     std::fill(out + oc * n, out + (oc + 1) * n, bias ? bias[oc] : 0.0f);
@@ -98,7 +97,11 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
   for (int64_t g = 0; g < p.groups; ++g) {
     const float* xg = x + g * cin_g * p.in_size;
     const float* col = xg;
-    if (p.use_plane2d) {
+    if (p.shifted) {
+      for (int64_t c = 0; c < cin_g; ++c)
+        Im2ColShiftedF32(*p.shifted, xg + c * p.in_size, scratch + c * p.kernel_size * n);
+      col = scratch;
+    } else if (p.use_plane2d) {
       float* padded = scratch + rows * n;
       for (int64_t c = 0; c < cin_g; ++c) {
         PadPlane2dF32(p.plane2d, xg + c * p.in_size, 0.0f, padded);
@@ -119,6 +122,30 @@ void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float
     MatMulF32(w + g * cout_g * rows, col, out + g * cout_g * n, cout_g, rows, n,
               /*trans_a=*/false, /*trans_b=*/false, 1.0f, /*accumulate=*/true);
   }
+}
+
+}  // namespace
+
+int64_t ConvScratchSizeF32(const ConvParamsF32& p) {
+  if (p.depthwise) return DepthwiseScratchSizeF32(*p.depthwise);
+  const int64_t plane = p.use_plane2d ? p.plane2d.padded_h * p.plane2d.padded_w : 0;
+  if (IsPointwise(p) || IsDepthwise(p)) return plane;
+  return (p.in_channels / p.groups) * p.kernel_size * p.out_size + plane;
+}
+
+void ConvF32(const ConvParamsF32& p, const float* x, const float* w, const float* bias,
+             float* scratch, float* out) {
+  if (p.depthwise) {
+    DepthwiseConv2dF32(*p.depthwise, x, w, bias, p.act_lo, p.act_hi, scratch, out);
+    return;
+  }
+  ConvUnclampedF32(p, x, w, bias, scratch, out);
+  if (p.act_lo == -std::numeric_limits<float>::infinity() &&
+      p.act_hi == std::numeric_limits<float>::infinity())
+    return;
+  const float lo = p.act_lo, hi = p.act_hi;  // locals: `out` could alias `p` for the compiler
+  const int64_t n = p.out_channels * p.out_size;
+  for (int64_t i = 0; i < n; ++i) out[i] = ClampF32(out[i], lo, hi);
 }
 
 int64_t ConvTransposeScratchSizeF32(const ConvTransposeParamsF32& p) {

@@ -2,7 +2,9 @@
 #include "tinyq/executor.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -21,6 +23,38 @@ struct Executor::Impl {
   // Inputs whose leading dim is the batch dimension; batch = graph input dim 0.
   std::vector<const Value*> inputs;
   std::vector<const Value*> outputs;
+  // Every non-constant value has a slot in a run's tensor table (computed once, so a run does
+  // no hashing): the slots of each node's inputs (-1: absent or constant) and outputs (-1:
+  // absent), of the graph inputs and outputs, and each slot's number of uses (graph outputs
+  // are never freed).
+  std::vector<std::vector<int>> in_slots, out_slots;
+  std::vector<int> input_slots, output_slots, uses;
+
+  int SlotOf(const Value* v, std::unordered_map<const Value*, int>* slots) {
+    if (!v || v->is_constant()) return -1;
+    auto it = slots->emplace(v, static_cast<int>(uses.size())).first;
+    if (it->second == static_cast<int>(uses.size())) uses.push_back(0);
+    return it->second;
+  }
+
+  void AssignSlots() {
+    std::unordered_map<const Value*, int> slots;
+    for (const Value* v : inputs) input_slots.push_back(SlotOf(v, &slots));
+    for (const Node* n : order) {
+      std::vector<int> in, out;
+      for (const Value* v : n->inputs()) {
+        in.push_back(SlotOf(v, &slots));
+        if (in.back() >= 0) ++uses[static_cast<size_t>(in.back())];
+      }
+      for (const Value* v : n->outputs()) out.push_back(SlotOf(v, &slots));
+      in_slots.push_back(std::move(in));
+      out_slots.push_back(std::move(out));
+    }
+    for (const Value* v : outputs) {
+      output_slots.push_back(SlotOf(v, &slots));
+      if (output_slots.back() >= 0) uses[static_cast<size_t>(output_slots.back())] += 1 << 20;
+    }
+  }
 
   // The kernel a node runs: with options.int8, nodes of the quantized region (int8_common.h:
   // InQuantizedRegion) run their kInt8 kernel and every other node (float fallback, Q/DQ
@@ -62,52 +96,57 @@ struct Executor::Impl {
     return Status::Ok();
   }
 
-  // Runs one evaluation with worker `w`'s kernels; inputs already validated.
-  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer,
-                         size_t w = 0) const {
-    std::unordered_map<const Value*, Tensor> env;
-    auto lookup = [&](const Value* v) -> const Tensor* {
-      if (!v) return nullptr;
-      if (v->is_constant()) return v->constant();
-      auto it = env.find(v);
-      return it == env.end() ? nullptr : &it->second;
-    };
-    for (const Value* v : inputs) env.emplace(v, feeds.at(v->name()));
-    // Free intermediate tensors after their last use to keep memory flat.
-    std::unordered_map<const Value*, int> remaining;
-    for (const Node* n : order)
-      for (const Value* v : n->inputs())
-        if (v && !v->is_constant()) remaining[v]++;
-    for (const Value* v : outputs) remaining[v] += 1 << 20;
+  // Runs one evaluation with worker `w`'s kernels; inputs already validated. Intermediate
+  // tensors are freed after their last use to keep memory flat.
+  TensorMap RunValidated(TensorMap feeds, const ValueObserver& observer, size_t w = 0) const {
+    std::vector<Tensor> env(uses.size());
+    std::vector<int> remaining = uses;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      env[static_cast<size_t>(input_slots[i])] = std::move(feeds.at(inputs[i]->name()));
     KernelIO io;
     for (size_t step = 0; step < order.size(); ++step) {
       const Node* n = order[step];
+      const std::vector<int>& in = in_slots[step];
+      const std::vector<int>& out = out_slots[step];
       io.inputs.clear();
       io.outputs.clear();
-      for (const Value* v : n->inputs()) io.inputs.push_back(lookup(v));
-      for (const Value* o : n->outputs()) {
-        if (!o) {
+      for (size_t i = 0; i < in.size(); ++i) {
+        const Value* v = n->inputs()[i];
+        if (in[i] < 0) {
+          io.inputs.push_back(v ? v->constant() : nullptr);
+        } else {
+          const Tensor& t = env[static_cast<size_t>(in[i])];
+          io.inputs.push_back(t.raw() ? &t : nullptr);  // a value nothing produced
+        }
+      }
+      for (size_t i = 0; i < out.size(); ++i) {
+        if (out[i] < 0) {
           io.outputs.push_back(nullptr);
           continue;
         }
-        auto it = env.emplace(o, Tensor(o->dtype(), o->shape())).first;
-        io.outputs.push_back(&it->second);
+        const Value* o = n->outputs()[i];
+        Tensor& t = env[static_cast<size_t>(out[i])];
+        t = Tensor(o->dtype(), o->shape());
+        io.outputs.push_back(&t);
       }
       kernels[w][step]->Eval(io);
       if (observer)
-        for (size_t i = 0; i < n->outputs().size(); ++i)
-          if (n->outputs()[i]) observer(*n->outputs()[i], *io.outputs[i]);
-      for (const Value* v : n->inputs()) {
-        if (!v || v->is_constant()) continue;
-        if (--remaining[v] == 0) env.erase(v);
-      }
+        for (size_t i = 0; i < out.size(); ++i)
+          if (out[i] >= 0) observer(*n->outputs()[i], *io.outputs[i]);
+      for (int s : in)
+        if (s >= 0 && --remaining[static_cast<size_t>(s)] == 0)
+          env[static_cast<size_t>(s)] = Tensor();
     }
-    TensorMap out;
-    for (const Value* v : outputs) {
-      const Tensor* t = lookup(v);
-      out.emplace(v->name(), t ? *t : Tensor(v->dtype(), v->shape()));
+    TensorMap result;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const Value* v = outputs[i];
+      const int s = output_slots[i];
+      const Tensor* t = s < 0                               ? v->constant()
+                        : env[static_cast<size_t>(s)].raw() ? &env[static_cast<size_t>(s)]
+                                                            : nullptr;
+      result.emplace(v->name(), t ? *t : Tensor(v->dtype(), v->shape()));
     }
-    return out;
+    return result;
   }
 };
 
@@ -131,6 +170,7 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, Executo
   for (const Value* v : graph.inputs())
     if (!v->is_constant()) impl->inputs.push_back(v);
   for (const Value* v : graph.outputs()) impl->outputs.push_back(v);
+  impl->AssignSlots();
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -184,6 +224,56 @@ Tensor SliceRows(const Tensor& t, int64_t i, int64_t rows) {
   std::memcpy(out.raw(), static_cast<const uint8_t*>(t.raw()) + i * out.nbytes(), out.nbytes());
   return out;
 }
+// Runs slices 0..k-1 on `threads` workers (worker t takes t, t + threads, ...) while the calling
+// thread replays what each slice observed, in slice order, through `observer`: the observer sees
+// exactly the calls of a one-thread run (deterministic results; it need not be thread-safe) and
+// works while the workers compute. A worker starts slice i only once slice i - 2*threads has
+// been replayed, so at most 2*threads slices' observed tensors are held at a time.
+template <typename RunSlice>
+void RunObservedSlices(int64_t k, int threads, const ValueObserver& observer,
+                       const RunSlice& run_slice) {
+  using Record = std::vector<std::pair<const Value*, Tensor>>;
+  std::vector<Record> records(static_cast<size_t>(k));
+  std::vector<char> done(static_cast<size_t>(k), 0);
+  int64_t replayed = 0;
+  const int64_t window = 2 * static_cast<int64_t>(threads);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int64_t i = t; i < k; i += threads) {
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return i < replayed + window; });
+        }
+        Record& rec = records[static_cast<size_t>(i)];
+        run_slice(
+            i, [&rec](const Value& v, const Tensor& x) { rec.emplace_back(&v, x); },
+            static_cast<size_t>(t));
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          done[static_cast<size_t>(i)] = 1;
+        }
+        cv.notify_all();
+      }
+    });
+  for (int64_t i = 0; i < k; ++i) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done[static_cast<size_t>(i)] != 0; });
+    }
+    Record rec = std::move(records[static_cast<size_t>(i)]);
+    for (const auto& [value, tensor] : rec) observer(*value, tensor);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      replayed = i + 1;
+    }
+    cv.notify_all();
+  }
+  for (auto& th : pool) th.join();
+}
+
 }  // namespace
 
 StatusOr<TensorMap> Executor::Run(const TensorMap& inputs, const ValueObserver& observer) {
@@ -208,22 +298,26 @@ StatusOr<TensorMap> Executor::RunBatch(const TensorMap& inputs, const ValueObser
     TensorMap feed;
     for (const Value* v : impl_->inputs)
       feed.emplace(v->name(), SliceRows(inputs.at(v->name()), i, v->shape()[0]));
-    results[static_cast<size_t>(i)] = impl_->RunValidated(feed, obs, worker);
+    results[static_cast<size_t>(i)] = impl_->RunValidated(std::move(feed), obs, worker);
   };
   int threads = impl_->options.threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<int64_t>(threads, k));
-  if (observer || threads == 1) {
+  if (threads == 1) {
     for (int64_t i = 0; i < k; ++i) run_slice(i, observer, 0);
   } else {
     while (impl_->kernels.size() < static_cast<size_t>(threads))
       TQ_RETURN_IF_ERROR(impl_->PrepareWorker());
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        for (int64_t i = t; i < k; i += threads) run_slice(i, nullptr, static_cast<size_t>(t));
-      });
-    for (auto& th : pool) th.join();
+    if (observer) {
+      RunObservedSlices(k, threads, observer, run_slice);
+    } else {
+      std::vector<std::thread> pool;
+      for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          for (int64_t i = t; i < k; i += threads) run_slice(i, nullptr, static_cast<size_t>(t));
+        });
+      for (auto& th : pool) th.join();
+    }
   }
   TensorMap out;
   for (const Value* v : impl_->outputs) {

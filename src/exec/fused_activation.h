@@ -22,9 +22,11 @@ struct FusedActivationF32 {
   float lo;
   float hi;
   void Apply(float* y, int64_t n) const {
+    // Bounds in locals: for the compiler `y` could alias *this, which would keep the loop scalar.
+    const float l = lo, h = hi;
     for (int64_t i = 0; i < n; ++i) {
-      const float v = y[i] < lo ? lo : y[i];
-      y[i] = v > hi ? hi : v;
+      const float v = y[i] < l ? l : y[i];
+      y[i] = v > h ? h : v;
     }
   }
 };

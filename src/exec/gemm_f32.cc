@@ -1,39 +1,35 @@
 #include "src/exec/gemm_f32.h"
 
-#include <Eigen/Core>
+#include "src/exec/gemm_f32_eigen.h"
 
 namespace tinyq {
-namespace {
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ColMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
-using ConstRowMap = Eigen::Map<const RowMajor>;
-// A row-major [R,C] buffer read as column-major is its transpose [C,R], with no copy.
-using ConstColMap = Eigen::Map<const ColMajor>;
 
-template <typename A, typename B>
-void Product(const A& a, const B& b, float* out, int64_t m, int64_t n, float alpha,
-             bool accumulate) {
-  Eigen::Map<RowMajor> o(out, m, n);
-  if (accumulate) {
-    o.noalias() += alpha * (a * b);
-  } else if (alpha == 1.0f) {
-    o.noalias() = a * b;
-  } else {
-    o.noalias() = alpha * (a * b);
-  }
+#if defined(TINYQ_GEMM_AVX512)
+// gemm_f32_avx512.cc.
+void MatMulF32Avx512(const float* a, const float* b, float* out, int64_t m, int64_t k, int64_t n,
+                     bool trans_a, bool trans_b, float alpha, bool accumulate);
+#endif
+
+bool MatMulF32UsesAvx512() {
+#if defined(TINYQ_GEMM_AVX512)
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                          __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  return has;
+#else
+  return false;
+#endif
 }
-}  // namespace
 
 void MatMulF32(const float* a, const float* b, float* out, int64_t m, int64_t k, int64_t n,
                bool trans_a, bool trans_b, float alpha, bool accumulate) {
-  if (!trans_a && !trans_b)
-    Product(ConstRowMap(a, m, k), ConstRowMap(b, k, n), out, m, n, alpha, accumulate);
-  else if (trans_a && !trans_b)
-    Product(ConstColMap(a, m, k), ConstRowMap(b, k, n), out, m, n, alpha, accumulate);
-  else if (!trans_a && trans_b)
-    Product(ConstRowMap(a, m, k), ConstColMap(b, k, n), out, m, n, alpha, accumulate);
-  else
-    Product(ConstColMap(a, m, k), ConstColMap(b, k, n), out, m, n, alpha, accumulate);
+#if defined(TINYQ_GEMM_AVX512)
+  if (MatMulF32UsesAvx512()) {
+    MatMulF32Avx512(a, b, out, m, k, n, trans_a, trans_b, alpha, accumulate);
+    return;
+  }
+#endif
+  MatMulEigenF32(a, b, out, m, k, n, trans_a, trans_b, alpha, accumulate);
 }
 
 }  // namespace tinyq

@@ -4,6 +4,7 @@
 // over the batch and calls ConvF32 / ConvTransposeF32 per image.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,7 +82,17 @@ class ConvKernel : public KernelInstance {
     const bool pointwise =
         g.KernelSize() == 1 && g.in == g.out &&
         std::all_of(g.pad_begin.begin(), g.pad_begin.end(), [](int64_t v) { return v == 0; });
-    if (!pointwise && g.rank() == 2) {
+    // One input channel and groups == 1 is a plain convolution: im2col + GEMM shares the input
+    // columns between the output channels (about 3x faster than the depthwise path here).
+    const bool depthwise = p_.groups == p_.in_channels && p_.groups > 1;
+    if (!pointwise && depthwise && g.rank() == 2) {
+      depthwise_ =
+          MakeDepthwisePlanF32(MakePlane2dF32(g), p_.out_channels, p_.out_channels / p_.groups);
+      p_.depthwise = &depthwise_;
+    } else if (!pointwise && g.rank() == 2 && IsSameSizeStride1(MakePlane2dF32(g))) {
+      shifted_ = MakeShiftedPlaneF32(MakePlane2dF32(g));
+      p_.shifted = &shifted_;
+    } else if (!pointwise && g.rank() == 2) {
       p_.plane2d = MakePlane2dF32(g);
       p_.use_plane2d = true;
     } else if (!pointwise) {
@@ -95,6 +106,8 @@ class ConvKernel : public KernelInstance {
  private:
   int64_t batch_;
   ConvParamsF32 p_;
+  DepthwisePlanF32 depthwise_;
+  ShiftedPlaneF32 shifted_;
   std::vector<int32_t> offsets_;
   std::vector<float> scratch_;
 };
@@ -104,7 +117,11 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConv(const Graph& graph, const 
   TQ_ASSIGN_OR_RETURN(ConvGeometry g, PrepareGeometry(graph, node, false, &cout));
   const Shape& xs = node.input(0)->shape();
   TQ_RETURN_IF_ERROR(CheckNnNode(graph, node, 2, 3, OutputShape(xs[0], cout, g)));
-  const auto p = CommonParams<ConvParamsF32>(node, xs, cout, g);
+  auto p = CommonParams<ConvParamsF32>(node, xs, cout, g);
+  // The fused activation is applied inside ConvF32 (in the depthwise path while its outputs are
+  // written), not by a FusedActivationKernel pass over the output.
+  TQ_ASSIGN_OR_RETURN(std::optional<FusedActivationF32> act, ParseFusedActivation(graph, node));
+  if (act) p.act_lo = act->lo, p.act_hi = act->hi;
   return std::unique_ptr<KernelInstance>(std::make_unique<ConvKernel>(xs[0], g, p));
 }
 
@@ -137,7 +154,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareConvTranspose(const Graph& grap
 }  // namespace
 
 void AppendConvKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kConv, ExecMode::kFloat, PrepareWithFusedActivation<PrepareConv>});
+  table->push_back({OpKind::kConv, ExecMode::kFloat, PrepareConv});
   table->push_back(
       {OpKind::kConvTranspose, ExecMode::kFloat, PrepareWithFusedActivation<PrepareConvTranspose>});
 }

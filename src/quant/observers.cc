@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "src/quant/range_search.h"
+#include "src/quant/simd_f32.h"
 
 namespace tinyq {
 
@@ -80,16 +81,35 @@ Status CheckBatch(const std::string& name, const float* data, int64_t n) {
   return Status::Ok();
 }
 
+// One pass over the batch, kF32Lanes values at a time: min, max, and a finiteness check (x - x is 0
+// for a finite x and NaN otherwise; the lane sums of it stay 0 only if every value is finite).
+// CheckBatch runs only to name the first non-finite value; the observer is then left unchanged.
 Status MinMaxObserver::Observe(const float* data, int64_t n) {
-  TQ_RETURN_IF_ERROR(CheckBatch(name(), data, n));
-  for (int64_t i = 0; i < n; ++i) {
-    if (count_ == 0 && i == 0) {
-      min_ = max_ = data[0];
-      continue;
-    }
-    min_ = std::min(min_, data[i]);
-    max_ = std::max(max_, data[i]);
+  if (n <= 0 || data == nullptr) return CheckBatch(name(), data, n);
+  float mn = count_ == 0 ? data[0] : min_;
+  float mx = count_ == 0 ? data[0] : max_;
+  F32Vec vmn = BroadcastF32Vec(mn), vmx = BroadcastF32Vec(mx), nonfinite = {};
+  int64_t i = 0;
+  for (; i + kF32Lanes <= n; i += kF32Lanes) {
+    const F32Vec v = LoadF32Vec(data + i);
+    vmn = v < vmn ? v : vmn;
+    vmx = v > vmx ? v : vmx;
+    nonfinite += v - v;
   }
+  float check = 0.0f;
+  for (int64_t j = 0; j < kF32Lanes; ++j) {
+    mn = vmn[j] < mn ? vmn[j] : mn;
+    mx = vmx[j] > mx ? vmx[j] : mx;
+    check += nonfinite[j];
+  }
+  for (; i < n; ++i) {
+    mn = data[i] < mn ? data[i] : mn;
+    mx = data[i] > mx ? data[i] : mx;
+    check += data[i] - data[i];
+  }
+  if (check != 0.0f) return CheckBatch(name(), data, n);  // NaN compares unequal to 0
+  min_ = mn;
+  max_ = mx;
   count_ += n;
   return Status::Ok();
 }

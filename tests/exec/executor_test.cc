@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "src/ir/shape_inference.h"
 
@@ -77,6 +80,41 @@ TEST(ExecutorTest, ObserverSeesEveryNodeOutput) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"c", "y"}));
   EXPECT_EQ(min_relu, 0.0f);
+}
+
+TEST(ExecutorTest, ThreadedObserverSeesTheCallsOfAOneThreadRunInOrder) {
+  // 11 slices on 2 (and 3) threads: the observer must get every (value, tensor) of slice 0, then
+  // of slice 1, ... exactly as with one thread, on the calling thread.
+  auto g = ConvRelu();
+  const Tensor batch = RandomInput(11, 4);
+  struct Call {
+    std::string name;
+    std::vector<float> values;
+    std::thread::id thread;
+  };
+  auto observe_with = [&](int threads) {
+    ExecutorOptions o;
+    o.threads = threads;
+    auto ex = Executor::Create(*g, o);
+    EXPECT_TRUE(ex.ok());
+    std::vector<Call> calls;
+    auto out = (*ex)->RunBatch({{"x", batch}}, [&](const Value& v, const Tensor& t) {
+      calls.push_back({v.name(), t.ToFloatVector(), std::this_thread::get_id()});
+    });
+    EXPECT_TRUE(out.ok());
+    return calls;
+  };
+  const std::vector<Call> one = observe_with(1);
+  ASSERT_EQ(one.size(), 22u);
+  for (int threads : {2, 3}) {
+    const std::vector<Call> many = observe_with(threads);
+    ASSERT_EQ(many.size(), one.size()) << threads << " threads";
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(many[i].name, one[i].name) << "call " << i;
+      EXPECT_EQ(many[i].values, one[i].values) << "call " << i;
+      EXPECT_EQ(many[i].thread, std::this_thread::get_id()) << "call " << i;
+    }
+  }
 }
 
 TEST(ExecutorTest, BadFeedsNameTheInput) {

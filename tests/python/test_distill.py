@@ -134,7 +134,7 @@ def test_feature_loss_pulls_the_student_tensor_to_the_teachers(cli, sets, tmp_pa
     r = cli("distill", *args, "--feature-loss", "logits:logits:0.5", "-o", tmp_path / "fm.onnx",
             "--report", tmp_path / "fm.json")
     assert r.returncode == 0, r.stderr
-    assert json.loads((tmp_path / "fm.json").read_text())["teacher_online"] is True
+    assert json.loads((tmp_path / "fm.json").read_text())["distill"]["teacher_online"] is True
     teacher = tinyq.load(TEACHER)
     plain = logit_distance(tinyq.load(tmp_path / "plain.onnx"), teacher, sets)
     matched = logit_distance(tinyq.load(tmp_path / "fm.onnx"), teacher, sets)

@@ -112,6 +112,29 @@ TEST(MinMaxObserverTest, ExactOverBatches) {
   EXPECT_FALSE(obs->histogram().has_value());
 }
 
+TEST(MinMaxObserverTest, LongBatchesFindExtremesInLanesAndTailAndRejectInfinity) {
+  // 37 values: whole 8-float blocks and a tail of 5; the extremes sit in both parts.
+  auto obs = Make(CalibrationMethod::kMinMax, "conv_3");
+  std::vector<float> x(37);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.01f * static_cast<float>(i);
+  x[3] = -7.5f;
+  x[35] = 9.25f;
+  ASSERT_TRUE(obs->Observe(x.data(), 37).ok());
+  std::vector<float> y(40, 1.0f);
+  y[11] = -8.0f;
+  y[20] = -std::numeric_limits<float>::infinity();
+  Status s = obs->Observe(y.data(), 40);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("index 20"), std::string::npos) << s.message();
+  auto r = obs->ComputeRange();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->min, -7.5f);  // the rejected batch's -8 was not added
+  EXPECT_EQ(r->max, 9.25f);
+  y[20] = 0.0f;
+  ASSERT_TRUE(obs->Observe(y.data(), 40).ok());
+  EXPECT_EQ(obs->ComputeRange()->min, -8.0f);
+}
+
 TEST(ObserverTest, NonFiniteIsInvalidArgumentNamingTensorAndLeavesStateUnchanged) {
   for (CalibrationMethod m : kAllMethods) {
     auto obs = Make(m, "relu_7");
