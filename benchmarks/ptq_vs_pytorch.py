@@ -2,7 +2,8 @@
 """Post-training int8 quantization of every zoo model: tinyq against PyTorch FX, same calibration data.
 
     /usr/bin/python3 benchmarks/ptq_vs_pytorch.py [--models a,b] [--limit N] [--tinyq PATH]
-        [--no-tinyq] [--qconfig x86|qnnpack] [--engine onednn|qnnpack] [--out FILE.md] [--json FILE.json]
+        [--no-tinyq] [--variants default,adaround,search] [--qconfig x86|qnnpack]
+        [--engine onednn|qnnpack] [--out FILE.md] [--json FILE.json]
 
 For each zoo model (benchmarks/zoo/<name>/):
 - PyTorch: the nn.Module is rebuilt from the model's train.py `build()` and its weights are loaded from
@@ -15,12 +16,15 @@ For each zoo model (benchmarks/zoo/<name>/):
   on the model's calibration subset, convert_fx; the time of these three steps is "PyTorch time s".
 - tinyq: `tinyq quantize MODEL --calib CALIB.npz --card card.json -o OUT.onnx --report R.json`
   (wall time of the command is "tinyq time s") then `tinyq eval OUT.onnx --card card.json --int8
-  --json --data TEST.npz`. If either command fails, its error goes into the table cell, the PyTorch
-  columns are still produced, and the script exits with status 1.
+  --json --data TEST.npz`, for each variant of --variants: "default" (no extra flags),
+  "adaround" (`--adaround`: the check that AdaRound does not lose to plain rounding) and "search"
+  (`--search --val <dataset>_val.npz`: the configuration chosen on a validation split of the
+  TRAINING data, datasets/build_splits.py; the test set never takes part in the choice). If a
+  command fails, its error goes into the table cell, the PyTorch columns are still produced, and
+  the script exits with status 1.
 
-Calibration data is the subset tinyq uses (datasets/out/, else the committed datasets/fixtures/ copy):
-fmnist_calib_1k.npz (1,000 images) for the Fashion-MNIST models, digits_calib.npz (100),
-kws_calib.npz (120), vibration_calib.npz (200), preprocessed with the card's scale/mean/std.
+Calibration data (both sides): <dataset>_calib_1k.npz, 1,000 training samples (datasets/out/, else
+the committed datasets/fixtures/ copy), preprocessed with the card's scale/mean/std.
 Metrics: top-1 % for classifiers; ROC AUC of the reconstruction MSE for vibration_ae (as its card).
 
 PyTorch backend: Debian's torch 1.13 has the quantized engines qnnpack and onednn (no fbgemm).
@@ -59,8 +63,8 @@ import onnx_np  # noqa: E402
 
 MODELS = ["fmnist_dscnn", "fmnist_resnet8", "fmnist_mobilenetv1", "fmnist_teacher", "digits_mlp",
           "kws_dscnn", "vibration_ae"]
-CALIB = {"fmnist": "fmnist_calib_1k.npz", "digits": "digits_calib.npz", "kws": "kws_calib.npz",
-         "vibration": "vibration_calib.npz"}
+CALIB = {d: f"{d}_calib_1k.npz" for d in ("fmnist", "digits", "kws", "vibration")}
+VARIANTS = {"default": [], "adaround": ["--adaround"], "search": ["--search", "--val", "VAL"]}
 FLOAT_TOL = {"top1": 0.1, "auc": 0.002}   # |re-measured float - card float_metric| on the full set
 ONNX_TOL = 1e-4                            # max |torch - onnx_np| / max(1, max |onnx_np|)
 
@@ -96,6 +100,10 @@ def calib_path(card):
 
 def test_path(card):
     return npz(f"{card['dataset']}_{card['split']}.npz")
+
+
+def val_path(card):
+    return npz(f"{card['dataset']}_val.npz")
 
 
 def metric(card, outputs, inputs, y):
@@ -268,11 +276,11 @@ def fidelity(card, ref, got):
     return sqnr, agree
 
 
-def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
-    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds, path).
-    Raises TinyqError with the command's last error line when a command fails."""
+def tinyq_ptq(exe, name, card, test_npz, tmp, extra=(), tag="default"):
+    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds, path,
+    report). Raises TinyqError with the command's last error line when a command fails."""
     d = ZOO / name
-    out, report = tmp / f"{name}_int8.onnx", tmp / f"{name}_report.json"
+    out, report = tmp / f"{name}_{tag}_int8.onnx", tmp / f"{name}_{tag}_report.json"
     t0 = time.perf_counter()
     _run([exe, "quantize", d / "model.onnx", "--calib", calib_path(card), "--card", d / "card.json",
           "-o", out, "--report", report, *extra])
@@ -283,7 +291,7 @@ def tinyq_ptq(exe, name, card, test_npz, tmp, extra=()):
         value = json.loads(stdout)["eval"]["value"]
     except (ValueError, KeyError) as e:
         raise TinyqError(f"`tinyq eval --json`: no value in output ({e})")
-    return float(value), seconds, out
+    return float(value), seconds, out, json.loads(report.read_text())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -321,36 +329,70 @@ def bench_model(name, args, tmp):
 
     if args.no_tinyq:
         row["tinyq_error"] = "skipped (--no-tinyq)"
-    else:
-        limited = test_path(card)
-        if not full:
-            limited = tmp / f"{name}_test_{args.limit}.npz"
-            np.savez(limited, x=x_all[:args.limit], y=y_all[:args.limit])
+        return row, card
+    limited = test_path(card)
+    if not full:
+        limited = tmp / f"{name}_test_{args.limit}.npz"
+        np.savez(limited, x=x_all[:args.limit], y=y_all[:args.limit])
+    for variant in args.variants:
+        # keys: tinyq_int8, tinyq_time_s, ... for "default"; tinyq_<variant>_int8, ... otherwise
+        key = "tinyq" if variant == "default" else f"tinyq_{variant}"
+        extra = [str(val_path(card)) if a == "VAL" else a for a in VARIANTS[variant]]
         try:
-            row["tinyq_int8"], row["tinyq_time_s"], qpath = tinyq_ptq(
-                args.exe, name, card, limited, tmp, args.tinyq_args.split())
+            row[key + "_int8"], row[key + "_time_s"], qpath, rep = tinyq_ptq(
+                args.exe, name, card, limited, tmp, args.tinyq_args.split() + extra, variant)
             tinyq_out = tinyq_outputs(args.exe, qpath, card, x_test, tmp)
-            row["tinyq_sqnr_db"], row["tinyq_agree"] = fidelity(card, float_out, tinyq_out)
+            row[key + "_sqnr_db"], row[key + "_agree"] = fidelity(card, float_out, tinyq_out)
+            if variant == "search":
+                chosen = [c for c in rep["quantize"]["search"] if c["chosen"]]
+                row[key + "_config"] = chosen[0]["config"]
+                row[key + "_candidates"] = rep["quantize"]["search"]
         except TinyqError as e:
-            row["tinyq_error"] = str(e)
+            row[key + "_error"] = str(e)
     return row, card
 
 
-def table(rows_cards):
-    lines = ["| model | float | tinyq int8 | PyTorch int8 | output SQNR dB tinyq / PyTorch | "
-             "top-1 agreement with float % tinyq / PyTorch | tinyq time s | PyTorch time s |",
-             "|---|---|---|---|---|---|---|---|"]
+PREFIX = {"default": "tinyq", "adaround": "tinyq_adaround", "search": "tinyq_search",
+          "pytorch": "pytorch"}
 
-    def pair(r, key, f):
-        tq = r.get("tinyq_" + key)
-        return f"{'—' if tq is None else f.format(tq)} / {'—' if r.get('pytorch_' + key) is None else f.format(r['pytorch_' + key])}"
 
+def cell(r, card, variant, key="int8", f=None):
+    """A table cell: the variant's value, its error, or a dash."""
+    p = PREFIX[variant]
+    if r.get(f"{p}_{key}") is not None:
+        v = r[f"{p}_{key}"]
+        return fmt(card, v) if f is None else f.format(v)
+    if key == "int8" and f"{p}_error" in r:
+        return fmt(card, r[f"{p}_error"])
+    return "—"
+
+
+def table(rows_cards, variants):
+    """Markdown: accuracy and time of each tinyq variant and PyTorch, then fidelity to float."""
+    names = {"default": "tinyq int8 default", "adaround": "tinyq int8 AdaRound",
+             "search": "tinyq int8 searched (chosen on val)"}
+    shown = [v for v in ("default", "search", "adaround") if v in variants]
+    head = (["model", "float"] + [names[v] for v in shown] + ["PyTorch int8"] +
+            [f"{names[v].split(' (')[0]} time s" for v in shown] + ["PyTorch time s"])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r, card in rows_cards:
-        tq = fmt(card, r["tinyq_int8"]) if "tinyq_int8" in r else fmt(card, r["tinyq_error"])
-        tqt = f"{r['tinyq_time_s']:.2f}" if "tinyq_time_s" in r else "—"
-        lines.append(f"| {r['model']} ({r['metric']}) | {fmt(card, r['float'])} | {tq} | "
-                     f"{fmt(card, r['pytorch_int8'])} | {pair(r, 'sqnr_db', '{:.1f}')} | "
-                     f"{pair(r, 'agree', '{:.2f}')} | {tqt} | {r['pytorch_time_s']:.2f} |")
+        cells = [f"{r['model']} ({r['metric']})", fmt(card, r["float"])]
+        for v in shown:
+            c = cell(r, card, v)
+            if v == "search" and r.get("tinyq_search_config"):
+                c += f" ({r['tinyq_search_config']})"
+            cells.append(c)
+        cells.append(fmt(card, r["pytorch_int8"]))
+        cells += [cell(r, card, v, "time_s", "{:.2f}") for v in shown]
+        cells.append(f"{r['pytorch_time_s']:.2f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    both = shown + ["pytorch"]
+    lines += ["", "| model | output SQNR dB " + " / ".join(both) + " | top-1 agreement with float % "
+              + " / ".join(both) + " |", "|---|---|---|"]
+    for r, card in rows_cards:
+        sq = " / ".join(cell(r, card, v, "sqnr_db", "{:.1f}") for v in both)
+        ag = " / ".join(cell(r, card, v, "agree", "{:.2f}") for v in both)
+        lines.append(f"| {r['model']} | {sq} | {ag} |")
     return "\n".join(lines) + "\n"
 
 
@@ -361,7 +403,10 @@ def main():
     ap.add_argument("--tinyq", default=None, help="tinyq CLI (default build/tinyq or build/src/cli/tinyq)")
     ap.add_argument("--no-tinyq", action="store_true", help="PyTorch columns only")
     ap.add_argument("--tinyq-args", default="",
-                    help="extra `tinyq quantize` flags, e.g. \"--bias-correction\"")
+                    help="extra `tinyq quantize` flags for every variant, e.g. \"--bias-correction\"")
+    ap.add_argument("--variants", default="default,adaround,search",
+                    help="tinyq runs: default (no flags), adaround (--adaround), search "
+                         "(--search --val <dataset>_val.npz)")
     ap.add_argument("--qconfig", choices=sorted(ENGINE), default="x86",
                     help="PyTorch qconfig mapping (default x86: per-channel weights)")
     ap.add_argument("--engine", choices=("onednn", "qnnpack"), default=None,
@@ -371,6 +416,9 @@ def main():
     args = ap.parse_args()
     args.exe = find_tinyq(args.tinyq)
     args.engine = args.engine or ENGINE[args.qconfig]
+    args.variants = [v for v in args.variants.split(",") if v]
+    if set(args.variants) - set(VARIANTS) or not args.variants:
+        ap.error(f"--variants: choose among {sorted(VARIANTS)}")
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message=".*reduce_range will be deprecated.*")
     models = [m for m in args.models.split(",") if m]
@@ -383,26 +431,28 @@ def main():
         for name in models:
             row, card = bench_model(name, args, Path(tmp))
             rows.append((row, card))
+            tq = ", ".join(f"{v} {cell(row, card, v)}" for v in args.variants)
             print(f"{name}: float {fmt(card, row['float'])} (card {card['float_metric']}), "
                   f"PyTorch int8 {fmt(card, row['pytorch_int8'])} in {row['pytorch_time_s']:.2f} s, "
-                  f"tinyq {fmt(card, row['tinyq_int8']) if 'tinyq_int8' in row else row['tinyq_error']}",
-                  file=sys.stderr)
+                  f"tinyq {tq}", file=sys.stderr)
             if not row.get("float_matches_card", True):
                 print(f"{name}: re-measured float {row['float']} != card {card['float_metric']}",
                       file=sys.stderr)
                 failed = True
-            if "tinyq_error" in row and not args.no_tinyq:
+            if any(k.endswith("_error") and k.startswith("tinyq") for k in row) and not args.no_tinyq:
                 failed = True
     md = (f"PyTorch {torch.__version__} FX PTQ, qconfig `{args.qconfig}` on engine "
           f"`{args.engine}`; {'full test sets' if all(r['full_test_set'] for r, _ in rows) else 'first %d test samples' % args.limit}"
-          f"; metric top-1 % (AUC for vibration_ae)\n\n" + table(rows))
+          f"; metric top-1 % (AUC for vibration_ae); calibration: 1,000 training samples\n\n"
+          + table(rows, args.variants))
     print(md, end="")
     if args.out:
         Path(args.out).write_text(md)
     if args.json:
         Path(args.json).write_text(json.dumps({
             "torch": torch.__version__, "qconfig": args.qconfig, "engine": args.engine,
-            "tinyq": str(args.exe), "limit": args.limit, "rows": [r for r, _ in rows]}, indent=2) + "\n")
+            "tinyq": str(args.exe), "limit": args.limit, "variants": args.variants,
+            "rows": [r for r, _ in rows]}, indent=2) + "\n")
     sys.exit(1 if failed else 0)
 
 

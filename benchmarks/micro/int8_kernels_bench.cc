@@ -105,7 +105,7 @@ void DepthwiseS8(benchmark::State& state, int32_t c, int32_t h, int32_t w, int32
   const auto wt = RandomS8(static_cast<size_t>(k) * k * c, 2);
   const auto bias = RandomBias(static_cast<size_t>(c), 3);
   std::vector<int8_t> y(static_cast<size_t>(oh) * ow * c);
-  std::vector<int32_t> scratch((tq_depthwise_conv2d_s8_get_buffer_size(&out) + 3) / 4 + 1);
+  std::vector<int32_t> scratch((tq_depthwise_conv2d_s8_get_buffer_size(&p, &filt, &out) + 3) / 4 + 1);
   const tq_context ctx{scratch.data(), scratch.size() * sizeof(int32_t)};
   Requant rq(static_cast<size_t>(c));
   tq_status st = TQ_OK;

@@ -1,11 +1,16 @@
 // ONNX Runtime (npm onnxruntime-node, CPU) as a reference peer for tinyq.
 //
 //   node run.js MODEL.onnx --input NAME=FILE.npy ... --out DIR [--threads N] [--time RUNS]
+//               [--batch B]
 //
 // Runs the model once on the given .npy inputs and writes every output as DIR/<name>.npy
 // (float32/int64/int8/uint8). With --time RUNS it also runs RUNS more times after 20 warm-up runs
 // and prints a JSON line {"median_ms", "min_ms", "median_cpu_ms", "runs"} on stdout (CPU time is
-// the process's user+system time per run: robust to other load on a shared machine). Exit 2 on usage errors.
+// the process's user+system time per run: robust to other load on a shared machine).
+// With --batch B the inputs hold a data set along dim 0: it is run in slices of B rows (the last
+// one may be shorter), the outputs are concatenated, and a JSON line {"total_ms", "total_cpu_ms",
+// "samples", "batch"} gives the time of that pass, measured after one warm-up run of the first
+// slice (B must be a batch size the model accepts). Exit 2 on usage errors.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -56,16 +61,56 @@ function writeNpy(file, tensor) {
   fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
 }
 
+// Rows [begin, end) of tensor t along dim 0, sharing its buffer.
+function sliceRows(t, begin, end) {
+  const row = t.dims.slice(1).reduce((a, b) => a * b, 1);
+  return new ort.Tensor(t.type, t.data.subarray(begin * row, end * row), [end - begin, ...t.dims.slice(1)]);
+}
+
+// Concatenates tensors of one output along dim 0.
+function concatRows(parts) {
+  const total = parts.reduce((n, t) => n + t.data.length, 0);
+  const data = new parts[0].data.constructor(total);
+  let at = 0;
+  for (const t of parts) { data.set(t.data, at); at += t.data.length; }
+  const rows = parts.reduce((n, t) => n + t.dims[0], 0);
+  return new ort.Tensor(parts[0].type, data, [rows, ...parts[0].dims.slice(1)]);
+}
+
+async function runDataset(session, feeds, batch, out) {
+  const names = Object.keys(feeds);
+  const samples = feeds[names[0]].dims[0];
+  const slice = (b, e) => Object.fromEntries(names.map(n => [n, sliceRows(feeds[n], b, e)]));
+  await session.run(slice(0, Math.min(batch, samples)));  // warm-up
+  const parts = {};
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let b = 0; b < samples; b += batch) {
+    const r = await session.run(slice(b, Math.min(samples, b + batch)));
+    for (const [name, t] of Object.entries(r)) (parts[name] = parts[name] || []).push(t);
+  }
+  const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = process.cpuUsage(c0);
+  if (out) {
+    fs.mkdirSync(out, {recursive: true});
+    for (const [name, p] of Object.entries(parts))
+      writeNpy(path.join(out, name.replace(/[^A-Za-z0-9_.-]/g, '_') + '.npy'), concatRows(p));
+  }
+  console.log(JSON.stringify({total_ms: totalMs, total_cpu_ms: (c.user + c.system) / 1e3,
+                              samples, batch,
+                              ort_version: require('onnxruntime-node/package.json').version}));
+}
+
 async function main() {
   const args = process.argv.slice(2);
   if (args.length < 1 || args.includes('--help')) {
     console.error('usage: node run.js MODEL.onnx --input NAME=FILE.npy ... --out DIR ' +
-                  '[--threads N] [--time RUNS]');
+                  '[--threads N] [--time RUNS] [--batch B]');
     process.exit(2);
   }
   const model = args[0];
   const feeds = {};
-  let out = null, threads = 1, timeRuns = 0;
+  let out = null, threads = 1, timeRuns = 0, batch = 0;
   for (let i = 1; i < args.length; i++) {
     if (args[i] === '--input') {
       const [name, file] = args[++i].split('=');
@@ -73,11 +118,16 @@ async function main() {
     } else if (args[i] === '--out') out = args[++i];
     else if (args[i] === '--threads') threads = Number(args[++i]);
     else if (args[i] === '--time') timeRuns = Number(args[++i]);
+    else if (args[i] === '--batch') batch = Number(args[++i]);
     else { console.error(`unknown argument ${args[i]}`); process.exit(2); }
   }
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
     graphOptimizationLevel: 'all'});
+  if (batch > 0) {
+    await runDataset(session, feeds, batch, out);
+    return;
+  }
   const results = await session.run(feeds);
   if (out) {
     fs.mkdirSync(out, {recursive: true});

@@ -63,9 +63,11 @@ StatusOr<MacQuant> ReadMacQuant(const Graph& g, const Node& node, int64_t cout) 
 // weight format (sparse_fn non-empty) and the tq_sparse encoding of its [rows, cols] weights is
 // smaller than dense (EncodeIfSmaller: the int8 executor's rule), W becomes `&w`, a tq_sparse_s8
 // over two const arrays (mask, nonzero values), and the call sparse_fn (without &ctx and scratch
-// when sparse_ctx is false).
+// when sparse_ctx is false). B is the MacQuant bias, or dense_bias for dense weights when set
+// (tq_conv2d_s8 takes the folded kernel bias; its sparse twin the plain bias).
 struct MacCall {
   std::string head, fn, sparse_fn;
+  std::optional<std::vector<int32_t>> dense_bias;
   bool sparse_ctx = true;
   std::string before_x, after_x, before_y;
   size_t scratch = 0;
@@ -95,7 +97,8 @@ void AddMacStep(Lowering& l, const Node& node, int xi, int yi, const std::vector
   const bool ctx = !sparse || c.sparse_ctx;
   // Bias words and multipliers, plus shifts unless they are packed into the bias words (see
   // ChannelQuantArrays).
-  const ChannelQuantArrays arrays = PackChannelQuant(q.bias, q.mult);
+  const ChannelQuantArrays arrays =
+      PackChannelQuant(!sparse && c.dense_bias ? *c.dense_bias : q.bias, q.mult);
   const std::string b = l.p.consts.AddS32(arrays.bias);
   const std::string m = l.p.consts.AddS32(arrays.multiplier);
   const std::string sh = arrays.shift.empty() ? "NULL" : l.p.consts.AddS32(arrays.shift);
@@ -193,10 +196,10 @@ Status LowerConv(Lowering& l, const Node& node) {
     return Unsupported(g.Where(&node) + "the int8 runtime does not support this geometry");
   if (bound > INT32_MAX)
     return Unsupported(g.Where(&node) + "worst-case int32 accumulator bound exceeds INT32_MAX");
+  std::optional<std::vector<int32_t>> kernel_bias;
   if (!depthwise) {  // tq_conv2d_s8 takes the kernel bias bias + input_offset * sum(w)
-    std::vector<int32_t> kernel_bias(bias.size());
-    tq_conv2d_s8_kernel_bias(&filt, filter.data(), bias.data(), in_off, kernel_bias.data());
-    mq.bias = std::move(kernel_bias);
+    kernel_bias.emplace(bias.size());
+    tq_conv2d_s8_kernel_bias(&filt, filter.data(), bias.data(), in_off, kernel_bias->data());
   }
   params << "    static const tq_dims in = " << DimsLiteral(n, h, w, cin)
          << ", f = " << DimsLiteral(filt.n, filt.h, filt.w, filt.c)
@@ -208,6 +211,7 @@ Status LowerConv(Lowering& l, const Node& node) {
   call.fn = depthwise ? "tq_depthwise_conv2d_s8" : "tq_conv2d_s8";
   call.sparse_fn = depthwise ? "" : "tq_conv2d_sparse_s8";
   call.sparse_ctx = false;
+  call.dense_bias = std::move(kernel_bias);
   call.before_x = "&in, ";
   call.after_x = ", &f, ";
   call.before_y = ", &out, ";
