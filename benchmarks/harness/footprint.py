@@ -41,14 +41,14 @@ def footprint(art, work):
     try:
         out, _ = benchlib.tinyq("export", art.int8_onnx, "--format", "c", "-o",
                               Path(work) / f"{art.name}_c", "--json")
-        ex = json.loads(out)
+        ex = json.loads(out)["export"]
         row.update({k: ex[k] for k in ("arena_bytes", "lower_bound_bytes", "greedy_bytes",
                                        "weight_bytes")})
     except (benchlib.HarnessError, ValueError, KeyError) as e:
         row["export_error"] = str(e)
     try:
         out, _ = benchlib.tinyq("budget", art.int8_onnx, "--target", BOARD, "--json", timeout=900)
-        b = json.loads(out)
+        b = json.loads(out)["budget"]
         row.update({"flash_weights_bytes": b["flash"]["weights_bytes"],
                     "flash_code_bytes": b["flash"]["code_bytes"],
                     "flash_total_bytes": b["flash"]["total_bytes"],

@@ -25,7 +25,7 @@ def _x_of(data, what):
 
 
 def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None,
-             method="minmax", percentile=99.99, calib_limit=1000, calibration=None,
+             method=None, percentile=99.99, calib_limit=1000, calibration=None,
              float_io=False, reduce_range=False, bias_correction=False, equalize=False,
              float_nodes=(), max_drop=None, val=None, threads=0, adaround=False,
              adaround_iters=1000, search=False):
@@ -33,7 +33,8 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
 
     ``model``: a :class:`tinyq.Model` or a path. ``calib``: calibration data (path, array x, or
     dict/tuple with x). ``card`` supplies preprocessing (``((x * scale) - mean) / std``) and
-    metric. ``method``: "minmax", "percentile", "entropy", "mse" or "auto". ``calibration``: a
+    metric. ``method``: "minmax", "percentile" (the default, at ``percentile``), "entropy",
+    "mse" or "auto". ``calibration``: a
     saved table (dict or path; skips calibration). ``reduce_range``: 7-bit weights (for ONNX
     Runtime on x86 without VNNI, whose u8*s8 kernels saturate). ``max_drop`` (metric points,
     AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
@@ -63,8 +64,9 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
                 raise IoError(f"{calibration}: cannot read: {e.strerror}") from None
         else:
             table = json.dumps(calibration)
-    if search and method != "minmax":
+    if search and method is not None:
         raise ValueError("search chooses the calibration method itself; drop method=")
+    method = method or "percentile"
     val_x = val_y = None
     if max_drop is not None or search:
         if val is None:

@@ -60,7 +60,7 @@ def _as_path(data, tmp, name):
 
 
 def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=None,
-           method="minmax", calib_limit=1000, bias_correction=False, equalize=False,
+           method="percentile", calib_limit=1000, bias_correction=False, equalize=False,
            max_drop=None, eval_limit=0, force=False, threads=0, prune_channels=0.0,
            criterion="l1", distill=False, train=None, epochs=3, flash=None, ram=None,
            adaround=False, adaround_iters=1000):

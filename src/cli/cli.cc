@@ -56,7 +56,7 @@ StatusOr<Shape> ParseDims(const std::string& text, const std::string& spec) {
 }  // namespace
 
 void AddCalibrationOptions(po::options_description& opts) {
-  opts.add_options()("method", po::value<std::string>()->default_value("minmax"),
+  opts.add_options()("method", po::value<std::string>()->default_value("percentile"),
                      "range per activation: minmax | percentile | entropy | mse | auto")(
       "percentile", po::value<double>()->default_value(99.99, "99.99"), "for --method percentile")(
       "calib-limit", po::value<int64_t>()->default_value(1000),

@@ -157,7 +157,7 @@ def test_zoo_report(name, zoo):
     assert envelope["model"]["sha256"] == hashlib.sha256(paths(name)[0].read_bytes()).hexdigest()
     assert envelope["footprint"]["int8_weight_bytes"] == rep["weight_bytes"]["quantized"]
     assert "metric" not in envelope  # measured only with --max-drop --val
-    assert rep["method"] == "minmax" and rep["calib_samples"] > 0
+    assert rep["method"] == "percentile" and rep["calib_samples"] > 0
     assert [t["name"] for t in rep["inputs"]] == ["input"]
     assert len(rep["outputs"]) == 1
     for t in rep["inputs"] + rep["outputs"]:
@@ -264,15 +264,15 @@ def dscnn_x():
 
 
 @pytest.fixture(scope="module")
-def py_minmax():
+def py_default():
     model, card_path, calib, _ = paths(DSCNN)
     return tinyq.quantize(str(model), str(calib), card=str(card_path))
 
 
-def test_python_minmax_equals_cli(py_minmax, zoo, dscnn_x, cli, tmp_path):
+def test_python_default_equals_cli(py_default, zoo, dscnn_x, cli, tmp_path):
     """tinyq.quantize() with default settings is the CLI's model: same I/O params, same per-layer
     table, bit-identical outputs (so the CLI's full-test-set metric is the Python model's)."""
-    qm, z = py_minmax, zoo(DSCNN)
+    qm, z = py_default, zoo(DSCNN)
     assert isinstance(qm, tinyq.QuantizedModel) and qm.is_int8
     assert not tinyq.load(paths(DSCNN)[0]).is_int8
     rep = z["report"]
@@ -297,36 +297,36 @@ def test_python_minmax_equals_cli(py_minmax, zoo, dscnn_x, cli, tmp_path):
         deq, np.float32(o["scale"]) * (got["logits"].astype(np.float32) - np.float32(o["zero_point"])))
 
 
-def test_python_run_equals_cli_run_on_saved_file(py_minmax, dscnn_x, cli, tmp_path):
+def test_python_run_equals_cli_run_on_saved_file(py_default, dscnn_x, cli, tmp_path):
     _, inp = dscnn_x
     inp = inp[:64]
-    py_minmax.save(tmp_path / "q.onnx")
+    py_default.save(tmp_path / "q.onnx")
     np.save(tmp_path / "x.npy", inp)
     r = cli("run", tmp_path / "q.onnx", "--int8", "--input", f"input={tmp_path / 'x.npy'}",
             "--out", tmp_path / "out")
     assert r.returncode == 0, r.stderr
     cli_out = np.load(tmp_path / "out" / "logits.npy")
     assert cli_out.dtype == np.int8
-    np.testing.assert_array_equal(py_minmax.run(inp)["logits"], cli_out)
+    np.testing.assert_array_equal(py_default.run(inp)["logits"], cli_out)
     r = cli("run", tmp_path / "q.onnx", "--int8", "--dequantize", "--input",
             f"input={tmp_path / 'x.npy'}", "--out", tmp_path / "deq")
     assert r.returncode == 0, r.stderr
-    np.testing.assert_array_equal(py_minmax.run(inp, dequantize=True)["logits"],
+    np.testing.assert_array_equal(py_default.run(inp, dequantize=True)["logits"],
                                   np.load(tmp_path / "deq" / "logits.npy"))
 
 
-def test_save_load_round_trip(py_minmax, dscnn_x, tmp_path):
+def test_save_load_round_trip(py_default, dscnn_x, tmp_path):
     _, inp = dscnn_x
-    py_minmax.save(tmp_path / "q.onnx")
+    py_default.save(tmp_path / "q.onnx")
     back = tinyq.load(tmp_path / "q.onnx")
     assert back.is_int8
-    assert back.input_quant == py_minmax.input_quant
-    assert back.output_quant == py_minmax.output_quant
-    np.testing.assert_array_equal(back.run(inp)["logits"], py_minmax.run(inp)["logits"])
+    assert back.input_quant == py_default.input_quant
+    assert back.output_quant == py_default.output_quant
+    np.testing.assert_array_equal(back.run(inp)["logits"], py_default.run(inp)["logits"])
     # and saving the reloaded model again changes nothing
     back.save(tmp_path / "q2.onnx")
     np.testing.assert_array_equal(tinyq.load(tmp_path / "q2.onnx").run(inp)["logits"],
-                                  py_minmax.run(inp)["logits"])
+                                  py_default.run(inp)["logits"])
 
 
 @pytest.mark.parametrize("method", ["percentile", "entropy", "mse", "auto"])
@@ -363,7 +363,7 @@ def test_calibrate_then_quantize_equals_one_shot(table, zoo, dscnn_x, cli, tmp_p
     assert t["format"] == "tinyq.calibration" and t["version"] == 1
     assert "input" in t["tensors"]
     for e in t["tensors"].values():
-        assert e["min"] <= e["max"] and e["method"] == "minmax"
+        assert e["min"] <= e["max"] and e["method"] == "percentile"
     model, card_path, calib, _ = paths(DSCNN)
     rep = quantize_cli(cli, DSCNN, tmp_path / "t.onnx", "--calib-table", table,
                        "--save-calib", tmp_path / "saved.json", report=tmp_path / "r.json")
@@ -376,12 +376,12 @@ def test_calibrate_then_quantize_equals_one_shot(table, zoo, dscnn_x, cli, tmp_p
                                   run_outputs(z["onnx"], inp)["logits"])
 
 
-def test_python_calibration_dict_and_path_reproduce(py_minmax, table, dscnn_x):
+def test_python_calibration_dict_and_path_reproduce(py_default, table, dscnn_x):
     model, card_path, calib, _ = paths(DSCNN)
     _, inp = dscnn_x
-    want = py_minmax.run(inp)["logits"]
-    assert py_minmax.calibration == json.loads(table.read_text())
-    for calibration in (py_minmax.calibration, str(table)):
+    want = py_default.run(inp)["logits"]
+    assert py_default.calibration == json.loads(table.read_text())
+    for calibration in (py_default.calibration, str(table)):
         qm = tinyq.quantize(model, calib, card=card_path, calibration=calibration)
         assert qm.report["quantize"]["method"] == "table"
         np.testing.assert_array_equal(qm.run(inp)["logits"], want)
