@@ -5,8 +5,10 @@
 #include <cstring>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_layout.h"
 #include "src/exec/kernel.h"
 
 namespace tinyq {
@@ -21,6 +23,8 @@ struct Executor::Impl {
   // Inputs whose leading dim is the batch dimension; batch = graph input dim 0.
   std::vector<const Value*> inputs;
   std::vector<const Value*> outputs;
+  // int8 mode: the values stored channel-last between int8 kernels (int8_layout.h).
+  std::unordered_set<const Value*> channel_last;
 
   // The kernel a node runs: with options.int8, nodes of the quantized region (int8_common.h:
   // InQuantizedRegion) run their kInt8 kernel and every other node (float fallback, Q/DQ
@@ -51,7 +55,13 @@ struct Executor::Impl {
     std::vector<std::unique_ptr<KernelInstance>> set;
     for (const Node* n : order) {
       TQ_ASSIGN_OR_RETURN(const KernelRegistration* reg, SelectKernel(*n));
-      TQ_ASSIGN_OR_RETURN(auto kernel, reg->prepare(*graph, *n));
+      const Int8Layouts layouts = LayoutsOf(*n, channel_last);
+      bool any_channel_last = false;
+      for (bool b : layouts.input_channel_last) any_channel_last = any_channel_last || b;
+      for (bool b : layouts.output_channel_last) any_channel_last = any_channel_last || b;
+      TQ_ASSIGN_OR_RETURN(auto kernel, any_channel_last && reg->prepare_layout
+                                           ? reg->prepare_layout(*graph, *n, layouts)
+                                           : reg->prepare(*graph, *n));
       set.push_back(std::move(kernel));
     }
     kernels.push_back(std::move(set));
@@ -59,7 +69,8 @@ struct Executor::Impl {
   }
 
   // Runs one evaluation with worker `w`'s kernels; inputs already validated.
-  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer, size_t w = 0) const {
+  TensorMap RunValidated(const TensorMap& feeds, const ValueObserver& observer,
+                         size_t w = 0) const {
     std::unordered_map<const Value*, Tensor> env;
     auto lookup = [&](const Value* v) -> const Tensor* {
       if (!v) return nullptr;
@@ -90,8 +101,17 @@ struct Executor::Impl {
       }
       kernels[w][step]->Eval(io);
       if (observer)
-        for (size_t i = 0; i < n->outputs().size(); ++i)
-          if (n->outputs()[i]) observer(*n->outputs()[i], *io.outputs[i]);
+        for (size_t i = 0; i < n->outputs().size(); ++i) {
+          const Value* o = n->outputs()[i];
+          if (!o) continue;
+          if (!channel_last.count(o)) {
+            observer(*o, *io.outputs[i]);
+            continue;
+          }
+          Tensor nchw(o->dtype(), o->shape());  // the observer sees the IR's NCHW order
+          RunStridedCopy(FromChannelLastPlan(o->shape()), io.outputs[i]->raw(), nchw.raw());
+          observer(*o, nchw);
+        }
       for (const Value* v : n->inputs()) {
         if (!v || v->is_constant()) continue;
         if (--remaining[v] == 0) env.erase(v);
@@ -122,6 +142,7 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, Executo
                                   "' has no static shape");
   if (impl->order.size() != graph.nodes().size())
     return InvalidModel(graph.Where() + "graph has a cycle");
+  if (options.int8) impl->channel_last = PlanInt8ChannelLast(graph, impl->order);
   TQ_RETURN_IF_ERROR(impl->PrepareWorker());
   for (const Value* v : graph.inputs())
     if (!v->is_constant()) impl->inputs.push_back(v);
