@@ -7,8 +7,10 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_layout.h"
 #include "src/exec/kernel.h"
 
 namespace tinyq {
@@ -56,6 +58,9 @@ struct Executor::Impl {
     }
   }
 
+  // int8 mode: the values stored channel-last between int8 kernels (int8_layout.h).
+  std::unordered_set<const Value*> channel_last;
+
   // The kernel a node runs: with options.int8, nodes of the quantized region (int8_common.h:
   // InQuantizedRegion) run their kInt8 kernel and every other node (float fallback, Q/DQ
   // borders) its kFloatFallback kernel, the C99 runtime's float code that generated C runs too
@@ -89,7 +94,13 @@ struct Executor::Impl {
     std::vector<std::unique_ptr<KernelInstance>> set;
     for (const Node* n : order) {
       TQ_ASSIGN_OR_RETURN(const KernelRegistration* reg, SelectKernel(*n));
-      TQ_ASSIGN_OR_RETURN(auto kernel, reg->prepare(*graph, *n));
+      const Int8Layouts layouts = LayoutsOf(*n, channel_last);
+      bool any_channel_last = false;
+      for (bool b : layouts.input_channel_last) any_channel_last = any_channel_last || b;
+      for (bool b : layouts.output_channel_last) any_channel_last = any_channel_last || b;
+      TQ_ASSIGN_OR_RETURN(auto kernel, any_channel_last && reg->prepare_layout
+                                           ? reg->prepare_layout(*graph, *n, layouts)
+                                           : reg->prepare(*graph, *n));
       set.push_back(std::move(kernel));
     }
     kernels.push_back(std::move(set));
@@ -131,8 +142,17 @@ struct Executor::Impl {
       }
       kernels[w][step]->Eval(io);
       if (observer)
-        for (size_t i = 0; i < out.size(); ++i)
-          if (out[i] >= 0) observer(*n->outputs()[i], *io.outputs[i]);
+        for (size_t i = 0; i < out.size(); ++i) {
+          if (out[i] < 0) continue;
+          const Value* o = n->outputs()[i];
+          if (!channel_last.count(o)) {
+            observer(*o, *io.outputs[i]);
+            continue;
+          }
+          Tensor nchw(o->dtype(), o->shape());  // the observer sees the IR's NCHW order
+          RunStridedCopy(FromChannelLastPlan(o->shape()), io.outputs[i]->raw(), nchw.raw());
+          observer(*o, nchw);
+        }
       for (int s : in)
         if (s >= 0 && --remaining[static_cast<size_t>(s)] == 0)
           env[static_cast<size_t>(s)] = Tensor();
@@ -166,6 +186,7 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, Executo
                                   "' has no static shape");
   if (impl->order.size() != graph.nodes().size())
     return InvalidModel(graph.Where() + "graph has a cycle");
+  if (options.int8) impl->channel_last = PlanInt8ChannelLast(graph, impl->order);
   TQ_RETURN_IF_ERROR(impl->PrepareWorker());
   for (const Value* v : graph.inputs())
     if (!v->is_constant()) impl->inputs.push_back(v);

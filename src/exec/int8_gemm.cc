@@ -3,6 +3,9 @@
 // A s8 per-tensor, B a constant s8 [N,K] per-channel along axis 0, C an optional s32 [N] (or
 // [1,N]) bias with scale s_in * s_w[n]; optional fused tq_act. Runs tq_fully_connected_s8 with
 // per-channel multipliers s_in*s_w[n]/s_out; no layout change is needed (B is already [Cout,Cin]).
+// The host variant tq_fully_connected_vec_s8 (src/runtime/vec) runs when its accumulator bound
+// holds, else the Cortex-M kernel or, for weights whose tq_sparse encoding is smaller, the sparse
+// kernel (same results).
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +14,7 @@
 #include "src/exec/int8_common.h"
 #include "src/exec/int8_sparse.h"
 #include "src/runtime/tq_fully_connected.h"
+#include "src/runtime/vec/tq_vec.h"
 
 namespace tinyq {
 namespace {
@@ -20,21 +24,28 @@ class GemmS8Kernel : public KernelInstance {
   void Eval(KernelIO& io) override {
     const tq_per_channel_quant_params q = quant_.Params();
     const tq_context ctx{scratch_.data(), scratch_.size() * sizeof(int32_t)};
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    int8_t* y = io.outputs[0]->data<int8_t>();
     if (sparse_) {
       const tq_sparse_s8 w = sparse_->View();
-      (void)tq_fully_connected_sparse_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
-                                         &w, quant_.bias.data(), io.outputs[0]->data<int8_t>());
-      return;
+      (void)tq_fully_connected_sparse_s8(&ctx, &params_, &q, &dims_, x, &w, quant_.bias.data(), y);
+    } else if (!vec_bias_.empty()) {
+      const tq_vec_quant vq{vec_bias_.data(), quant_.multiplier.data(), quant_.shift.data(),
+                            rounds_.empty() ? nullptr : rounds_.data()};
+      (void)tq_fully_connected_vec_s8(&ctx, &params_, &vq, &dims_, x, io.inputs[1]->data<int8_t>(),
+                                      y);
+    } else {
+      (void)tq_fully_connected_s8(&ctx, &params_, &q, &dims_, x, io.inputs[1]->data<int8_t>(),
+                                  quant_.bias.data(), y);
     }
-    (void)tq_fully_connected_s8(&ctx, &params_, &q, &dims_, io.inputs[0]->data<int8_t>(),
-                                io.inputs[1]->data<int8_t>(), quant_.bias.data(),
-                                io.outputs[0]->data<int8_t>());
   }
 
   tq_fc_params params_{};
   tq_fc_dims dims_{};
   std::optional<SparseWeightsS8> sparse_;  // used instead of B when smaller (int8_sparse.h)
-  ChannelQuantArrays quant_;               // bias, multipliers, shifts
+  ChannelQuantArrays quant_;               // bias, multipliers, shifts (separate for the host)
+  std::vector<int32_t> vec_bias_;  // the host kernel's bias (tq_vec.h); empty: Cortex-M kernel
+  std::vector<int64_t> rounds_;    // tq_vec_quant.round (empty: mixed shifts)
   std::vector<int32_t> scratch_;
 };
 
@@ -83,9 +94,28 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGemmS8(const Graph& graph, cons
     if (tq_multiplier_validate(mult.multiplier[i], mult.shift[i]) != TQ_OK)
       return Unsupported(graph.Where(&node) + "requantization multiplier of channel " +
                          std::to_string(i) + " is out of the runtime's range");
-  kern->sparse_ = EncodeIfSmaller(b->constant()->data<int8_t>(), n, k);
-  kern->quant_ = PackChannelQuant(bias, mult);
-  kern->scratch_.resize((tq_fully_connected_s8_get_buffer_size(&kern->dims_) + 3) / 4);
+  const int8_t* w = b->constant()->data<int8_t>();
+  kern->sparse_ = EncodeIfSmaller(w, n, k);
+  size_t scratch = tq_fully_connected_s8_get_buffer_size(&kern->dims_);
+  if (!kern->sparse_ &&
+      tq_vec_kernel_bias_bound(w, kern->dims_.output_features, kern->dims_.input_features,
+                               bias.data()) <= INT32_MAX) {
+    // Host kernel (src/runtime/vec): separate quantization arrays, kernel bias
+    // bias + (input_offset - 128) * sum(w) of its u8 x s8 dot products.
+    kern->quant_.multiplier = mult.multiplier;
+    kern->quant_.shift = mult.shift;
+    kern->rounds_.resize(mult.shift.size());
+    if (!tq_vec_right_rounds(mult.shift.data(), static_cast<int32_t>(mult.shift.size()),
+                             kern->rounds_.data()))
+      kern->rounds_.clear();
+    kern->vec_bias_.resize(bias.size());
+    tq_vec_kernel_bias(w, kern->dims_.output_features, kern->dims_.input_features, bias.data(),
+                       kern->params_.input_offset, kern->vec_bias_.data());
+    scratch = tq_fully_connected_vec_s8_get_buffer_size(&kern->dims_);
+  } else {
+    kern->quant_ = PackChannelQuant(bias, mult);
+  }
+  kern->scratch_.resize(scratch / 4 + 1);
   return std::unique_ptr<KernelInstance>(std::move(kern));
 }
 

@@ -1,4 +1,5 @@
-// int8 node kernels of MaxPool, AveragePool (2-D, NCHW via NHWC scratch), GlobalMaxPool and
+// int8 node kernels of MaxPool, AveragePool (2-D, NHWC: an NCHW input or output goes through an
+// NHWC scratch copy, a channel-last one is used in place, int8_layout.h), GlobalMaxPool and
 // GlobalAveragePool (src/runtime/tq_pool.h).
 //
 // MaxPool / AveragePool / GlobalMaxPool keep the input's codes: output params must equal input
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_layout.h"
 #include "src/ir/conv_geometry.h"
 #include "src/runtime/tq_pool.h"
 
@@ -22,17 +24,24 @@ namespace {
 class Pool2dS8Kernel : public KernelInstance {
  public:
   void Eval(KernelIO& io) override {
-    RunStridedCopy(to_nhwc_, io.inputs[0]->raw(), x_.data());
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    if (!x_channel_last_) {
+      RunStridedCopy(to_nhwc_, x, x_.data());
+      x = x_.data();
+    }
+    int8_t* y = y_channel_last_ ? io.outputs[0]->data<int8_t>() : y_.data();
     if (max_)
-      tq_max_pool2d_s8(&p_, &in_, x_.data(), &out_, y_.data());
+      tq_max_pool2d_s8(&p_, &in_, x, &out_, y);
     else
-      tq_avg_pool2d_s8(&p_, &in_, x_.data(), &out_, y_.data());
-    RunStridedCopy(to_nchw_, y_.data(), io.outputs[0]->raw());
+      tq_avg_pool2d_s8(&p_, &in_, x, &out_, y);
+    if (!y_channel_last_) RunStridedCopy(to_nchw_, y, io.outputs[0]->raw());
   }
 
   bool max_ = true;
   tq_pool_params p_{};
   tq_dims in_{}, out_{};
+  // Channel-last input/output (int8_layout.h) or an order where both layouts coincide: no copy.
+  bool x_channel_last_ = false, y_channel_last_ = false;
   StridedCopyPlan to_nhwc_, to_nchw_;
   std::vector<int8_t> x_, y_;
 };
@@ -48,7 +57,9 @@ Status CheckRank4(const Graph& graph, const Node& node) {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<KernelInstance>> PreparePool2dS8(const Graph& graph, const Node& node) {
+StatusOr<std::unique_ptr<KernelInstance>> PreparePool2dLayoutS8(const Graph& graph,
+                                                                const Node& node,
+                                                                const Int8Layouts& layouts) {
   TQ_RETURN_IF_ERROR(CheckRank4(graph, node));
   const Shape& xs = node.input(0)->shape();
   const std::vector<int64_t> kernel = node.GetInts("kernel_shape");
@@ -81,24 +92,39 @@ StatusOr<std::unique_ptr<KernelInstance>> PreparePool2dS8(const Graph& graph, co
     return Unsupported(graph.Where(&node) +
                        "window geometry not supported by the int8 runtime (pads must be below "
                        "the kernel size and every window must overlap the input)");
-  k->to_nhwc_ = NchwToNhwcPlan(xs[0], xs[1], xs[2], xs[3]);
-  k->to_nchw_ = NhwcToNchwPlan(ys[0], ys[1], ys[2], ys[3]);
-  k->x_.resize(static_cast<size_t>(NumElements(xs)));
-  k->y_.resize(static_cast<size_t>(NumElements(ys)));
+  k->x_channel_last_ = layouts.input_channel_last[0] || !ChannelLastMatters(xs);
+  k->y_channel_last_ = layouts.output_channel_last[0] || !ChannelLastMatters(ys);
+  if (!k->x_channel_last_) {
+    k->to_nhwc_ = NchwToNhwcPlan(xs[0], xs[1], xs[2], xs[3]);
+    k->x_.resize(static_cast<size_t>(NumElements(xs)));
+  }
+  if (!k->y_channel_last_) {
+    k->to_nchw_ = NhwcToNchwPlan(ys[0], ys[1], ys[2], ys[3]);
+    k->y_.resize(static_cast<size_t>(NumElements(ys)));
+  }
   return std::unique_ptr<KernelInstance>(std::move(k));
 }
 
-// Global pools over the [N*C, 1, H*W, 1] view (see the file comment).
-StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPoolS8(const Graph& graph,
-                                                              const Node& node) {
+StatusOr<std::unique_ptr<KernelInstance>> PreparePool2dS8(const Graph& graph, const Node& node) {
+  return PreparePool2dLayoutS8(graph, node, Int8Layouts{{false}, {false}});
+}
+
+// Global pools over the [N*C, 1, H*W, 1] view of an NCHW input (see the file comment), or the
+// [N, 1, H*W, C] view of a channel-last one; the [N,C,1,1] output is the same in both orders.
+StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPoolLayoutS8(const Graph& graph,
+                                                                    const Node& node,
+                                                                    const Int8Layouts& layouts) {
   TQ_RETURN_IF_ERROR(CheckRank4(graph, node));
   const Shape& xs = node.input(0)->shape();
   TQ_RETURN_IF_ERROR(CheckS8Output(graph, node, 0, Shape{xs[0], xs[1], 1, 1}));
   TQ_ASSIGN_OR_RETURN(ActQuant xq, GetActQuant(graph, node, node.input(0), "input X"));
   TQ_ASSIGN_OR_RETURN(ActQuant yq, GetActQuant(graph, node, node.output(0), "output Y"));
   const int64_t hw = xs[2] * xs[3];
-  TQ_ASSIGN_OR_RETURN(tq_dims in, ToDims(graph, node, xs[0] * xs[1], 1, hw, 1));
-  TQ_ASSIGN_OR_RETURN(tq_dims out, ToDims(graph, node, xs[0] * xs[1], 1, 1, 1));
+  const bool channel_last = layouts.input_channel_last[0];
+  TQ_ASSIGN_OR_RETURN(tq_dims in, channel_last ? ToDims(graph, node, xs[0], 1, hw, xs[1])
+                                               : ToDims(graph, node, xs[0] * xs[1], 1, hw, 1));
+  TQ_ASSIGN_OR_RETURN(tq_dims out, channel_last ? ToDims(graph, node, xs[0], 1, 1, xs[1])
+                                                : ToDims(graph, node, xs[0] * xs[1], 1, 1, 1));
   if (node.op() == OpKind::kGlobalMaxPool) {
     TQ_RETURN_IF_ERROR(CheckSameQuant(graph, node, xq, yq));
     tq_pool_params p{};
@@ -122,13 +148,20 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPoolS8(const Graph& graph
   });
 }
 
+StatusOr<std::unique_ptr<KernelInstance>> PrepareGlobalPoolS8(const Graph& graph,
+                                                              const Node& node) {
+  return PrepareGlobalPoolLayoutS8(graph, node, Int8Layouts{{false}, {false}});
+}
+
 }  // namespace
 
 void AppendInt8PoolKernels(std::vector<KernelRegistration>* table) {
-  table->push_back({OpKind::kMaxPool, ExecMode::kInt8, PreparePool2dS8});
-  table->push_back({OpKind::kAveragePool, ExecMode::kInt8, PreparePool2dS8});
-  table->push_back({OpKind::kGlobalMaxPool, ExecMode::kInt8, PrepareGlobalPoolS8});
-  table->push_back({OpKind::kGlobalAveragePool, ExecMode::kInt8, PrepareGlobalPoolS8});
+  table->push_back({OpKind::kMaxPool, ExecMode::kInt8, PreparePool2dS8, PreparePool2dLayoutS8});
+  table->push_back({OpKind::kAveragePool, ExecMode::kInt8, PreparePool2dS8, PreparePool2dLayoutS8});
+  table->push_back(
+      {OpKind::kGlobalMaxPool, ExecMode::kInt8, PrepareGlobalPoolS8, PrepareGlobalPoolLayoutS8});
+  table->push_back({OpKind::kGlobalAveragePool, ExecMode::kInt8, PrepareGlobalPoolS8,
+                    PrepareGlobalPoolLayoutS8});
 }
 
 }  // namespace tinyq

@@ -37,10 +37,24 @@ class KernelInstance {
 using PrepareFn = StatusOr<std::unique_ptr<KernelInstance>> (*)(const Graph& graph,
                                                                 const Node& node);
 
+// Storage order of the s8 activations (rank 3 and 4) of an int8 node, decided by the executor
+// (int8_layout.h): true = the tensor holds channel-last bytes ([N,H,W,C] / [N,L,C]) under its
+// IR shape ([N,C,H,W] / [N,C,L]). One entry per node input / output.
+struct Int8Layouts {
+  std::vector<bool> input_channel_last;
+  std::vector<bool> output_channel_last;
+};
+using PrepareLayoutFn = StatusOr<std::unique_ptr<KernelInstance>> (*)(const Graph& graph,
+                                                                      const Node& node,
+                                                                      const Int8Layouts& layouts);
+
 struct KernelRegistration {
   OpKind op;
   ExecMode mode;
   PrepareFn prepare;
+  // int8 kernels that read and write channel-last natively (int8_layout.h) register this too;
+  // the executor calls it instead of `prepare` when some of the node's values are channel-last.
+  PrepareLayoutFn prepare_layout = nullptr;
 };
 
 // The kernel for (op, mode), or nullptr.

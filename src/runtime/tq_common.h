@@ -130,16 +130,29 @@ static inline int32_t tq_rounding_divide_by_pot(int32_t x, int32_t exponent) {
  * i.e. the high word of that 64-bit sum shifted right by e-1. [s1 < 0] = [P < -2^30] may be
  * replaced by [acc < 0] for m0 >= 0: they differ only when P is in [-2^30, 0), where s1 = 0 and
  * both sums give 0. Cortex-M4: smlal, three instructions for the sign, one asr. */
+/* The right-shift branch of tq_requantize (shift = -e, e in [1, 31]) with its rounding constant
+ * r = 2^30 + 2^(30+e) and e - 1 given: hosts precompute both per channel (src/runtime/vec). The
+ * high word of the 64-bit sum is its bits 32..63, read through an unsigned shift (the same 32
+ * bits as an arithmetic one, and cheaper in SIMD code). */
+TQ_ALWAYS_INLINE int32_t tq_requantize_right_r(int32_t acc, int32_t m0, int64_t r,
+                                               int32_t e_minus_1) {
+  int64_t s = r + (int64_t)acc * (int64_t)m0;
+  if (acc < 0) s -= (int64_t)1 << 31;
+  return (int32_t)(uint32_t)((uint64_t)s >> 32) >> e_minus_1;
+}
+
+/* The rounding constant of tq_requantize_right_r: 2^30 + 2^(30+e) = 2^30 + 2^(e-1) * 2^31. */
+TQ_ALWAYS_INLINE int64_t tq_requantize_right_round(int32_t e) {
+  return ((int64_t)1 << 30) + ((int64_t)((uint32_t)1 << (e - 1)) << 31);
+}
+
+/* The right-shift branch of tq_requantize (shift = -e, e in [1, 31]). */
+TQ_ALWAYS_INLINE int32_t tq_requantize_right(int32_t acc, int32_t m0, int32_t e) {
+  return tq_requantize_right_r(acc, m0, tq_requantize_right_round(e), e - 1);
+}
+
 TQ_ALWAYS_INLINE int32_t tq_requantize(int32_t acc, int32_t m0, int32_t shift) {
-  if (shift < 0) {
-    const int32_t e = -shift; /* 1..31 */
-    /* 2^30 + 2^(30+e) = 2^30 + 2^(e-1) * 2^31 as (high word, low word) */
-    const uint32_t v = (uint32_t)1 << (e - 1);
-    const uint32_t r_hi = v >> 1, r_lo = (v << 31) | 0x40000000u;
-    int64_t s = (int64_t)(((uint64_t)r_hi << 32) | r_lo) + (int64_t)acc * (int64_t)m0;
-    if (acc < 0) s -= (int64_t)1 << 31;
-    return (int32_t)(s >> 32) >> (e - 1);
-  }
+  if (shift < 0) return tq_requantize_right(acc, m0, -shift);
   {
     int32_t x = acc;
     if (shift > 0) {

@@ -22,9 +22,11 @@
  *   tq_per_channel_quant_params q = {multipliers, shifts};               // 16 entries each
  *   if (tq_conv2d_s8_validate(&p, &in, &filt, &out) != TQ_OK) return error;
  *   if (tq_conv2d_s8_acc_bound(&filt, weights, bias, p.input_offset) > INT32_MAX) refuse;
- *   int32_t scratch[16];                               // tq_conv2d_s8_get_buffer_size(&filt)
+ *   int32_t kbias[16];                       // bias + input_offset * sum(w), once at prepare
+ *   tq_conv2d_s8_kernel_bias(&filt, weights, bias, p.input_offset, kbias);
+ *   int32_t scratch[72];                     // tq_conv2d_s8_get_buffer_size(&filt): 3*3*8 taps
  *   tq_context ctx = {scratch, sizeof(scratch)};
- *   tq_conv2d_s8(&ctx, &p, &q, &in, x, &filt, weights, bias, &out, y);
+ *   tq_conv2d_s8(&ctx, &p, &q, &in, x, &filt, weights, kbias, &out, y);
  */
 #ifndef TINYQ_RUNTIME_TQ_RUNTIME_H_
 #define TINYQ_RUNTIME_TQ_RUNTIME_H_

@@ -1,4 +1,5 @@
-// Compiles every file of the C99 runtime (src/runtime/*.c) the way generated MCU code is built:
+// Compiles every file of the C99 runtime (src/runtime/*.c, and the host kernels of
+// src/runtime/vec, which must stay portable too) the way generated MCU code is built:
 // strict host C99, then arm-none-eabi-gcc for Cortex-M4 and Cortex-M0+ (CI installs
 // gcc-arm-none-eabi, so a missing cross compiler is a failure, not a skip). The int8 objects must
 // not reference any floating-point or libc routine; the float32 ones (tq_*_f32.c) only libgcc's
@@ -27,7 +28,8 @@ const std::vector<std::string>& RuntimeSources() {
                                                     "tq_elementwise_f32.c",
                                                     "tq_fully_connected_f32.c",
                                                     "tq_pool_f32.c",
-                                                    "tq_softmax_f32.c"};
+                                                    "tq_softmax_f32.c",
+                                                    "vec/tq_vec.c"};
   return kSources;
 }
 
@@ -45,7 +47,7 @@ int RunShell(const std::string& cmd, std::string* log) {
   return rc;
 }
 
-void SetUpOutDir() { ASSERT_EQ(std::system(("mkdir -p '" + OutDir() + "'").c_str()), 0); }
+void SetUpOutDir() { ASSERT_EQ(std::system(("mkdir -p '" + OutDir() + "/vec'").c_str()), 0); }
 
 TEST(RuntimeC99Test, EverySourceCompilesAsStrictHostC99) {
   SetUpOutDir();
