@@ -386,6 +386,7 @@ Status LowerSoftmax(Lowering& l, const Node& node) {
 
 Status LowerInt8Node(Lowering& l, const Node& node) {
   if (!InQuantizedRegion(node)) return LowerOtherNode(l, node);
+  if (IsInt8LutOp(node.op())) return LowerLut(l, node);
   switch (node.op()) {
     case OpKind::kConv:
       return LowerConv(l, node);
@@ -399,19 +400,6 @@ Status LowerInt8Node(Lowering& l, const Node& node) {
     case OpKind::kGlobalAveragePool:
     case OpKind::kGlobalMaxPool:
       return LowerPool(l, node);
-    case OpKind::kRelu:
-    case OpKind::kClip:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kExp:
-    case OpKind::kSqrt:
-    case OpKind::kLog:
-    case OpKind::kNeg:
-    case OpKind::kAbs:
-      return LowerLut(l, node);
     case OpKind::kSoftmax:
       return LowerSoftmax(l, node);
     default:

@@ -5,32 +5,13 @@
 #include <unordered_map>
 
 #include "src/exec/int8_common.h"
+#include "src/exec/int8_params.h"
 
 namespace tinyq {
 namespace {
 
 // How a node relates to the order of the bytes of its s8 activations.
 enum class Role { kOther, kNative, kElementwise };
-
-bool IsLutOp(OpKind op) {
-  switch (op) {
-    case OpKind::kRelu:
-    case OpKind::kClip:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kExp:
-    case OpKind::kSqrt:
-    case OpKind::kLog:
-    case OpKind::kNeg:
-    case OpKind::kAbs:
-      return true;
-    default:
-      return false;
-  }
-}
 
 Role RoleOf(const Node& node) {
   if (!InQuantizedRegion(node)) return Role::kOther;
@@ -47,7 +28,7 @@ Role RoleOf(const Node& node) {
         if (!v || v->shape() != node.output(0)->shape()) return Role::kOther;
       return Role::kElementwise;
     default:
-      return IsLutOp(node.op()) ? Role::kElementwise : Role::kOther;
+      return IsInt8LutOp(node.op()) ? Role::kElementwise : Role::kOther;
   }
 }
 

@@ -31,10 +31,7 @@ StatusOr<std::unique_ptr<KernelInstance>> PrepareLutS8(const Graph& graph, const
 }  // namespace
 
 void AppendInt8LutKernels(std::vector<KernelRegistration>* table) {
-  for (OpKind op : {OpKind::kRelu, OpKind::kClip, OpKind::kLeakyRelu, OpKind::kSigmoid,
-                    OpKind::kTanh, OpKind::kHardSigmoid, OpKind::kHardSwish, OpKind::kExp,
-                    OpKind::kSqrt, OpKind::kLog, OpKind::kNeg, OpKind::kAbs})
-    table->push_back({op, ExecMode::kInt8, PrepareLutS8});
+  for (OpKind op : kInt8LutOps) table->push_back({op, ExecMode::kInt8, PrepareLutS8});
 }
 
 }  // namespace tinyq

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string>
 
 #include "src/exec/int8_common.h"
@@ -70,6 +71,10 @@ StatusOr<tq_mul_params> MakeMulParamsS8(const Graph& graph, const Node& node) {
   if (tq_mul_s8_validate(&p, &one) != TQ_OK)
     return Unsupported(graph.Where(&node) + "scales give a multiplier outside the runtime's range");
   return p;
+}
+
+bool IsInt8LutOp(OpKind op) {
+  return std::find(std::begin(kInt8LutOps), std::end(kInt8LutOps), op) != std::end(kInt8LutOps);
 }
 
 StatusOr<std::vector<int8_t>> MakeLutS8(const Graph& graph, const Node& node) {

@@ -32,7 +32,15 @@ StatusOr<tq_add_params> MakeAddParamsS8(const Graph& graph, const Node& node);
 // The tq_mul_params of an int8 Mul node (no fused activation allowed).
 StatusOr<tq_mul_params> MakeMulParamsS8(const Graph& graph, const Node& node);
 
-// The 256-entry table of an int8 elementwise unary node.
+// The unary ops that run as a 256-entry lookup table (MakeLutS8, tq_lut_s8) in the int8 executor
+// and in generated code.
+inline constexpr OpKind kInt8LutOps[] = {OpKind::kRelu,      OpKind::kClip, OpKind::kLeakyRelu,
+                                         OpKind::kSigmoid,   OpKind::kTanh, OpKind::kHardSigmoid,
+                                         OpKind::kHardSwish, OpKind::kExp,  OpKind::kSqrt,
+                                         OpKind::kLog,       OpKind::kNeg,  OpKind::kAbs};
+bool IsInt8LutOp(OpKind op);
+
+// The 256-entry table of an int8 elementwise unary node (an op of kInt8LutOps).
 StatusOr<std::vector<int8_t>> MakeLutS8(const Graph& graph, const Node& node);
 
 // The Q20 exp table of tq_softmax_s8 for input scale `input_scale`.
