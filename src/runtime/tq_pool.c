@@ -100,8 +100,10 @@ void tq_avg_pool2d_s8(const tq_pool_params* p, const tq_dims* in, const int8_t* 
           int32_t sum = pad_sum;
           int32_t avg;
           for (ky = ky0; ky < ky1; ++ky) {
-            const int8_t* x = input + (((size_t)n * in->h + iy0 + ky) * in->w + ix0) * c_n + c;
-            for (kx = kx0; kx < kx1; ++kx) sum += x[(size_t)kx * c_n];
+            /* From the first column inside the input: no pointer before `input` is formed. */
+            const int8_t* x =
+                input + (((size_t)n * in->h + iy0 + ky) * in->w + ix0 + kx0) * c_n + c;
+            for (kx = 0; kx < kx1 - kx0; ++kx) sum += x[(size_t)kx * c_n];
           }
           avg = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
           y[c] = (int8_t)tq_clamp_s32(avg, p->activation.min, p->activation.max);

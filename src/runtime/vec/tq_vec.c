@@ -253,9 +253,11 @@ tq_status tq_depthwise_conv2d_vec_s8(const tq_context* ctx, const tq_dw_conv_par
           if (iy < 0 || iy >= in_h) continue;
           for (kx = 0; kx < kw; ++kx) {
             const int32_t ix = ix0 + kx * params->dilation.w;
-            const int8_t* xp = in_n + ((size_t)iy * in_w + ix) * in_c;
-            const int8_t* wp = filter + ((size_t)ky * kw + kx) * out_c;
-            if (ix < 0 || ix >= in_w) continue;
+            const int8_t* xp;
+            const int8_t* wp;
+            if (ix < 0 || ix >= in_w) continue; /* before forming a pointer outside the input */
+            xp = in_n + ((size_t)iy * in_w + ix) * in_c;
+            wp = filter + ((size_t)ky * kw + kx) * out_c;
             if (mult == 1) {
               /* |x + off| <= 255, |w| <= 127: the product is exact in 16 bits. */
               for (c = 0; c < out_c; ++c) {
