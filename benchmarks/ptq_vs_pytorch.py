@@ -17,7 +17,8 @@ For each zoo model (benchmarks/zoo/<name>/):
 - tinyq: `tinyq quantize MODEL --calib CALIB.npz --card card.json -o OUT.onnx --report R.json`
   (wall time of the command is "tinyq time s") then `tinyq eval OUT.onnx --card card.json --int8
   --json --data TEST.npz`, for each variant of --variants: "default" (no extra flags),
-  "adaround" (`--adaround`: the check that AdaRound does not lose to plain rounding) and "search"
+  "adaround" (`--adaround --val <dataset>_val.npz`: the check that AdaRound does not lose to plain
+  rounding; the learned rounding is kept only if it is not worse on the validation split) and "search"
   (`--search --val <dataset>_val.npz`: the configuration chosen on a validation split of the
   TRAINING data, datasets/build_splits.py; the test set never takes part in the choice). If a
   command fails, its error goes into the table cell, the PyTorch columns are still produced, and
@@ -64,7 +65,8 @@ import onnx_np  # noqa: E402
 MODELS = ["fmnist_dscnn", "fmnist_resnet8", "fmnist_mobilenetv1", "fmnist_teacher", "digits_mlp",
           "kws_dscnn", "vibration_ae"]
 CALIB = {d: f"{d}_calib_1k.npz" for d in ("fmnist", "digits", "kws", "vibration")}
-VARIANTS = {"default": [], "adaround": ["--adaround"], "search": ["--search", "--val", "VAL"]}
+VARIANTS = {"default": [], "adaround": ["--adaround", "--val", "VAL"],
+            "search": ["--search", "--val", "VAL"]}
 FLOAT_TOL = {"top1": 0.1, "auc": 0.002}   # |re-measured float - card float_metric| on the full set
 ONNX_TOL = 1e-4                            # max |torch - onnx_np| / max(1, max |onnx_np|)
 
@@ -347,6 +349,8 @@ def bench_model(name, args, tmp):
                 chosen = [c for c in rep["quantize"]["search"] if c["chosen"]]
                 row[key + "_config"] = chosen[0]["config"]
                 row[key + "_candidates"] = rep["quantize"]["search"]
+            if variant == "adaround":
+                row[key + "_kept"] = bool(rep["quantize"]["adaround_guard"]["kept"])
         except TinyqError as e:
             row[key + "_error"] = str(e)
     return row, card
@@ -381,6 +385,8 @@ def table(rows_cards, variants):
             c = cell(r, card, v)
             if v == "search" and r.get("tinyq_search_config"):
                 c += f" ({r['tinyq_search_config']})"
+            if v == "adaround" and r.get("tinyq_adaround_kept") is not None:
+                c += " (kept)" if r["tinyq_adaround_kept"] else " (undone: nearest)"
             cells.append(c)
         cells.append(fmt(card, r["pytorch_int8"]))
         cells += [cell(r, card, v, "time_s", "{:.2f}") for v in shown]

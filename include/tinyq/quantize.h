@@ -57,13 +57,17 @@ struct QuantizeOptions {
   // int8 with the same scales; src/train/adaround.h).
   bool adaround = false;
   int adaround_iters = 1000;  // Adam steps per layer
+  // The learned rounding is then checked on `val` (or the calibration samples) and undone if the
+  // model is not at least as good as with round-to-nearest (AdaRoundGuard). false skips the
+  // check (`--no-adaround-check`, `adaround_check=False`).
+  bool adaround_guard = true;
   // Configuration search: quantize with each candidate (calibration methods, then bias
   // correction, then AdaRound; docs/quantization.md) and keep the one with the best metric on
   // `val` (a split held out from the training data, never the test set). Needs `val`.
   bool search = false;
   std::vector<std::string> float_nodes;               // nodes the user keeps in float
   double max_drop = -1.0;                             // metric points (AUC x 100); < 0: off
-  const Dataset* val = nullptr;                       // validation set for max_drop / search
+  const Dataset* val = nullptr;  // validation set for max_drop / search / the AdaRound guard
   std::string val_path;
   int64_t analysis_samples = 256;                     // samples for the per-layer error table
   int threads = 0;
@@ -110,6 +114,21 @@ struct AdaRoundLayerReport {
   bool kept_nearest = false;  // AdaRound did not reduce the error; nearest kept
 };
 
+// The AdaRound guard: the whole int8 model with learned rounding against the same model rounded to
+// nearest, both scored against the float model on the validation set (--val) or, without one, on
+// the calibration samples. AdaRound is kept only when its metric is not lower and its fidelity is
+// higher; otherwise every layer goes back to round-to-nearest.
+struct AdaRoundGuard {
+  std::string data;        // the data set's path
+  int64_t samples = 0;
+  std::string metric;      // "top1" (labels), "agreement" (top-1 of the float model), "auc", ""
+  std::optional<double> metric_nearest;
+  std::optional<double> metric_adaround;
+  double fidelity_nearest = 0.0;   // output SQNR (dB) against the float model
+  double fidelity_adaround = 0.0;
+  bool kept = false;               // false: reverted to round-to-nearest
+};
+
 // One configuration tried by the search, scored on the validation set.
 struct SearchCandidate {
   std::string config;  // e.g. "mse+bias_correction+adaround"
@@ -137,6 +156,7 @@ struct QuantizeReport {
   std::optional<double> val_int8;
   std::vector<std::string> notes;   // pass notes (bias correction, equalization, ...)
   std::vector<AdaRoundLayerReport> adaround;  // with options.adaround, graph order
+  std::optional<AdaRoundGuard> adaround_guard;  // with options.adaround
   std::vector<SearchCandidate> search;        // with options.search, in the order tried
   double seconds = 0.0;
 };

@@ -200,7 +200,7 @@ class PyModel {
                      bool bias_correction, bool equalize,
                      const std::vector<std::string>& float_nodes, double max_drop,
                      const py::object& val_x, const py::object& val_y, int threads, bool adaround,
-                     int adaround_iters, bool search) {
+                     int adaround_iters, bool adaround_check, bool search) {
     Dataset calib;
     calib.x = FromNumpy(x, "calib");
     QuantizeOptions o;
@@ -218,16 +218,16 @@ class PyModel {
     o.threads = threads;
     o.adaround = adaround;
     o.adaround_iters = adaround_iters;
+    o.adaround_guard = adaround_check;
     o.search = search;
     Dataset val;
-    if (max_drop >= 0.0 || search) {
-      if (val_x.is_none() || val_y.is_none())
-        throw StatusError(
-            InvalidArgument("max_drop and search need a validation set (val=(x, y))"));
+    if ((max_drop >= 0.0 || search) && (val_x.is_none() || val_y.is_none()))
+      throw StatusError(InvalidArgument("max_drop and search need a validation set (val=(x, y))"));
+    o.max_drop = max_drop;
+    if (!val_x.is_none() && !val_y.is_none()) {
       val.x = FromNumpy(py::array::ensure(val_x), "val x");
       val.y = FromNumpy(py::array::ensure(val_y), "val y").CastTo(DType::kS64);
       val.has_labels = true;
-      o.max_drop = max_drop;
       o.val = &val;
       o.val_path = "<validation arrays>";
     }

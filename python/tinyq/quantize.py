@@ -28,7 +28,7 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
              method=None, percentile=99.99, calib_limit=1000, calibration=None,
              float_io=False, reduce_range=False, bias_correction=False, equalize=False,
              float_nodes=(), max_drop=None, val=None, threads=0, adaround=False,
-             adaround_iters=1000, search=False):
+             adaround_iters=1000, adaround_check=True, search=False):
     """Quantizes a float model to int8 (QOp form; ``.save()`` writes QDQ ONNX).
 
     ``model``: a :class:`tinyq.Model` or a path. ``calib``: calibration data (path, array x, or
@@ -39,7 +39,10 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
     Runtime on x86 without VNNI, whose u8*s8 kernels saturate). ``max_drop`` (metric points,
     AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
     drop fits. ``adaround``: learned rounding of the int8 weights against each float layer's output
-    on the calibration data (``adaround_iters`` Adam steps per layer; ``report["quantize"]["adaround"]``).
+    on the calibration data (``adaround_iters`` Adam steps per layer; ``report["quantize"]["adaround"]``),
+    undone unless the whole model is at least as good as with round-to-nearest on ``val`` (or, without
+    it, the calibration data): ``report["quantize"]["adaround_guard"]``; ``adaround_check=False``
+    keeps the learned rounding without that check.
     ``search`` with ``val`` (held out from the training data, never the test set): quantizes with
     each candidate configuration (calibration methods, bias correction, AdaRound) and keeps the
     best on ``val`` (``report["quantize"]["search"]``).
@@ -71,11 +74,18 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
     if max_drop is not None or search:
         if val is None:
             raise ValueError("max_drop and search need a validation set (val=path or (x, y))")
+    if not adaround_check and not adaround:
+        raise ValueError("adaround_check=False goes with adaround=True")
+    if val is not None:
+        if max_drop is None and not search and not adaround:
+            raise ValueError("val goes with max_drop, search or adaround")
         val_x, val_y = _x_of(val, "val")
+        if val_y is None:
+            raise ValueError("val needs labels: a path to an .npz with x and y, or (x, y)")
     impl, report, table_json = model._impl.quantize(
         x, float(scale), float(mean), float(std), metric, method, float(percentile),
         int(calib_limit), table, table_source, bool(float_io), bool(reduce_range),
         bool(bias_correction), bool(equalize), [str(n) for n in float_nodes],
         -1.0 if max_drop is None else float(max_drop), val_x, val_y, int(threads),
-        bool(adaround), int(adaround_iters), bool(search))
+        bool(adaround), int(adaround_iters), bool(adaround_check), bool(search))
     return QuantizedModel(impl, model.path, Report(json.loads(report)), json.loads(table_json))

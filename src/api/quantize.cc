@@ -43,6 +43,36 @@ TensorQuantInfo InfoOf(const Value& v) {
   return t;
 }
 
+// Scores the model with learned rounding and the one rounded to nearest against the float model
+// on the validation set, or without one on the calibration samples (AdaRoundGuard).
+StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, const Graph& learned,
+                                      const Dataset& calib, const std::string& calib_path,
+                                      const QuantizeOptions& o) {
+  const Dataset& data = o.val ? *o.val : calib;
+  const std::string& path = o.val ? o.val_path : calib_path;
+  const int64_t limit = o.val ? 0 : o.calib_limit;
+  TQ_ASSIGN_OR_RETURN(ModelOutputs ref, RunForScore(fg, data, path, o, limit));
+  TQ_ASSIGN_OR_RETURN(ModelOutputs a, RunForScore(nearest, data, path, o, limit));
+  TQ_ASSIGN_OR_RETURN(ModelOutputs b, RunForScore(learned, data, path, o, limit));
+  // The calibration data's labels are not used: Python passes no labels, and the CLI must decide
+  // as Python does.
+  const ModelScore sa = ScoreAgainst(a, ref, o.val, o.metric);
+  const ModelScore sb = ScoreAgainst(b, ref, o.val, o.metric);
+  AdaRoundGuard g;
+  g.data = path;
+  g.samples = ref.samples;
+  g.metric = !sa.metric              ? ""
+             : o.metric == "auc"     ? "auc"
+             : o.val && o.val->has_labels ? "top1"
+                                     : "agreement";
+  g.metric_nearest = sa.metric;
+  g.metric_adaround = sb.metric;
+  g.fidelity_nearest = sa.fidelity;
+  g.fidelity_adaround = sb.fidelity;
+  g.kept = NoWorseAndMoreFaithful(sb, sa);
+  return g;
+}
+
 }  // namespace
 
 StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
@@ -120,9 +150,21 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
   TQ_ASSIGN_OR_RETURN(QuantizedGraph qg,
                       BuildQuantizedGraph(*fg, result.table, o, float_nodes, &rep.notes));
   LearnedRounding learned;
-  if (o.adaround)
+  if (o.adaround) {
+    std::unique_ptr<Graph> nearest = qg.graph->Clone();
     TQ_RETURN_IF_ERROR(
         AdaRoundGraph(*fg, *qg.graph, calib, calib_path, o, &rep.adaround, &learned));
+    if (o.adaround_guard) {
+      TQ_ASSIGN_OR_RETURN(rep.adaround_guard,
+                          GuardAdaRound(*fg, *nearest, *qg.graph, calib, calib_path, o));
+    }
+    if (rep.adaround_guard && !rep.adaround_guard->kept) {
+      qg.graph = std::move(nearest);
+      learned.clear();
+      rep.notes.push_back("adaround: not kept, the model with learned rounding is not better on " +
+                          rep.adaround_guard->data + " than with round-to-nearest");
+    }
+  }
   if (o.bias_correction)
     TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
 

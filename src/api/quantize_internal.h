@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -69,6 +70,36 @@ Status AdaRoundGraph(const Graph& float_graph, Graph& int8_graph, const Dataset&
                      std::vector<AdaRoundLayerReport>* report, LearnedRounding* learned);
 // Writes the learned weights into the nodes of `int8_graph` that are still quantized.
 void ApplyLearnedRounding(const LearnedRounding& learned, Graph& int8_graph);
+
+// A model's outputs on (the first `limit` samples of, 0 = all) a data set, dequantized to float,
+// and with metric "auc" its per-sample anomaly scores (mean squared reconstruction error against
+// the preprocessed input). src/api/quantize_score.cc.
+struct ModelOutputs {
+  std::vector<float> out;
+  std::vector<double> scores;
+  int64_t samples = 0;
+};
+StatusOr<ModelOutputs> RunForScore(const Graph& graph, const Dataset& data, const std::string& path,
+                                   const QuantizeOptions& o, int64_t limit);
+
+// A quantized model scored against its float model: the metric (top-1 % against the labels of
+// `labels`, or against the float model's class when it is null or has none; AUC when the labels
+// hold both classes, else none) and the fidelity, the output SQNR in dB
+// 10 log10(sum f^2 / sum (f - q)^2).
+struct ModelScore {
+  std::optional<double> metric;
+  double fidelity = 0.0;
+  std::vector<bool> correct;  // top-1: per sample
+};
+ModelScore ScoreAgainst(const ModelOutputs& got, const ModelOutputs& ref, const Dataset* labels,
+                        const std::string& metric);
+// The search's rule: `a` beats `b` when its top-1 is better by a significant margin (McNemar's
+// test at 95 % on the samples the two classify differently), or the difference is not significant
+// and its fidelity is higher (AUC: higher AUC, or equal and higher fidelity).
+bool SignificantlyBetter(const ModelScore& a, const ModelScore& b);
+// The AdaRound guard's rule: `a` is kept over `b` only when its metric is not lower AND its
+// fidelity is higher.
+bool NoWorseAndMoreFaithful(const ModelScore& a, const ModelScore& b);
 
 // Quantize with options.search (src/api/quantize_search.cc): every candidate configuration
 // quantized and scored on options.val, the best one returned with the search table in its report.

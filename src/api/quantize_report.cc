@@ -62,6 +62,20 @@ std::string QuantizeReportToJson(const QuantizeReport& r) {
                              {"changed", a.changed},
                              {"weights", a.weights},
                              {"kept_nearest", a.kept_nearest}});
+  if (r.adaround_guard) {
+    const AdaRoundGuard& g = *r.adaround_guard;
+    const auto opt = [](const std::optional<double>& v) {
+      return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    j["adaround_guard"] = {{"data", g.data},
+                           {"samples", g.samples},
+                           {"metric", g.metric.empty() ? nlohmann::json(nullptr) : nlohmann::json(g.metric)},
+                           {"metric_nearest", opt(g.metric_nearest)},
+                           {"metric_adaround", opt(g.metric_adaround)},
+                           {"fidelity_nearest", g.fidelity_nearest},
+                           {"fidelity_adaround", g.fidelity_adaround},
+                           {"kept", g.kept}};
+  }
   j["search"] = nlohmann::json::array();
   for (const SearchCandidate& c : r.search)
     j["search"].push_back({{"config", c.config},
@@ -119,6 +133,23 @@ std::string QuantizeReportToText(const QuantizeReport& r) {
                     a.kept_nearest ? " (kept nearest)" : "");
       os << line;
     }
+  }
+  if (r.adaround_guard) {
+    const AdaRoundGuard& g = *r.adaround_guard;
+    char line[768];
+    const auto m = [&g](const std::optional<double>& v) {
+      char buf[32] = "-";
+      if (v) std::snprintf(buf, sizeof(buf), g.metric == "auc" ? "%.4f" : "%.2f", *v);
+      return std::string(buf);
+    };
+    std::snprintf(line, sizeof(line),
+                  "AdaRound %s: on %lld samples of %s, %s %s -> %s, fidelity %.2f -> %.2f dB "
+                  "(nearest -> learned)\n",
+                  g.kept ? "kept" : "undone (round-to-nearest is at least as good)",
+                  static_cast<long long>(g.samples), g.data.c_str(),
+                  g.metric.empty() ? "metric" : g.metric.c_str(), m(g.metric_nearest).c_str(),
+                  m(g.metric_adaround).c_str(), g.fidelity_nearest, g.fidelity_adaround);
+    os << line;
   }
   if (!r.search.empty()) {
     os << "\nsearch (validation set; metric, then fidelity to float)\n";

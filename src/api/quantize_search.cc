@@ -13,118 +13,12 @@
 // differently: a few validation samples decide nothing), or when the top-1 difference is not
 // significant and its fidelity is higher (AUC: a higher AUC, or an equal one and a higher
 // fidelity); otherwise the earlier, simpler candidate stays.
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 
 #include "src/api/quantize_internal.h"
 
 namespace tinyq {
 namespace {
-
-struct Score {
-  std::optional<double> metric;
-  double fidelity = 0.0;
-  std::vector<bool> correct;  // top1: per validation sample
-};
-
-// z of a two-sided 95 % test.
-constexpr double kZ95 = 1.96;
-
-// Whether `a` beats `b`. Top-1: by the metric only when the difference is significant in
-// McNemar's test on the samples the two classify differently (|n_ab - n_ba| > 1.96
-// sqrt(n_ab + n_ba), n_ab = samples a gets right and b wrong), else by fidelity. AUC: by the
-// metric, then fidelity; no metric (one-class data): by fidelity.
-bool Better(const Score& a, const Score& b) {
-  if (!a.correct.empty() && a.correct.size() == b.correct.size()) {
-    int64_t ab = 0, ba = 0;
-    for (size_t i = 0; i < a.correct.size(); ++i) {
-      ab += a.correct[i] && !b.correct[i];
-      ba += !a.correct[i] && b.correct[i];
-    }
-    if (std::abs(ab - ba) > kZ95 * std::sqrt(static_cast<double>(ab + ba))) return ab > ba;
-    return a.fidelity > b.fidelity;
-  }
-  if (a.metric && b.metric && *a.metric != *b.metric) return *a.metric > *b.metric;
-  return a.fidelity > b.fidelity;
-}
-
-// A model's outputs on the validation set (dequantized to float) and its per-sample anomaly scores
-// (mean squared reconstruction error against the preprocessed input; auc only).
-struct ValOutputs {
-  std::vector<float> out;
-  std::vector<double> scores;
-};
-
-StatusOr<ValOutputs> RunOnVal(const Graph& graph, const QuantizeOptions& o) {
-  const Dataset& val = *o.val;
-  TQ_ASSIGN_OR_RETURN(RunnableGraph runnable, PrepareRunnable(graph, false));
-  ExecutorOptions xo;
-  xo.threads = o.threads;
-  xo.int8 = runnable.int8;
-  TQ_ASSIGN_OR_RETURN(auto exec, Executor::Create(*runnable.graph, xo));
-  const Value* in = graph.inputs()[0];
-  const Value* outv = graph.outputs()[0];
-  const int64_t b = std::max<int64_t>(1, in->shape()[0]);
-  const int64_t n = val.x.dim(0) - val.x.dim(0) % b;
-  ValOutputs r;
-  for (int64_t begin = 0; begin < n; begin += 256 * b) {
-    const int64_t end = std::min(n, begin + 256 * b);
-    TQ_ASSIGN_OR_RETURN(Tensor x,
-                        PrepareInputBatch(graph, val.x, begin, end, o.preprocess, o.val_path));
-    TensorMap feeds;
-    TQ_ASSIGN_OR_RETURN(Tensor fed, QuantizeForInput(*in, x));
-    feeds.emplace(in->name(), std::move(fed));
-    TQ_ASSIGN_OR_RETURN(TensorMap outs, exec->RunBatch(feeds));
-    TQ_ASSIGN_OR_RETURN(Tensor y, DequantizeOutput(*outv, outs.at(outv->name())));
-    r.out.insert(r.out.end(), y.data<float>(), y.data<float>() + y.numel());
-    if (o.metric != "auc") continue;
-    const int64_t per = x.numel() / (end - begin);
-    if (y.numel() != x.numel())
-      return InvalidModel(graph.Where() + "auc needs a reconstruction output of the input's size");
-    for (int64_t i = 0; i < end - begin; ++i) {
-      double mse = 0.0;
-      for (int64_t k = 0; k < per; ++k) {
-        const double d =
-            static_cast<double>(y.data<float>()[i * per + k]) - x.data<float>()[i * per + k];
-        mse += d * d;
-      }
-      r.scores.push_back(mse / static_cast<double>(per));
-    }
-  }
-  return r;
-}
-
-// The metric (top-1 %, or AUC when the labels hold both classes) of `got`, and its output SQNR
-// against the float model's outputs `ref`. Labels were checked by the float model's Evaluate.
-Score ScoreOf(const ValOutputs& got, const ValOutputs& ref, const QuantizeOptions& o) {
-  const int64_t* y = o.val->y.data<int64_t>();
-  Score s;
-  if (o.metric == "auc") {
-    const std::vector<int64_t> labels(y, y + got.scores.size());
-    const auto ones = std::count(labels.begin(), labels.end(), 1);
-    if (ones > 0 && ones < static_cast<int64_t>(labels.size()))
-      s.metric = RocAuc(got.scores, labels);
-  } else {
-    const int64_t n = std::min(o.val->y.numel(), o.val->x.dim(0));
-    const int64_t per = static_cast<int64_t>(got.out.size()) / std::max<int64_t>(1, n);
-    int64_t correct = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      const float* row = got.out.data() + i * per;
-      s.correct.push_back(std::max_element(row, row + per) - row == y[i]);
-      correct += s.correct.back();
-    }
-    s.metric = 100.0 * static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(1, n));
-  }
-  double sig = 0.0, err = 0.0;
-  for (size_t i = 0; i < got.out.size(); ++i) {
-    const double f = ref.out[i], d = f - got.out[i];
-    sig += f * f;
-    err += d * d;
-  }
-  s.fidelity = err == 0.0 ? 999.0 : 10.0 * std::log10(sig / err);
-  return s;
-}
 
 std::string ConfigName(const QuantizeOptions& c) {
   return std::string(CalibrationMethodName(c.method)) +
@@ -149,12 +43,12 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
   TQ_ASSIGN_OR_RETURN(EvalResult ref_eval,
                       Evaluate(model, *o.val, o.val_path, ValEvalOptions(o, false)));
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> fg, OptimizeForInference(model));
-  TQ_ASSIGN_OR_RETURN(ValOutputs ref, RunOnVal(*fg, o));
+  TQ_ASSIGN_OR_RETURN(ModelOutputs ref, RunForScore(*fg, *o.val, o.val_path, o, 0));
 
   constexpr int kCandidates = 8;
   std::vector<SearchCandidate> tried;
   std::optional<QuantizeResult> best;
-  Score best_score;
+  ModelScore best_score;
   QuantizeOptions best_config = o;
   auto attempt = [&](QuantizeOptions c) -> Status {
     c.search = false;
@@ -163,8 +57,8 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
     };
     const auto c0 = std::chrono::steady_clock::now();
     TQ_ASSIGN_OR_RETURN(QuantizeResult r, Quantize(model, calib, calib_path, c));
-    TQ_ASSIGN_OR_RETURN(ValOutputs got, RunOnVal(*r.graph, c));
-    const Score s = ScoreOf(got, ref, c);
+    TQ_ASSIGN_OR_RETURN(ModelOutputs got, RunForScore(*r.graph, *o.val, o.val_path, c, 0));
+    const ModelScore s = ScoreAgainst(got, ref, o.val, c.metric);
     SearchCandidate row;
     row.config = ConfigName(c);
     row.method = CalibrationMethodName(c.method);
@@ -174,7 +68,7 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
     row.val_fidelity = s.fidelity;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
     tried.push_back(row);
-    if (!best || Better(s, best_score)) {
+    if (!best || SignificantlyBetter(s, best_score)) {
       best = std::move(r);
       best_score = s;
       best_config = c;

@@ -104,8 +104,12 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "keep this node in float (repeatable)")(
       "adaround",
       "learned rounding of the int8 weights (AdaRound) against each float layer's "
-      "output on the calibration data")("adaround-iters", po::value<int>()->default_value(1000),
+      "output on the calibration data; undone unless the model is at least as good as with "
+      "round-to-nearest on --val (or the calibration data)")("adaround-iters", po::value<int>()->default_value(1000),
                                         "AdaRound optimizer steps per layer")(
+      "no-adaround-check",
+      "keep the learned rounding even if the whole model is not better than with "
+      "round-to-nearest (skips the check on --val or the calibration data)")(
       "search",
       "quantize with each candidate configuration (calibration methods, bias "
       "correction, AdaRound) and keep the best on --val (never use the test set)")(
@@ -113,15 +117,16 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "move the most sensitive layers back to float until the validation metric drops by at most "
       "PT points (AUC: x100)")(
       "val", po::value<std::string>(),
-      "validation set (.npz with x, y; held out from the training data) for --max-drop or "
-      "--search");
+      "validation set (.npz with x, y; held out from the training data) for --max-drop, "
+      "--search or the --adaround check");
   AddReportOptions(opts);
   po::positional_options_description pos;
   pos.add("model", 1);
   po::variables_map vm;
   if (int rc = ParseArgs("quantize",
                          "MODEL --calib DATA.npz [--card card.json] [--method M] "
-                         "[--bias-correction] [--equalize] [--adaround [--adaround-iters N]] "
+                         "[--bias-correction] [--equalize] "
+                         "[--adaround [--adaround-iters N] [--val DATA.npz | --no-adaround-check]] "
                          "[--max-drop PT --val DATA.npz | --search --val DATA.npz] "
                          "-o OUT.onnx [--report R.json]",
                          args, opts, pos, &vm);
@@ -136,14 +141,19 @@ int QuantizeMain(const std::vector<std::string>& args) {
   if (vm.count("float-node")) qo.float_nodes = vm["float-node"].as<std::vector<std::string>>();
   qo.adaround = vm.count("adaround") != 0;
   qo.adaround_iters = vm["adaround-iters"].as<int>();
+  qo.adaround_guard = !vm.count("no-adaround-check");
+  if (vm.count("no-adaround-check") && !qo.adaround)
+    return Fail(InvalidArgument("--no-adaround-check goes with --adaround"));
   if (qo.adaround_iters < 1) return Fail(InvalidArgument("--adaround-iters must be >= 1"));
   qo.search = vm.count("search") != 0;
   if (vm.count("max-drop") && qo.search)
     return Fail(InvalidArgument("--search and --max-drop cannot be combined"));
   if (qo.search && !vm["method"].defaulted())
     return Fail(InvalidArgument("--search chooses the calibration method itself; drop --method"));
-  if (vm.count("max-drop") + vm.count("search") != vm.count("val"))
-    return Fail(InvalidArgument("--val goes with --max-drop or --search, and each needs it"));
+  if (vm.count("max-drop") + vm.count("search") > 0 && !vm.count("val"))
+    return Fail(InvalidArgument("--max-drop and --search need a validation set (--val)"));
+  if (vm.count("val") && !vm.count("max-drop") && !vm.count("search") && !vm.count("adaround"))
+    return Fail(InvalidArgument("--val goes with --max-drop, --search or --adaround"));
   const std::string model_path = vm["model"].as<std::string>();
   const std::string out = vm["output"].as<std::string>();
   auto graph = LoadModel(model_path, Shapes(vm));

@@ -5,8 +5,11 @@
 // of plain quantization and every weight moves by at most one step.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <utility>
 
 #include "tinyq/api.h"
 #include "tinyq/executor.h"
@@ -108,6 +111,7 @@ std::pair<double, double> FirstLayerErrors(const std::string& name, const std::s
   auto plain = Quantize(*z.model, z.calib, calib, o);
   o.adaround = true;
   o.adaround_iters = iters;
+  o.adaround_guard = false;  // the learned rounding itself, whatever the whole-model check says
   auto learned = Quantize(*z.model, z.calib, calib, o);
   EXPECT_TRUE(plain.ok() && learned.ok());
   if (!plain.ok() || !learned.ok()) return {0.0, 0.0};
@@ -158,6 +162,166 @@ TEST(QuantizeAdaRoundTest, ConvLayerOfFmnistDscnnBeatsNearestOnTestSamples) {
   const auto [nearest, learned] =
       FirstLayerErrors("fmnist_dscnn", "fmnist_calib_1k.npz", 256, 300, "fmnist_test.npz", 500);
   EXPECT_LT(learned, nearest) << "nearest " << nearest << " learned " << learned;
+}
+
+// ---- the whole-model check (AdaRoundGuard) ---------------------------------------------------
+
+// Samples `idx` of `d` as a data set of their own.
+Dataset Subset(const Dataset& d, const std::vector<int64_t>& idx) {
+  const int64_t per = d.x.numel() / d.x.dim(0);
+  Shape xs = d.x.shape();
+  xs[0] = static_cast<int64_t>(idx.size());
+  Dataset out;
+  out.x = Tensor(d.x.dtype(), xs);  // the file's dtype (uint8 images stay uint8)
+  out.y = Tensor(DType::kS64, {static_cast<int64_t>(idx.size())});
+  out.has_labels = true;
+  const size_t row = static_cast<size_t>(per) * DTypeSize(d.x.dtype());
+  for (size_t i = 0; i < idx.size(); ++i) {
+    std::memcpy(static_cast<char*>(out.x.raw()) + i * row,
+                static_cast<const char*>(d.x.raw()) + static_cast<size_t>(idx[i]) * row, row);
+    out.y.data<int64_t>()[i] = d.y.data<int64_t>()[idx[i]];
+  }
+  return out;
+}
+
+bool SameInt8Weights(const Graph& a, const Graph& b) {
+  int64_t compared = 0;
+  for (const auto& n : a.nodes()) {
+    if ((n->op() != OpKind::kConv && n->op() != OpKind::kGemm) || !n->input(1)->is_constant() ||
+        n->input(1)->dtype() != DType::kS8)
+      continue;
+    const Node* m = b.FindNode(n->name());
+    EXPECT_TRUE(m && m->input(1)->is_constant() && m->input(1)->dtype() == DType::kS8) << n->name();
+    if (!m || !m->input(1)->is_constant() || m->input(1)->dtype() != DType::kS8) return false;
+    const Tensor& wa = *n->input(1)->constant();
+    const Tensor& wb = *m->input(1)->constant();
+    ++compared;
+    if (wa.numel() != wb.numel() ||
+        !std::equal(wa.data<int8_t>(), wa.data<int8_t>() + wa.numel(), wb.data<int8_t>()))
+      return false;
+  }
+  EXPECT_GT(compared, 0);
+  return true;
+}
+
+// fmnist_dscnn rounded to nearest and with AdaRound (no check), and the validation samples on which
+// exactly one of the two is right: a validation set built from those makes the check decide.
+struct GuardCase {
+  Zoo z;
+  QuantizeOptions o;
+  QuantizeResult plain, learned;
+  Dataset val;
+  std::vector<int64_t> plain_wins, learned_wins, both_right;
+};
+
+GuardCase& DscnnGuardCase() {
+  static GuardCase* c = [] {
+    auto* g = new GuardCase();
+    g->z = LoadZoo("fmnist_dscnn", "fmnist_calib_1k.npz");
+    g->o.preprocess = g->z.card.preprocess;
+    g->o.analysis_samples = 8;
+    g->o.calib_limit = 256;
+    g->plain = std::move(Quantize(*g->z.model, g->z.calib, "calib", g->o).value());
+    g->o.adaround = true;
+    g->o.adaround_iters = 300;
+    g->o.adaround_guard = false;
+    g->learned = std::move(Quantize(*g->z.model, g->z.calib, "calib", g->o).value());
+    g->o.adaround_guard = true;
+    g->val = ReadDataset(kSrc + "/datasets/out/fmnist_val.npz").value();
+    EvalOptions eo;
+    eo.preprocess = g->z.card.preprocess;
+    eo.int8 = true;
+    const EvalResult a = Evaluate(*g->plain.graph, g->val, "val", eo).value();
+    const EvalResult b = Evaluate(*g->learned.graph, g->val, "val", eo).value();
+    for (int64_t i = 0; i < a.samples; ++i) {
+      const int64_t y = g->val.y.data<int64_t>()[i];
+      const bool ra = a.predictions[static_cast<size_t>(i)] == y;
+      const bool rb = b.predictions[static_cast<size_t>(i)] == y;
+      if (ra && !rb) g->plain_wins.push_back(i);
+      if (rb && !ra) g->learned_wins.push_back(i);
+      if (ra && rb && g->both_right.size() < 200) g->both_right.push_back(i);
+    }
+    return g;
+  }();
+  return *c;
+}
+
+// Quantizes with AdaRound and the check on a validation set of `wins` plus the samples both get
+// right; checks the guard's data, sample count and metric name.
+StatusOr<QuantizeResult> QuantizeWithValOf(const GuardCase& c, const std::vector<int64_t>& wins,
+                                           const std::string& name) {
+  std::vector<int64_t> idx = c.both_right;
+  idx.insert(idx.end(), wins.begin(), wins.end());
+  const Dataset val = Subset(c.val, idx);
+  QuantizeOptions o = c.o;
+  o.val = &val;
+  o.val_path = name;
+  auto r = Quantize(*c.z.model, c.z.calib, "calib", o);
+  if (r.ok()) {
+    EXPECT_TRUE(r->report.adaround_guard.has_value());
+    if (!r->report.adaround_guard) return Internal("no adaround_guard in the report");
+    const AdaRoundGuard& g = *r->report.adaround_guard;
+    EXPECT_EQ(g.data, name);
+    EXPECT_EQ(g.samples, static_cast<int64_t>(idx.size()));
+    EXPECT_EQ(g.metric, "top1");
+  }
+  return r;
+}
+
+TEST(QuantizeAdaRoundGuardTest, LearnedRoundingThatLosesOnValIsUndone) {
+  GuardCase& c = DscnnGuardCase();
+  ASSERT_FALSE(c.plain_wins.empty()) << "AdaRound changed no validation prediction for the worse";
+  ASSERT_FALSE(SameInt8Weights(*c.plain.graph, *c.learned.graph));
+  auto r = QuantizeWithValOf(c, c.plain_wins, "val_where_nearest_wins");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const AdaRoundGuard& g = *r->report.adaround_guard;
+  EXPECT_DOUBLE_EQ(*g.metric_nearest, 100.0);  // every sample: nearest is right
+  EXPECT_LT(*g.metric_adaround, 100.0);
+  EXPECT_FALSE(g.kept);
+  EXPECT_TRUE(SameInt8Weights(*r->graph, *c.plain.graph));  // the saved model is nearest's
+  EXPECT_FALSE(r->report.adaround.empty());  // the per-layer table still says what was tried
+}
+
+TEST(QuantizeAdaRoundGuardTest, LearnedRoundingIsKeptOnlyWhenItIsAlsoCloserToFloat) {
+  GuardCase& c = DscnnGuardCase();
+  ASSERT_FALSE(c.learned_wins.empty()) << "AdaRound changed no validation prediction for the better";
+  auto r = QuantizeWithValOf(c, c.learned_wins, "val_where_adaround_wins");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const AdaRoundGuard& g = *r->report.adaround_guard;
+  EXPECT_LT(*g.metric_nearest, 100.0);
+  EXPECT_DOUBLE_EQ(*g.metric_adaround, 100.0);
+  // Top-1 alone does not decide: the outputs must also be closer to the float model's.
+  EXPECT_EQ(g.kept, g.fidelity_adaround > g.fidelity_nearest);
+  EXPECT_TRUE(SameInt8Weights(*r->graph, g.kept ? *c.learned.graph : *c.plain.graph));
+}
+
+TEST(QuantizeAdaRoundGuardTest, WithoutValTheCalibrationSamplesAndTheFloatModelsClassDecide) {
+  GuardCase& c = DscnnGuardCase();
+  auto r = Quantize(*c.z.model, c.z.calib, "calib.npz", c.o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const AdaRoundGuard& g = *r->report.adaround_guard;
+  EXPECT_EQ(g.data, "calib.npz");
+  EXPECT_EQ(g.samples, 256);  // --calib-limit
+  EXPECT_EQ(g.metric, "agreement");
+  // Agreement of each model with the float model's top-1 on those samples, computed here.
+  EvalOptions eo;
+  eo.preprocess = c.z.card.preprocess;
+  eo.limit = 256;
+  Dataset calib = c.z.calib;
+  auto fg = OptimizeForInference(*c.z.model).value();
+  const EvalResult f = Evaluate(*fg, calib, "calib", eo).value();
+  eo.int8 = true;
+  for (const auto& [graph, want] :
+       {std::pair{c.plain.graph.get(), *g.metric_nearest},
+        std::pair{c.learned.graph.get(), *g.metric_adaround}}) {
+    const EvalResult q = Evaluate(*graph, calib, "calib", eo).value();
+    int64_t agree = 0;
+    for (size_t i = 0; i < q.predictions.size(); ++i)
+      agree += q.predictions[i] == f.predictions[i];
+    EXPECT_NEAR(100.0 * agree / 256.0, want, 1e-9);
+  }
+  EXPECT_EQ(g.kept, *g.metric_adaround >= *g.metric_nearest &&
+                        g.fidelity_adaround > g.fidelity_nearest);
 }
 
 }  // namespace

@@ -728,7 +728,8 @@ def adaround_dscnn(cli, tmp_path_factory):
     """fmnist_dscnn quantized with --adaround (300 steps per layer: the test's time sets it)."""
     d = tmp_path_factory.mktemp("adaround")
     rep = quantize_cli(cli, DSCNN, d / "ada.onnx", "--adaround", "--adaround-iters", "300",
-                       report=d / "r.json")
+                       "--no-adaround-check", report=d / "r.json")
+    assert "adaround_guard" not in rep
     return d / "ada.onnx", rep
 
 
@@ -764,11 +765,85 @@ def test_adaround_keeps_accuracy_and_python_equals_cli(adaround_dscnn, dscnn_x, 
     print(f"adaround (300 steps): top-1 {got}")
     assert card_of(DSCNN)["float_metric"] - got <= 0.5, got
     model, card_path, calib, _ = paths(DSCNN)
-    qm = tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=300)
+    qm = tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=300,
+                        adaround_check=False)
     assert qm.report["quantize"]["adaround"] == rep["adaround"]
     _, inp = dscnn_x
     np.testing.assert_array_equal(qm.run({"input": inp})["logits"],
                                   run_outputs(path, inp)["logits"])
+
+
+@pytest.fixture(scope="module")
+def dscnn_val_outcomes(adaround_dscnn, zoo):
+    """fmnist_dscnn's validation split and, per sample, whether the model rounded to nearest (the
+    zoo's default int8 file) and the one with learned rounding (no check) get it right."""
+    card = card_of(DSCNN)
+    with np.load(DATA / f"{card['dataset']}_val.npz") as z:
+        x, y = z["x"], z["y"].astype(np.int64)
+    inp = preprocess(card, x)
+    near = run_outputs(zoo(DSCNN)["onnx"], inp)["logits"].argmax(1) == y
+    learned = run_outputs(adaround_dscnn[0], inp)["logits"].argmax(1) == y
+    return x, y, near, learned
+
+
+@pytest.mark.parametrize("winner", ["nearest", "adaround"])
+def test_adaround_check_keeps_learned_rounding_only_if_the_model_is_not_worse(
+        winner, dscnn_val_outcomes, adaround_dscnn, zoo, cli, tmp_path):
+    """The whole-model check on --val: a validation set made of samples only round-to-nearest gets
+    right (plus samples both get right) undoes AdaRound (the saved weights are nearest's); one made
+    of samples only AdaRound gets right keeps it if its outputs are also closer to the float
+    model's. CLI and Python decide the same."""
+    x, y, near, learned = dscnn_val_outcomes
+    wins = (near & ~learned) if winner == "nearest" else (learned & ~near)
+    assert wins.sum() > 0, f"no validation sample that only {winner} gets right"
+    idx = np.concatenate([np.flatnonzero(wins), np.flatnonzero(near & learned)[:200]])
+    val = tmp_path / "val.npz"
+    np.savez(val, x=x[idx], y=y[idx])
+    out = tmp_path / "q.onnx"
+    rep = quantize_cli(cli, DSCNN, out, "--adaround", "--adaround-iters", "300", "--val", val,
+                       report=tmp_path / "r.json")
+    g = rep["adaround_guard"]
+    assert g["data"] == str(val) and g["samples"] == len(idx) and g["metric"] == "top1", g
+    want_near = 100.0 * float(np.mean(near[idx]))
+    want_learned = 100.0 * float(np.mean(learned[idx]))
+    assert g["metric_nearest"] == pytest.approx(want_near)
+    assert g["metric_adaround"] == pytest.approx(want_learned)
+    if winner == "nearest":
+        assert not g["kept"]
+    else:
+        assert g["kept"] == (g["fidelity_adaround"] > g["fidelity_nearest"])
+    saved = int8_weights_by_node(out)
+    expect = int8_weights_by_node(adaround_dscnn[0] if g["kept"] else zoo(DSCNN)["onnx"])
+    for node, (w, _) in saved.items():
+        np.testing.assert_array_equal(w, expect[node][0], err_msg=node)
+    model, card_path, calib, _ = paths(DSCNN)
+    qm = tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=300,
+                        val=(x[idx], y[idx]))
+    py = dict(qm.report["quantize"]["adaround_guard"])
+    assert py.pop("data") == "<validation arrays>"
+    assert py == {k: v for k, v in g.items() if k != "data"}
+
+
+def test_adaround_check_without_val_uses_the_calibration_samples(cli, tmp_path):
+    """Without --val the check runs on the calibration samples against the float model's class
+    (labels unused: Python passes none), and the CLI and Python agree."""
+    rep = quantize_cli(cli, "digits_mlp", tmp_path / "q.onnx", "--adaround", "--adaround-iters",
+                       "100", report=tmp_path / "r.json")
+    g = rep["adaround_guard"]
+    assert g["metric"] == "agreement" and g["samples"] == 1000, g
+    assert g["kept"] == (g["metric_adaround"] >= g["metric_nearest"] and
+                         g["fidelity_adaround"] > g["fidelity_nearest"])
+    model, card_path, calib, _ = paths("digits_mlp")
+    qm = tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=100)
+    py = dict(qm.report["quantize"]["adaround_guard"])
+    assert py.pop("data") == "<calibration arrays>" and g.pop("data") == str(calib)
+    assert py == g
+    with pytest.raises(ValueError, match="adaround_check=False goes with adaround=True"):
+        tinyq.quantize(model, calib, card=card_path, adaround_check=False)
+    r = cli("quantize", model, "--calib", calib, "--card", card_path, "-o", tmp_path / "x.onnx",
+            "--no-adaround-check")
+    assert r.returncode == 5 and "--no-adaround-check goes with --adaround" in r.stderr
+    assert not (tmp_path / "x.onnx").exists()
 
 
 def output_sqnr(ref, got):
@@ -871,7 +946,8 @@ def test_python_search_equals_cli(searched_digits, test_sets):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--search"], "--val goes with --max-drop or --search"),
+    (["--search"], "--max-drop and --search need a validation set (--val)"),
+    (["--val", "VAL"], "--val goes with --max-drop, --search or --adaround"),
     (["--search", "--max-drop", "0.5", "--val", "VAL"], "--search and --max-drop cannot be combined"),
     (["--adaround", "--adaround-iters", "0"], "--adaround-iters must be >= 1"),
     (["--search", "--val", "VAL", "--method", "mse"], "--search chooses the calibration method"),
