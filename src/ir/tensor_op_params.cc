@@ -182,15 +182,18 @@ StatusOr<SplitParams> ResolveSplit(const Graph& graph, const Node& node) {
   if (n == 0) return InvalidModel(graph.Where(&node) + "has no outputs");
   if (node.HasAttr("split")) {
     p.sizes = node.GetInts("split");
-    int64_t sum = 0;
-    for (int64_t s : p.sizes) {
-      if (s < 0) return InvalidModel(graph.Where(&node) + "negative split size");
-      sum += s;
-    }
-    if (static_cast<int64_t>(p.sizes.size()) != n || sum != dim)
+    const auto does_not_cut = [&] {
       return InvalidModel(graph.Where(&node) + "split " + IntsToString(p.sizes) + " does not cut" +
                           " dim " + std::to_string(dim) + " into " + std::to_string(n) +
                           " outputs");
+    };
+    int64_t sum = 0;
+    for (int64_t s : p.sizes) {
+      if (s < 0) return InvalidModel(graph.Where(&node) + "negative split size");
+      if (s > dim - sum) return does_not_cut();  // also keeps the sum from overflowing
+      sum += s;
+    }
+    if (static_cast<int64_t>(p.sizes.size()) != n || sum != dim) return does_not_cut();
     return p;
   }
   if (node.HasAttr("num_outputs")) {

@@ -103,6 +103,10 @@ TEST_F(RuleTest, SplitVariantsAndErrors) {
   node_->SetInt("axis", -1);
   node_->SetInts("split", {1, 0, 3});
   EXPECT_EQ(Out(1), (Shape{10, 0}));
+  // Sizes whose sum overflows int64 (found by fuzz_onnx_import) are refused, not summed.
+  node_->SetInts("split", {std::numeric_limits<int64_t>::max(), 1, 3});
+  ExpectError(StatusCode::kInvalidModel, "Split");
+  EXPECT_NE(Infer().message().find("does not cut dim 4 into 3 outputs"), std::string::npos);
 }
 
 TEST_F(RuleTest, SliceClampsAndCountsNegativeSteps) {
