@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The sanitizer job (called by tests/run_all.sh; docs/reliability.md): builds everything with
-# clang + AddressSanitizer + UndefinedBehaviorSanitizer at -O1 in its own folder (-DTINYQ_FUZZ=ON
-# also builds the libFuzzer targets), then under the sanitizers (any report fails the step):
+# The sanitizer job (called by .ci/run after the README's test command; docs/reliability.md):
+# builds the library, the CLI, the C++ tests and the libFuzzer targets with clang +
+# AddressSanitizer + UndefinedBehaviorSanitizer at -O2 in its own folder (-DTINYQ_FUZZ=ON), then
+# under the sanitizers (any report fails the step):
 #   1. the whole C++ suite (ctest), fuzz seed/regression replays included;
 #   2. every Python test that drives the CLI, against the sanitized `tinyq` (TINYQ_CLI; the
 #      Python extension stays the normal build: loading an ASan runtime into python3 + torch is
@@ -19,9 +20,9 @@ FUZZ_SECS=${FUZZ_SECS:-30}
 FUZZ_RUNS=${FUZZ_RUNS:--1}  # -1: no execution limit (FUZZ_SECS bounds the run)
 JOBS=${JOBS:-$(nproc)}
 
-printf '\n==> ASan+UBSan build (clang -O1) in %s\n' "$SAN"
+printf '\n==> ASan+UBSan build (clang -O2) in %s\n' "$SAN"
 cmake -S . -B "$SAN" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=San -DCMAKE_CXX_FLAGS_SAN="-O1 -g1" -DCMAKE_C_FLAGS_SAN="-O1 -g1" \
+  -DCMAKE_BUILD_TYPE=San -DCMAKE_CXX_FLAGS_SAN="-O2 -g1" -DCMAKE_C_FLAGS_SAN="-O2 -g1" \
   -DTINYQ_FUZZ=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$SAN" -j "$JOBS"
 

@@ -20,7 +20,7 @@ import onnx.numpy_helper
 import pytest
 
 import tinyq
-from conftest import ROOT
+from conftest import ROOT, assert_same_numbers
 
 ZOO = ROOT / "benchmarks" / "zoo"
 DATA = ROOT / "datasets" / "out"
@@ -130,7 +130,7 @@ def test_recover_distill_cli_and_python(cli, tmp_path, small_sets, train_set):
     cli_w, py_w = initializers(tmp_path / "d.onnx"), initializers(tmp_path / "py.onnx")
     assert cli_w.keys() == py_w.keys()
     for k in cli_w:
-        np.testing.assert_array_equal(cli_w[k], py_w[k])
+        assert_same_numbers(cli_w[k], py_w[k], err_msg=k)
 
 
 def test_recover_distill_keeps_magnitude_zeros_and_takes_feature_losses(cli, tmp_path,

@@ -27,6 +27,7 @@ def tolerance(card):
     return 0.1 if card["metric"] == "top1" else 0.002
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", MODELS)
 def test_tinyq_reproduces_card(name, cli):
     card = card_of(name)
