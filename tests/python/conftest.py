@@ -70,13 +70,18 @@ def pytest_configure(config):
         "markers", "heavy: long accuracy runs over whole zoo test sets or repeated quantizations; "
         "the sanitizer job's CLI pass (TINYQ_CLI_TESTS_ONLY=1) leaves them to the normal pass, "
         "lighter tests run the same commands under the sanitizers")
+    config.addinivalue_line(
+        "markers", "same_build: compares numbers the CLI computes with those `import tinyq` "
+        "computes, which agree bit for bit only within one build; the sanitizer job's CLI pass "
+        "(a clang CLI beside the gcc extension) leaves them to the normal pass")
 
 
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("TINYQ_CLI_TESTS_ONLY") != "1":
         return
     keep = [i for i in items if CLI_FIXTURES & set(getattr(i, "fixturenames", ()))
-            and i.get_closest_marker("heavy") is None]
+            and i.get_closest_marker("heavy") is None
+            and i.get_closest_marker("same_build") is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in keep])
     items[:] = keep
 

@@ -275,6 +275,7 @@ def py_default():
     return tinyq.quantize(str(model), str(calib), card=str(card_path))
 
 
+@pytest.mark.same_build
 def test_python_default_equals_cli(py_default, zoo, dscnn_x, cli, tmp_path):
     """tinyq.quantize() with default settings is the CLI's model: same I/O params, same per-layer
     table, bit-identical outputs (so the CLI's full-test-set metric is the Python model's)."""
@@ -382,6 +383,7 @@ def test_calibrate_then_quantize_equals_one_shot(table, zoo, dscnn_x, cli, tmp_p
                                   run_outputs(z["onnx"], inp)["logits"])
 
 
+@pytest.mark.same_build
 def test_python_calibration_dict_and_path_reproduce(py_default, table, dscnn_x):
     model, card_path, calib, _ = paths(DSCNN)
     _, inp = dscnn_x
@@ -836,6 +838,7 @@ def test_adaround_check_keeps_learned_rounding_only_if_the_model_is_not_worse(
     assert py == {k: v for k, v in g.items() if k != "data"}
 
 
+@pytest.mark.same_build
 def test_adaround_check_without_val_uses_the_calibration_samples(cli, tmp_path):
     """Without --val the check runs on the calibration samples against the float model's class
     (labels unused: Python passes none), and the CLI and Python agree."""
@@ -994,6 +997,7 @@ def test_python_search_and_adaround_bad_arguments():
                        max_drop=0.5)
 
 
+@pytest.mark.same_build
 def test_shrink_adaround_cli_and_python(cli, tmp_path):
     """`tinyq shrink --adaround` and tinyq.shrink(adaround=True) quantize with learned rounding:
     the same AdaRound rows in both reports, and the int8 metric within the gate."""

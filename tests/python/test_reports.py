@@ -207,6 +207,7 @@ def test_python_verbs_return_reports_that_check_reads(data, tmp_path):
     assert json.loads((tmp_path / "b.json").read_text()) == b.to_dict()
 
 
+@pytest.mark.same_build
 def test_python_and_cli_reports_agree(reports, data):
     """The same quantization from Python and the CLI: the same report but for timing."""
     q = tinyq.quantize(DIGITS / "model.onnx", DATA / "digits_calib.npz", card=DIGITS / "card.json",
