@@ -80,6 +80,7 @@ def test_distill_cli_trains_the_student_and_reports(cli, sets, tmp_path):
     assert json.loads(r.stdout)["distill"]["teacher_cache_hit"] is True
 
 
+@pytest.mark.same_build
 def test_same_seed_same_bytes_and_python_matches_cli(cli, sets, tmp_path):
     args = ["--data", sets / "train.npz", "--card", CARD, "--epochs", 1, "--batch", 50,
             "--optimizer", "sgd", "--lr", 0.05, "--seed", 3]
@@ -125,6 +126,7 @@ def logit_distance(a, b, sets):
     return float(np.mean((a.run({"input": x})["logits"] - b.run({"input": x})["logits"]) ** 2))
 
 
+@pytest.mark.same_build
 def test_feature_loss_pulls_the_student_tensor_to_the_teachers(cli, sets, tmp_path):
     # alpha 0: no KD term, so only the feature term brings the teacher in.
     args = ["--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz", "--card",

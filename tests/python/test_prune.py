@@ -104,6 +104,7 @@ def train_set(tmp_path_factory):
     return d / "train.npz"
 
 
+@pytest.mark.same_build
 def test_recover_distill_cli_and_python(cli, tmp_path, small_sets, train_set):
     calib, val = small_sets
     common = ["--data", calib, "--card", DSCNN / "card.json", "--channels", "0.5", "--val", val]
