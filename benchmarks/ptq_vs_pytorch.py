@@ -18,11 +18,14 @@ For each zoo model (benchmarks/zoo/<name>/):
   (wall time of the command is "tinyq time s") then `tinyq eval OUT.onnx --card card.json --int8
   --json --data TEST.npz`, for each variant of --variants: "default" (no extra flags),
   "adaround" (`--adaround --val <dataset>_val.npz`: the check that AdaRound does not lose to plain
-  rounding; the learned rounding is kept only if it is not worse on the validation split) and "search"
-  (`--search --val <dataset>_val.npz`: the configuration chosen on a validation split of the
+  rounding; the learned rounding is kept only if the model does better on the validation split)
+  and "search" (`--search --val <dataset>_val.npz`: the configuration chosen on a validation split of the
   TRAINING data, datasets/build_splits.py; the test set never takes part in the choice). If a
   command fails, its error goes into the table cell, the PyTorch columns are still produced, and
   the script exits with status 1.
+- Paired with PyTorch (classifiers): on the same test samples, how many only tinyq gets right and
+  how many only PyTorch gets right, and the exact two-sided McNemar p-value of that split: whether
+  a difference in accuracy is larger than two equally accurate models would show by chance.
 
 Calibration data (both sides): <dataset>_calib_1k.npz, 1,000 training samples (datasets/out/, else
 the committed datasets/fixtures/ copy), preprocessed with the card's scale/mean/std.
@@ -41,6 +44,7 @@ quantize command as the CLI runs it by default (process start, model load and ca
 import argparse
 import importlib.util
 import json
+import math
 import os
 import subprocess
 import sys
@@ -278,6 +282,19 @@ def fidelity(card, ref, got):
     return sqnr, agree
 
 
+def paired(card, y, got_a, got_b):
+    """Classifiers: the samples only A gets right, only B gets right, and the two-sided exact
+    McNemar p-value of that split (a binomial test on the discordant samples, p = 1/2 each): how
+    likely a difference at least this large is between two models that are equally accurate."""
+    if card["metric"] == "auc":
+        return None
+    ra, rb = got_a.argmax(1) == y, got_b.argmax(1) == y
+    a, b = int(np.sum(ra & ~rb)), int(np.sum(rb & ~ra))
+    n, k = a + b, min(a, b)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0 ** n if n else 1.0
+    return {"only_a_right": a, "only_b_right": b, "p": min(1.0, 2.0 * tail)}
+
+
 def tinyq_ptq(exe, name, card, test_npz, tmp, extra=(), tag="default"):
     """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds, path,
     report). Raises TinyqError with the command's last error line when a command fails."""
@@ -345,6 +362,7 @@ def bench_model(name, args, tmp):
                 args.exe, name, card, limited, tmp, args.tinyq_args.split() + extra, variant)
             tinyq_out = tinyq_outputs(args.exe, qpath, card, x_test, tmp)
             row[key + "_sqnr_db"], row[key + "_agree"] = fidelity(card, float_out, tinyq_out)
+            row[key + "_vs_pytorch"] = paired(card, y_test, tinyq_out, torch_out)
             if variant == "search":
                 chosen = [c for c in rep["quantize"]["search"] if c["chosen"]]
                 row[key + "_config"] = chosen[0]["config"]
@@ -399,6 +417,20 @@ def table(rows_cards, variants):
         sq = " / ".join(cell(r, card, v, "sqnr_db", "{:.1f}") for v in both)
         ag = " / ".join(cell(r, card, v, "agree", "{:.2f}") for v in both)
         lines.append(f"| {r['model']} | {sq} | {ag} |")
+    lines += ["", "Paired with PyTorch on the same test samples (classifiers): samples only tinyq "
+              "gets right / only PyTorch gets right, and the exact McNemar p-value (two-sided; "
+              "a small p means the accuracies really differ)", "",
+              "| model | " + " | ".join(names[v].split(" (")[0] for v in shown) + " |",
+              "|---|" + "---|" * len(shown)]
+    for r, card in rows_cards:
+        if card["metric"] == "auc":
+            continue
+        cells = []
+        for v in shown:
+            c = r.get(f"{PREFIX[v]}_vs_pytorch")
+            cells.append(f"{c['only_a_right']} / {c['only_b_right']}, p = {c['p']:.2g}" if c
+                         else "—")
+        lines.append(f"| {r['model']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

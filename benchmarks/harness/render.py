@@ -108,8 +108,16 @@ def _accuracy(res):
                      _metric(kind, best) + (f" (`{cfg}`)" if cfg else ""),
                      _metric(kind, a.get("pytorch_int8")),
                      _metric(kind, row.get("ort_qdq_metric")),
+                     _paired(a.get("tinyq_vs_pytorch")),
                      f"{a.get('test_samples', DASH)} / {a.get('calib_samples', DASH)}"])
     return rows
+
+
+def _paired(c):
+    """Samples only tinyq gets right / only PyTorch gets right, and the McNemar p-value."""
+    if not c:
+        return DASH
+    return f"{c['only_a_right']} / {c['only_b_right']} (p = {c['p']:.2g})"
 
 
 def _quantize_time(res):
@@ -244,9 +252,13 @@ def markdown(res):
                   f"`{acc.get('qconfig')}` on `{acc.get('engine')}`, the same calibration samples "
                   "as tinyq. ORT on QDQ: ONNX Runtime running tinyq's default int8 QDQ export "
                   "(int8 I/O) on the same test set (throughput pass). Top-1 % (AUC for "
-                  "vibration_ae).", "",
+                  "vibration_ae). Paired: on the same test samples, how many only tinyq's default "
+                  "int8 model gets right / only PyTorch's, and the exact two-sided McNemar "
+                  "p-value (the chance of a split at least this uneven between two equally "
+                  "accurate models).", "",
                   _table(["model", "float", "tinyq int8 default", "tinyq int8 best (searched)",
-                          "PyTorch FX int8", "ORT on tinyq QDQ", "test / calib samples"],
+                          "PyTorch FX int8", "ORT on tinyq QDQ", "tinyq vs PyTorch, paired",
+                          "test / calib samples"],
                          _accuracy(res))]
     if _quantize_time(res):
         lines += ["## Time to quantize", "",

@@ -57,8 +57,8 @@ struct QuantizeOptions {
   // int8 with the same scales; src/train/adaround.h).
   bool adaround = false;
   int adaround_iters = 1000;  // Adam steps per layer
-  // The learned rounding is then checked on `val` (or the calibration samples) and undone if the
-  // model is not at least as good as with round-to-nearest (AdaRoundGuard). false skips the
+  // The learned rounding is then checked on `val` (or the calibration samples) and undone unless
+  // the model does better than with round-to-nearest (AdaRoundGuard). false skips the
   // check (`--no-adaround-check`, `adaround_check=False`).
   bool adaround_guard = true;
   // Configuration search: quantize with each candidate (calibration methods, then bias
@@ -117,7 +117,8 @@ struct AdaRoundLayerReport {
 // The AdaRound guard: the whole int8 model with learned rounding against the same model rounded to
 // nearest, both scored against the float model on the validation set (--val) or, without one, on
 // the calibration samples. AdaRound is kept only when its metric is not lower and its fidelity is
-// higher; otherwise every layer goes back to round-to-nearest.
+// higher and, for a classifier, its top-1 or its agreement with the float model's class is
+// strictly higher; otherwise every layer goes back to round-to-nearest.
 struct AdaRoundGuard {
   std::string data;        // the data set's path
   int64_t samples = 0;
@@ -126,6 +127,8 @@ struct AdaRoundGuard {
   std::optional<double> metric_adaround;
   double fidelity_nearest = 0.0;   // output SQNR (dB) against the float model
   double fidelity_adaround = 0.0;
+  std::optional<double> agreement_nearest;   // classifiers: % of samples given the float
+  std::optional<double> agreement_adaround;  // model's class
   bool kept = false;               // false: reverted to round-to-nearest
 };
 
@@ -135,6 +138,9 @@ struct SearchCandidate {
   std::string method;
   bool bias_correction = false;
   bool adaround = false;
+  // With AdaRound: whether its whole-model check kept the learned rounding (false: the candidate's
+  // model is rounded to nearest, i.e. the same as without AdaRound).
+  std::optional<bool> adaround_kept;
   std::optional<double> val_metric;  // top-1 % or AUC; none for an AUC on one-class data
   double val_fidelity = 0.0;         // output SQNR (dB) against the float model on val
   double seconds = 0.0;

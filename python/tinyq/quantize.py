@@ -40,7 +40,7 @@ def quantize(model, calib, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=No
     AUC x 100) with ``val`` (path or (x, y)) moves the most sensitive layers to float until the
     drop fits. ``adaround``: learned rounding of the int8 weights against each float layer's output
     on the calibration data (``adaround_iters`` Adam steps per layer; ``report["quantize"]["adaround"]``),
-    undone unless the whole model is at least as good as with round-to-nearest on ``val`` (or, without
+    kept only if the whole model then does better than with round-to-nearest on ``val`` (or, without
     it, the calibration data): ``report["quantize"]["adaround_guard"]``; ``adaround_check=False``
     keeps the learned rounding without that check.
     ``search`` with ``val`` (held out from the training data, never the test set): quantizes with

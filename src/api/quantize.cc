@@ -69,7 +69,9 @@ StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, con
   g.metric_adaround = sb.metric;
   g.fidelity_nearest = sa.fidelity;
   g.fidelity_adaround = sb.fidelity;
-  g.kept = NoWorseAndMoreFaithful(sb, sa);
+  g.agreement_nearest = sa.agreement;
+  g.agreement_adaround = sb.agreement;
+  g.kept = LearnedRoundingEarnsItsPlace(sb, sa);
   return g;
 }
 

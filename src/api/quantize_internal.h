@@ -90,6 +90,7 @@ struct ModelScore {
   std::optional<double> metric;
   double fidelity = 0.0;
   std::vector<bool> correct;  // top-1: per sample
+  std::optional<double> agreement;  // top-1: % of samples whose class is the float model's
 };
 ModelScore ScoreAgainst(const ModelOutputs& got, const ModelOutputs& ref, const Dataset* labels,
                         const std::string& metric);
@@ -97,9 +98,10 @@ ModelScore ScoreAgainst(const ModelOutputs& got, const ModelOutputs& ref, const 
 // test at 95 % on the samples the two classify differently), or the difference is not significant
 // and its fidelity is higher (AUC: higher AUC, or equal and higher fidelity).
 bool SignificantlyBetter(const ModelScore& a, const ModelScore& b);
-// The AdaRound guard's rule: `a` is kept over `b` only when its metric is not lower AND its
-// fidelity is higher.
-bool NoWorseAndMoreFaithful(const ModelScore& a, const ModelScore& b);
+// The AdaRound guard's rule: the learned rounding is kept over round-to-nearest only when its
+// metric is not lower AND its fidelity is higher AND, for a classifier, its top-1 or its agreement
+// with the float model's class is strictly higher (a tie on both is no evidence for it).
+bool LearnedRoundingEarnsItsPlace(const ModelScore& learned, const ModelScore& nearest);
 
 // Quantize with options.search (src/api/quantize_search.cc): every candidate configuration
 // quantized and scored on options.val, the best one returned with the search table in its report.

@@ -74,6 +74,8 @@ std::string QuantizeReportToJson(const QuantizeReport& r) {
                            {"metric_adaround", opt(g.metric_adaround)},
                            {"fidelity_nearest", g.fidelity_nearest},
                            {"fidelity_adaround", g.fidelity_adaround},
+                           {"agreement_nearest", opt(g.agreement_nearest)},
+                           {"agreement_adaround", opt(g.agreement_adaround)},
                            {"kept", g.kept}};
   }
   j["search"] = nlohmann::json::array();
@@ -82,6 +84,8 @@ std::string QuantizeReportToJson(const QuantizeReport& r) {
                            {"method", c.method},
                            {"bias_correction", c.bias_correction},
                            {"adaround", c.adaround},
+                           {"adaround_kept", c.adaround_kept ? nlohmann::json(*c.adaround_kept)
+                                                             : nlohmann::json(nullptr)},
                            {"val_metric", c.val_metric ? nlohmann::json(*c.val_metric) : nullptr},
                            {"val_fidelity", c.val_fidelity},
                            {"seconds", c.seconds},
@@ -142,13 +146,18 @@ std::string QuantizeReportToText(const QuantizeReport& r) {
       if (v) std::snprintf(buf, sizeof(buf), g.metric == "auc" ? "%.4f" : "%.2f", *v);
       return std::string(buf);
     };
+    std::string agreement;
+    if (g.metric == "top1" && g.agreement_nearest && g.agreement_adaround)
+      agreement = ", agreement with float " + m(g.agreement_nearest) + " -> " +
+                  m(g.agreement_adaround) + " %";
     std::snprintf(line, sizeof(line),
-                  "AdaRound %s: on %lld samples of %s, %s %s -> %s, fidelity %.2f -> %.2f dB "
+                  "AdaRound %s: on %lld samples of %s, %s %s -> %s%s, fidelity %.2f -> %.2f dB "
                   "(nearest -> learned)\n",
-                  g.kept ? "kept" : "undone (round-to-nearest is at least as good)",
+                  g.kept ? "kept" : "undone (no better than round-to-nearest)",
                   static_cast<long long>(g.samples), g.data.c_str(),
                   g.metric.empty() ? "metric" : g.metric.c_str(), m(g.metric_nearest).c_str(),
-                  m(g.metric_adaround).c_str(), g.fidelity_nearest, g.fidelity_adaround);
+                  m(g.metric_adaround).c_str(), agreement.c_str(), g.fidelity_nearest,
+                  g.fidelity_adaround);
     os << line;
   }
   if (!r.search.empty()) {
@@ -156,7 +165,9 @@ std::string QuantizeReportToText(const QuantizeReport& r) {
     for (const SearchCandidate& c : r.search)
       os << (c.chosen ? "  * " : "    ") << c.config << ": metric "
          << (c.val_metric ? Fmt("%.4f", *c.val_metric) : std::string("-")) << ", fidelity "
-         << Fmt("%.2f", c.val_fidelity) << ", " << Fmt("%.1f", c.seconds) << " s\n";
+         << Fmt("%.2f", c.val_fidelity) << ", " << Fmt("%.1f", c.seconds) << " s"
+         << (c.adaround_kept && !*c.adaround_kept ? " (AdaRound undone by its check)" : "")
+         << "\n";
   }
   if (r.val_float) {
     os << "\nvalidation: float " << Fmt("%.4f", *r.val_float) << ", int8 "

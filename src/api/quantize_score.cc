@@ -70,16 +70,19 @@ ModelScore ScoreAgainst(const ModelOutputs& got, const ModelOutputs& ref, const 
     }
   } else if (n > 0) {
     const int64_t per = static_cast<int64_t>(got.out.size()) / n;
-    int64_t correct = 0;
+    int64_t correct = 0, agree = 0;
     for (int64_t i = 0; i < n; ++i) {
       const float* row = got.out.data() + i * per;
       const float* fref = ref.out.data() + i * per;
+      const int64_t cls = std::max_element(row, row + per) - row;
+      const int64_t float_cls = std::max_element(fref, fref + per) - fref;
       // Without labels, the float model's class is the one to get right.
-      const int64_t want = y ? y[i] : std::max_element(fref, fref + per) - fref;
-      s.correct.push_back(std::max_element(row, row + per) - row == want);
+      s.correct.push_back(cls == (y ? y[i] : float_cls));
       correct += s.correct.back();
+      agree += cls == float_cls;
     }
     s.metric = 100.0 * static_cast<double>(correct) / static_cast<double>(n);
+    s.agreement = 100.0 * static_cast<double>(agree) / static_cast<double>(n);
   }
   double sig = 0.0, err = 0.0;
   for (size_t i = 0; i < got.out.size(); ++i) {
@@ -105,9 +108,15 @@ bool SignificantlyBetter(const ModelScore& a, const ModelScore& b) {
   return a.fidelity > b.fidelity;
 }
 
-bool NoWorseAndMoreFaithful(const ModelScore& a, const ModelScore& b) {
-  if (a.metric && b.metric && *a.metric < *b.metric) return false;
-  return a.fidelity > b.fidelity;
+bool LearnedRoundingEarnsItsPlace(const ModelScore& learned, const ModelScore& nearest) {
+  if (learned.metric && nearest.metric && *learned.metric < *nearest.metric) return false;
+  if (learned.fidelity <= nearest.fidelity) return false;
+  // A classifier: the learned rounding must change some decision for the better. Its output SQNR
+  // is higher on every zoo model, yet top-1 on held-out data fell on three of them, so on a tie
+  // of both counts the simpler rounding stays.
+  if (learned.agreement && nearest.agreement)
+    return *learned.metric > *nearest.metric || *learned.agreement > *nearest.agreement;
+  return true;
 }
 
 }  // namespace tinyq

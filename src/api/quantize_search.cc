@@ -64,6 +64,7 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
     row.method = CalibrationMethodName(c.method);
     row.bias_correction = c.bias_correction;
     row.adaround = c.adaround;
+    if (r.report.adaround_guard) row.adaround_kept = r.report.adaround_guard->kept;
     row.val_metric = s.metric;
     row.val_fidelity = s.fidelity;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();

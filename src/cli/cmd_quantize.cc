@@ -104,8 +104,8 @@ int QuantizeMain(const std::vector<std::string>& args) {
       "keep this node in float (repeatable)")(
       "adaround",
       "learned rounding of the int8 weights (AdaRound) against each float layer's "
-      "output on the calibration data; undone unless the model is at least as good as with "
-      "round-to-nearest on --val (or the calibration data)")("adaround-iters", po::value<int>()->default_value(1000),
+      "output on the calibration data; kept only if the whole model then does better than "
+      "with round-to-nearest on --val (or the calibration data)")("adaround-iters", po::value<int>()->default_value(1000),
                                         "AdaRound optimizer steps per layer")(
       "no-adaround-check",
       "keep the learned rounding even if the whole model is not better than with "

@@ -298,6 +298,22 @@ TEST(QuantizeAdaRoundGuardTest, LearnedRoundingIsKeptOnlyWhenItIsAlsoCloserToFlo
   EXPECT_TRUE(SameInt8Weights(*r->graph, g.kept ? *c.learned.graph : *c.plain.graph));
 }
 
+TEST(QuantizeAdaRoundGuardTest, ATieOnEveryDecisionKeepsRoundToNearest) {
+  // Samples both roundings classify right: the same top-1 and, as both give the same class, the
+  // same agreement with the float model. Learned rounding's higher output SQNR is then not enough.
+  GuardCase& c = DscnnGuardCase();
+  auto r = QuantizeWithValOf(c, {}, "val_where_both_are_right");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const AdaRoundGuard& g = *r->report.adaround_guard;
+  EXPECT_DOUBLE_EQ(*g.metric_nearest, 100.0);
+  EXPECT_DOUBLE_EQ(*g.metric_adaround, 100.0);
+  ASSERT_TRUE(g.agreement_nearest && g.agreement_adaround);
+  EXPECT_DOUBLE_EQ(*g.agreement_nearest, *g.agreement_adaround);
+  ASSERT_GT(g.fidelity_adaround, g.fidelity_nearest) << "the case needs learned rounding closer to float";
+  EXPECT_FALSE(g.kept);
+  EXPECT_TRUE(SameInt8Weights(*r->graph, *c.plain.graph));
+}
+
 TEST(QuantizeAdaRoundGuardTest, WithoutValTheCalibrationSamplesAndTheFloatModelsClassDecide) {
   GuardCase& c = DscnnGuardCase();
   auto r = Quantize(*c.z.model, c.z.calib, "calib.npz", c.o);
@@ -323,7 +339,11 @@ TEST(QuantizeAdaRoundGuardTest, WithoutValTheCalibrationSamplesAndTheFloatModels
       agree += q.predictions[i] == f.predictions[i];
     EXPECT_NEAR(100.0 * agree / 256.0, want, 1e-9);
   }
-  EXPECT_EQ(g.kept, *g.metric_adaround >= *g.metric_nearest &&
+  // Here the metric is the agreement, so learned rounding must agree with float more often.
+  ASSERT_TRUE(g.agreement_nearest && g.agreement_adaround);
+  EXPECT_DOUBLE_EQ(*g.agreement_nearest, *g.metric_nearest);
+  EXPECT_DOUBLE_EQ(*g.agreement_adaround, *g.metric_adaround);
+  EXPECT_EQ(g.kept, *g.metric_adaround > *g.metric_nearest &&
                         g.fidelity_adaround > g.fidelity_nearest);
 }
 

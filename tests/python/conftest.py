@@ -1,5 +1,4 @@
 """Shared pytest fixtures: paths to the build, the CLI, ONNX Runtime (npm) and test data."""
-import json
 import os
 import subprocess
 import sys
@@ -122,3 +121,47 @@ def run_ort(model, inputs, out_dir, threads=1):
 @pytest.fixture(scope="session")
 def ort():
     return run_ort
+
+
+# ---- the quantization tests' zoo fixtures (helpers in zoo_quant.py) -------------------------------
+
+@pytest.fixture(scope="module")
+def zoo(cli, tmp_path_factory):
+    """name -> {"onnx", "report", "dir"} (+ "int8", the CLI's test-set metric, with
+    evaluate=True): each zoo model quantized once with default settings (once per test module)."""
+    import zoo_quant
+    cache = {}
+
+    def get(name, evaluate=False):
+        if name not in cache:
+            d = tmp_path_factory.mktemp(name)
+            report = zoo_quant.quantize_cli(cli, name, d / "int8.onnx", report=d / "report.json")
+            cache[name] = {"onnx": d / "int8.onnx", "report": report, "dir": d}
+        if evaluate and "int8" not in cache[name]:
+            cache[name]["int8"] = zoo_quant.eval_int8(cli, cache[name]["onnx"], name)
+        return cache[name]
+    return get
+
+
+@pytest.fixture(scope="module")
+def test_sets():
+    """name -> (preprocessed test inputs, labels) of a zoo model's test set."""
+    import zoo_quant
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            card = zoo_quant.card_of(name)
+            with np.load(zoo_quant.paths(name)[3]) as z:
+                cache[name] = (zoo_quant.preprocess(card, z["x"]), z["y"])
+        return cache[name]
+    return get
+
+
+@pytest.fixture(scope="module")
+def dscnn_x():
+    """1000 fmnist test images (uint8) and their preprocessed float input."""
+    import zoo_quant
+    with np.load(zoo_quant.paths(zoo_quant.DSCNN)[3]) as z:
+        x = z["x"][:1000]
+    return x, zoo_quant.preprocess(zoo_quant.card_of(zoo_quant.DSCNN), x)

@@ -47,7 +47,7 @@ def test_bad_model(case, cli, cnn, tmp_path):
             cli("eval", path, "--data", cnn / "good.npz")]
     for r in runs:
         assert r.returncode == case["exit"], r.stderr
-        assert r.stderr.startswith(f"tinyq: error: "), r.stderr
+        assert r.stderr.startswith("tinyq: error: "), r.stderr
         assert f"{path}: " in r.stderr and case["message"] in r.stderr, r.stderr
         assert "Traceback" not in r.stderr and "terminate" not in r.stderr
     assert not out.exists()

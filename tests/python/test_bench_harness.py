@@ -50,3 +50,19 @@ def test_bad_arguments_write_nothing(tmp_path):
     r = run("--sections", "speed", "--out-dir", tmp_path)
     assert r.returncode == 2 and "speed" in r.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_accuracy_table_pairs_tinyq_with_pytorch(tmp_path):
+    """The accuracy section: float, tinyq default and searched, PyTorch, and the paired split
+    (samples only tinyq / only PyTorch gets right, McNemar p) consistent with the accuracies."""
+    r = run("--quick", "--models", "digits_mlp", "--sections", "accuracy", "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "RESULTS.json").read_text())
+    a = res["models"]["digits_mlp"]["accuracy"]
+    c = a["tinyq_vs_pytorch"]
+    diff = (a["tinyq_int8"] - a["pytorch_int8"]) * a["test_samples"] / 100.0
+    assert c["only_a_right"] - c["only_b_right"] == round(diff), a
+    md = (tmp_path / "RESULTS.md").read_text()
+    line = [ln for ln in md.splitlines() if ln.startswith("| digits_mlp (top1)")][0]
+    assert f"{c['only_a_right']} / {c['only_b_right']} (p = {c['p']:.2g})" in line
+    assert f"{a['pytorch_int8']:.2f}" in line and f"(`{a['tinyq_search_config']}`)" in line

@@ -56,3 +56,38 @@ def test_tinyq_variants_default_adaround_search(tmp_path):
     assert len(chosen) == 1 and chosen[0]["config"] == row["tinyq_search_config"]
     line = [ln for ln in r.stdout.splitlines() if ln.startswith("| digits_mlp (top1)")][0]
     assert f"({row['tinyq_search_config']})" in line and f"{row['tinyq_adaround_int8']:.2f}" in line
+    # The paired counts come from the outputs of `tinyq run`; the accuracies from `tinyq eval`
+    # and PyTorch: the difference in right answers must be the same.
+    for key in ("tinyq", "tinyq_adaround", "tinyq_search"):
+        c = row[key + "_vs_pytorch"]
+        diff = (row[key + "_int8"] - row["pytorch_int8"]) * row["test_samples"] / 100.0
+        assert c["only_a_right"] - c["only_b_right"] == round(diff), (key, c, row)
+        assert 0.0 < c["p"] <= 1.0
+    pair_line = [ln for ln in r.stdout.splitlines() if ln.startswith("| digits_mlp |")][-1]
+    c = row["tinyq_vs_pytorch"]
+    assert f"{c['only_a_right']} / {c['only_b_right']}, p = {c['p']:.2g}" in pair_line
+
+
+def test_paired_mcnemar_p_values():
+    """Exact two-sided McNemar: with a and b discordant samples, p = 2 * P(X <= min(a, b)),
+    X ~ Binomial(a + b, 1/2), capped at 1 (values computed by hand)."""
+    import importlib.util
+    import numpy as np
+    spec = importlib.util.spec_from_file_location("ptq_vs_pytorch", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+
+    def outcome(a, b, both=3):
+        """Logits for 2-class samples: a samples only A gets right, b only B, `both` both."""
+        y = np.zeros(a + b + both, dtype=np.int64)
+        right, wrong = [1.0, 0.0], [0.0, 1.0]
+        got_a = np.array([right] * a + [wrong] * b + [right] * both)
+        got_b = np.array([wrong] * a + [right] * b + [right] * both)
+        return mod.paired({"metric": "top1"}, y, got_a, got_b)
+
+    assert outcome(0, 0) == {"only_a_right": 0, "only_b_right": 0, "p": 1.0}
+    assert outcome(5, 0)["p"] == 2 / 32                 # 2 * (1/2)^5
+    assert outcome(0, 10)["p"] == 2 / 1024
+    assert outcome(1, 3) == {"only_a_right": 1, "only_b_right": 3, "p": 2 * 5 / 16}  # (1 + 4) / 16
+    assert outcome(4, 4)["p"] == 1.0                    # 2 * P(X <= 4 | n = 8) > 1, capped
+    assert mod.paired({"metric": "auc"}, None, None, None) is None
