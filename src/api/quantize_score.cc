@@ -112,8 +112,8 @@ bool LearnedRoundingEarnsItsPlace(const ModelScore& learned, const ModelScore& n
   if (learned.metric && nearest.metric && *learned.metric < *nearest.metric) return false;
   if (learned.fidelity <= nearest.fidelity) return false;
   // A classifier: the learned rounding must change some decision for the better. Its output SQNR
-  // is higher on every zoo model, yet top-1 on held-out data fell on three of them, so on a tie
-  // of both counts the simpler rounding stays.
+  // is higher on every zoo model, yet top-1 fell on three of their validation splits and on two
+  // of their test sets, so on a tie of both counts the simpler rounding stays.
   if (learned.agreement && nearest.agreement)
     return *learned.metric > *nearest.metric || *learned.agreement > *nearest.agreement;
   return true;
