@@ -3,6 +3,7 @@
 // docs/report_schema.md gives, keeps its own section, keeps wall-clock figures in "timing" only,
 // and `tinyq check` (CheckReports) reads it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,9 +22,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// A model file holding "abc": its sha256 is the FIPS 180-2 example digest.
+// A model file holding "abc": its sha256 is the FIPS 180-2 example digest. One file per process:
+// ctest runs these tests in parallel, and a file another test is rewriting may be read empty.
 ReportModel AbcModel() {
-  const std::string path = std::string(TINYQ_BINARY_DIR) + "/verb_reports_test_abc.onnx";
+  const std::string path = std::string(TINYQ_BINARY_DIR) + "/verb_reports_test_abc." +
+                           std::to_string(getpid()) + ".onnx";
   std::ofstream(path, std::ios::binary) << "abc";
   return ReportModelOfFile(path);
 }

@@ -5,6 +5,7 @@
 // not reference any floating-point or libc routine; the float32 ones (tq_*_f32.c) only libgcc's
 // soft-float arithmetic, never libm (expf, tanhf, ...) or libc.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -36,9 +37,12 @@ const std::vector<std::string>& RuntimeSources() {
 std::string SourceDir() { return std::string(TINYQ_SOURCE_DIR) + "/src/runtime/"; }
 std::string OutDir() { return std::string(TINYQ_BINARY_DIR) + "/runtime_c99_test"; }
 
-// Runs a shell command, returns its exit status and puts stdout+stderr in *log.
+// Runs a shell command, returns its exit status and puts stdout+stderr in *log. ctest runs the
+// tests of this file as separate processes at once, so each process has its own log file (a
+// shared one let the Cortex-M4 test read the M0+ test's `arm-none-eabi-gcc --version` banner as
+// the undefined symbols of its object).
 int RunShell(const std::string& cmd, std::string* log) {
-  const std::string log_path = OutDir() + "/last.log";
+  const std::string log_path = OutDir() + "/last." + std::to_string(getpid()) + ".log";
   const int rc = std::system((cmd + " > '" + log_path + "' 2>&1").c_str());
   std::ifstream in(log_path);
   std::stringstream ss;
