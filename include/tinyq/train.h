@@ -82,7 +82,21 @@ struct TrainOptions {
   // Called after each step: (epoch from 1, samples done in the epoch, samples per epoch, running
   // mean loss of the epoch). May be empty.
   std::function<void(int, int64_t, int64_t, double)> progress;
+  // Called with each entry of TrainReport::warnings as soon as it is known (before the first
+  // epoch), so a long run can be stopped early. May be empty.
+  std::function<void(const std::string&)> warn;
 };
+
+// The teacher's softened distribution softmax(t / T) over the training samples at one T.
+struct SoftLabelStats {
+  double temperature = 0.0;
+  double mean_entropy = 0.0;  // nats, at most ln(classes)
+  double mean_top_probability = 0.0;
+};
+
+// A KD term whose soft labels are this close to uniform (mean entropy >= this fraction of
+// ln(classes)) mostly pulls the student towards equal class scores: Distill warns.
+constexpr double kNearUniformEntropyFraction = 0.9;
 
 struct EpochReport {
   int epoch = 0;
@@ -102,7 +116,17 @@ struct TrainReport {
   bool teacher_cache_hit = false;
   bool teacher_online = false;  // the teacher ran on every (augmented) batch
   int64_t trained_params = 0;
+  // With a KD term: the teacher's soft labels at T = 1, 2, 4, 8 and the chosen T (ascending),
+  // measured on the training samples (all of them with cached logits, the first 4,096
+  // un-augmented ones when the teacher runs on every batch); empty otherwise.
+  std::vector<SoftLabelStats> soft_labels;
+  int64_t soft_label_samples = 0;
+  double max_entropy = 0.0;               // ln(classes)
+  bool soft_labels_near_uniform = false;  // at the chosen T (kNearUniformEntropyFraction)
+  std::vector<std::string> warnings;      // advice for the user, also passed to options.warn
   std::string ToJson() const;
+  // "teacher soft labels ..." (one line, when measured) and one "warning: ..." line per warning.
+  std::string SoftLabelsText() const;
 };
 
 // Trains `student` in place on `train` (x and labels y) with knowledge distillation from

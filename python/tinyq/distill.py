@@ -1,6 +1,7 @@
 """tinyq.distill / tinyq.train: knowledge distillation and label training (``tinyq distill``)."""
 
 import json
+import warnings
 
 import numpy as np
 
@@ -74,6 +75,10 @@ def distill(student, teacher, data, *, val=None, card=None, scale=1.0, mean=0.0,
     "distill", or "train" without a teacher) holds the per-epoch losses, validation top-1 and the
     kept epoch (``report["distill"]``; ``report["metric"]["float"]`` with ``val``) and the
     training speed (``report["timing"]``: samples/s, teacher seconds, seconds per epoch).
+    With a KD term, ``report["distill"]["teacher_soft_labels"]`` gives the teacher's mean
+    soft-label entropy and top probability at T = 1, 2, 4, 8 and ``temperature``; when they are
+    nearly uniform at ``temperature`` (mean entropy >= 0.9 ln(classes)) a ``UserWarning`` is
+    issued (also in ``report["distill"]["warnings"]``).
     """
     from . import load  # noqa: PLC0415
     if not isinstance(student, Model):
@@ -92,7 +97,15 @@ def distill(student, teacher, data, *, val=None, card=None, scale=1.0, mean=0.0,
                                          val_y, opts)
     model = Model(impl, student.path)
     model.report = Report(json.loads(report))
+    warn_training(model.report)
     return model
+
+
+def warn_training(report):
+    """Issues each ``report["distill"]["warnings"]`` entry (e.g. a teacher whose soft labels are
+    nearly uniform at the chosen temperature) as a :class:`UserWarning`."""
+    for w in (report.get("distill") or {}).get("warnings", []):
+        warnings.warn(w, UserWarning, stacklevel=3)
 
 
 def train(model, data, **kwargs):

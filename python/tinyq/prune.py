@@ -3,7 +3,7 @@ pruning and the sensitivity scan (the engine of ``tinyq prune``)."""
 
 import json
 
-from .distill import _xy
+from .distill import _xy, warn_training
 from .distill import train_options as _train_options
 from .model import Model, card_settings
 from .quantize import _x_of
@@ -73,4 +73,6 @@ def prune(model, data, *, card=None, scale=1.0, mean=0.0, std=1.0, metric=None, 
         train_x, train_y = _xy(train, "train")
     topts = _train_options(**(train_options or {}))
     impl, report = model._impl.prune(x, opts, val_x, val_y, train_x, train_y, topts)
-    return PrunedModel(impl, model.path, Report(json.loads(report)))
+    pruned = PrunedModel(impl, model.path, Report(json.loads(report)))
+    warn_training(pruned.report)
+    return pruned

@@ -37,17 +37,27 @@ Status ReadTrainOptions(const po::variables_map& vm, TrainOptions* o) {
 }
 
 std::string TrainText(const TrainReport& r) {
+  const bool val = r.best_val_top1 >= 0;  // -1 without --val
   std::string s = "epoch  train_loss  val_top1  seconds\n";
-  char line[128];
+  char line[160];
   for (const EpochReport& e : r.epochs) {
-    std::snprintf(line, sizeof(line), "%5d  %10.4f  %8.2f  %7.1f\n", e.epoch, e.train_loss,
-                  e.val_top1, e.seconds);
+    char top1[32] = "-";
+    if (val) std::snprintf(top1, sizeof(top1), "%.2f", e.val_top1);
+    std::snprintf(line, sizeof(line), "%5d  %10.4f  %8s  %7.1f\n", e.epoch, e.train_loss, top1,
+                  e.seconds);
     s += line;
   }
-  std::snprintf(line, sizeof(line),
-                "kept epoch %d (val top1 %.2f%%); %.0f samples/s; %lld params\n", r.best_epoch,
-                r.best_val_top1, r.samples_per_second, static_cast<long long>(r.trained_params));
-  return s + line;
+  if (val)
+    std::snprintf(line, sizeof(line), "kept epoch %d (val top1 %.2f%%)", r.best_epoch,
+                  r.best_val_top1);
+  else
+    std::snprintf(line, sizeof(line), "kept epoch %d (the last; no --val)", r.best_epoch);
+  s += line;
+  std::snprintf(line, sizeof(line), "; %.0f samples/s; %lld params\n", r.samples_per_second,
+                static_cast<long long>(r.trained_params));
+  s += line;
+  s += r.SoftLabelsText();
+  return s;
 }
 
 // Shared by both verbs once the options are parsed.
@@ -86,6 +96,9 @@ int RunTraining(const po::variables_map& vm, const TrainOptions& base, bool with
       shown_epoch = epoch;
     }
     progress->Update(done, total);
+  };
+  o.warn = [&](const std::string& w) {
+    std::cerr << "tinyq " << (with_teacher ? "distill" : "train") << ": warning: " << w << "\n";
   };
   auto r = Distill(student->get(), teacher.get(), *train, data_path, val.ok() ? &*val : nullptr,
                    val_path, o);

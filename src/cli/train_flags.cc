@@ -26,8 +26,10 @@ void AddTrainingFlags(po::options_description& opts, bool distillation) {
       "shuffling/augmentation seed (same seed = same weights)")(
       "limit", po::value<int64_t>()->default_value(0), "train on the first N samples (0 = all)");
   if (!distillation) return;
-  opts.add_options()("temperature", po::value<float>()->default_value(4.0f, "4"),
-                     "softmax temperature T")(
+  opts.add_options()(
+      "temperature", po::value<float>()->default_value(4.0f, "4"),
+      "softmax temperature T (the report measures the teacher's soft-label entropy at T and "
+      "warns when it is nearly uniform)")(
       "alpha", po::value<float>()->default_value(0.9f, "0.9"),
       "loss = (1-alpha) CE(labels) + alpha T^2 KL(teacher || student)")(
       "feature-loss", po::value<std::vector<std::string>>()->composing(),

@@ -8,8 +8,10 @@
 // epoch the validation set is scored and the best weights are kept. BatchNormalization runs in
 // the mode of options.batch_norm while training and in its inference form for validation; its
 // running statistics can be re-estimated before and after training (options.bn_recalibrate).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -71,18 +73,28 @@ Status CheckSamples(const Dataset& d, const std::string& path, int64_t sample) {
   return Status::Ok();
 }
 
-// Re-estimates the BatchNormalization running statistics of `p` on the first `count` samples.
-void RecalibrateBatchNorm(train::TrainProgram& p, const Dataset& d, int64_t count, int64_t batch,
-                          const Preprocess& pre) {
+// Runs `p` over the first `count` samples of `d`, `batch` at a time (un-augmented, in the
+// program's current BatchNormalization mode), handing fn(first sample, samples, outputs) each
+// batch's outputs [samples, OutputSampleSize()].
+template <typename Fn>
+void ForEachBatch(train::TrainProgram& p, const Dataset& d, int64_t count, int64_t batch,
+                  const Preprocess& pre, Fn fn) {
   std::vector<float> x(static_cast<size_t>(batch * p.InputSampleSize()));
   std::vector<int64_t> idx(static_cast<size_t>(batch));
-  p.BeginBatchNormEstimate();
   for (int64_t b = 0; b < count; b += batch) {
     const int64_t cnt = std::min(batch, count - b);
     for (int64_t i = 0; i < cnt; ++i) idx[static_cast<size_t>(i)] = b + i;
     train::GatherSamples(d.x, idx.data(), cnt, pre, x.data());
     p.Forward(x.data(), cnt);
+    fn(b, cnt, p.Output());
   }
+}
+
+// Re-estimates the BatchNormalization running statistics of `p` on the first `count` samples.
+void RecalibrateBatchNorm(train::TrainProgram& p, const Dataset& d, int64_t count, int64_t batch,
+                          const Preprocess& pre) {
+  p.BeginBatchNormEstimate();
+  ForEachBatch(p, d, count, batch, pre, [](int64_t, int64_t, const float*) {});
   p.SetBatchNormMode(train::BnMode::kRunning);
 }
 
@@ -90,29 +102,23 @@ void RecalibrateBatchNorm(train::TrainProgram& p, const Dataset& d, int64_t coun
 double Top1(train::TrainProgram& p, const Dataset& d, const std::vector<int64_t>& y,
             const Preprocess& pre) {
   p.SetBatchNormMode(train::BnMode::kRunning);
-  constexpr int64_t kChunk = 256;
   const int64_t n = static_cast<int64_t>(y.size()), classes = p.OutputSampleSize();
-  std::vector<float> x(static_cast<size_t>(kChunk * p.InputSampleSize()));
-  std::vector<int64_t> idx(static_cast<size_t>(kChunk));
   int64_t correct = 0;
-  for (int64_t b = 0; b < n; b += kChunk) {
-    const int64_t cnt = std::min(kChunk, n - b);
-    for (int64_t i = 0; i < cnt; ++i) idx[static_cast<size_t>(i)] = b + i;
-    train::GatherSamples(d.x, idx.data(), cnt, pre, x.data());
-    p.Forward(x.data(), cnt);
-    const float* out = p.Output();
+  ForEachBatch(p, d, n, 256, pre, [&](int64_t b, int64_t cnt, const float* out) {
     for (int64_t i = 0; i < cnt; ++i) {
       const float* row = out + i * classes;
       correct += std::max_element(row, row + classes) - row == y[static_cast<size_t>(b + i)];
     }
-  }
+  });
   return n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0;
 }
+
+constexpr int64_t kOnlineSoftLabelSamples = 4096;
 
 // Where the teacher's logits come from: computed once for the whole set (cached), or by running
 // the teacher program on each (augmented) batch, which also gives its activations.
 struct Teacher {
-  Tensor logits;                                 // [n, classes] when cached
+  Tensor logits;  // [n, classes] when cached; online: of the first samples (RecordSoftLabels)
   std::unique_ptr<train::TrainProgram> program;  // online
   std::vector<train::BoundFeatureLoss> features;
 };
@@ -138,6 +144,14 @@ StatusOr<Teacher> PrepareTeacher(const Graph* teacher, const train::TrainProgram
                              " outputs per sample, student " + std::to_string(classes));
     TQ_ASSIGN_OR_RETURN(t.features, train::BindFeatureLosses(o.feature_losses, student,
                                                              student_graph, *t.program, *teacher));
+    if (kd) {  // soft labels of the first un-augmented samples, for RecordSoftLabels
+      const int64_t m = std::min(n, kOnlineSoftLabelSamples);
+      t.logits = Tensor(DType::kF32, {m, classes});
+      ForEachBatch(*t.program, train, m, std::min<int64_t>(o.batch, m), o.preprocess,
+                   [&](int64_t b, int64_t cnt, const float* out) {
+                     std::copy_n(out, cnt * classes, t.logits.data<float>() + b * classes);
+                   });
+    }
     return t;
   }
   TQ_ASSIGN_OR_RETURN(t.logits, train::TeacherLogits(*teacher, train, train_path, n, o.preprocess,
@@ -147,6 +161,59 @@ StatusOr<Teacher> PrepareTeacher(const Graph* teacher, const train::TrainProgram
     return InvalidArgument(teacher->Where() + "teacher has " + std::to_string(t.logits.dim(1)) +
                            " classes, student " + std::to_string(classes));
   return t;
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+std::string Shortest(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+// Fills the soft-label fields of `r` from teacher logits [m, classes] and warns (r->warnings,
+// o.warn) when the KD term's targets at the chosen T are nearly uniform.
+void RecordSoftLabels(const Tensor& logits, const TrainOptions& o, TrainReport* r) {
+  const int64_t m = logits.dim(0), classes = logits.dim(1);
+  std::vector<double> temps = {1.0, 2.0, 4.0, 8.0};
+  const double chosen = o.temperature;
+  if (std::find(temps.begin(), temps.end(), chosen) == temps.end()) temps.push_back(chosen);
+  std::sort(temps.begin(), temps.end());
+  SoftLabelStats at;
+  for (double temp : temps) {
+    const train::SoftLabelMoments mo =
+        train::MeasureSoftLabels(logits.data<float>(), m, classes, temp);
+    r->soft_labels.push_back({temp, mo.mean_entropy, mo.mean_top_probability});
+    if (temp == chosen) at = r->soft_labels.back();
+  }
+  r->soft_label_samples = m;
+  r->max_entropy = std::log(static_cast<double>(classes));
+  r->soft_labels_near_uniform =
+      classes > 1 && at.mean_entropy >= kNearUniformEntropyFraction * r->max_entropy;
+  if (!r->soft_labels_near_uniform) return;
+  std::string w = "the teacher's soft labels at temperature " + Shortest(chosen) +
+                  " are nearly uniform: mean entropy " + Fixed(at.mean_entropy, 2) +
+                  " of at most " + Fixed(r->max_entropy, 2) + " nats, mean top probability " +
+                  Fixed(at.mean_top_probability, 2) + " (" + std::to_string(m) +
+                  " training samples), so the KD term (alpha " + Fixed(o.alpha, 2) +
+                  ") mostly pulls the student towards equal class scores. ";
+  std::string lower;
+  for (const SoftLabelStats& s : r->soft_labels)
+    if (s.temperature < chosen)
+      lower += (lower.empty() ? "" : ", ") + Fixed(s.mean_entropy, 2) +
+               " at T=" + Shortest(s.temperature);
+  if (!lower.empty())
+    w += "A lower temperature keeps more of the teacher's ranking (mean entropy " + lower +
+         "); choose the temperature and alpha on validation data.";
+  else
+    w += "Even at this temperature the teacher is this unsure (trained with label smoothing, "
+         "or weak): lower alpha, or train on labels.";
+  r->warnings.push_back(w);
+  if (o.warn) o.warn(w);
 }
 
 // Masks of the exactly-zero parameter elements (options.keep_zeros).
@@ -181,6 +248,18 @@ std::string TrainReport::ToJson() const {
   j["teacher_cache_hit"] = teacher_cache_hit;
   j["teacher_online"] = teacher_online;
   j["trained_params"] = trained_params;
+  if (!soft_labels.empty()) {
+    nlohmann::ordered_json by_t = nlohmann::ordered_json::array();
+    for (const SoftLabelStats& s : soft_labels)
+      by_t.push_back({{"temperature", s.temperature},
+                      {"mean_entropy", s.mean_entropy},
+                      {"mean_top_probability", s.mean_top_probability}});
+    j["teacher_soft_labels"] = {{"samples", soft_label_samples},
+                                {"max_entropy", max_entropy},
+                                {"near_uniform", soft_labels_near_uniform},
+                                {"by_temperature", by_t}};
+  }
+  j["warnings"] = warnings;
   j["epochs"] = nlohmann::ordered_json::array();
   for (const EpochReport& e : epochs)
     j["epochs"].push_back({{"epoch", e.epoch},
@@ -188,6 +267,20 @@ std::string TrainReport::ToJson() const {
                            {"val_top1", e.val_top1},
                            {"seconds", e.seconds}});
   return j.dump(2);
+}
+
+std::string TrainReport::SoftLabelsText() const {
+  std::string s;
+  if (!soft_labels.empty()) {
+    s = "teacher soft labels, mean entropy (of at most " + Fixed(max_entropy, 2) +
+        " nats) and mean top probability:";
+    for (const SoftLabelStats& t : soft_labels)
+      s += " T=" + Shortest(t.temperature) + " " + Fixed(t.mean_entropy, 2) + " (" +
+           Fixed(t.mean_top_probability, 2) + ")";
+    s += "\n";
+  }
+  for (const std::string& w : warnings) s += "warning: " + w + "\n";
+  return s;
 }
 
 StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Dataset& train,
@@ -215,6 +308,7 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
   report.trained_params = program->NumParamElements();
   TQ_ASSIGN_OR_RETURN(Teacher teach, PrepareTeacher(teacher, *program, *student, train, train_path,
                                                     n, kd, options, &report));
+  if (kd) RecordSoftLabels(teach.logits, options, &report);
   TQ_ASSIGN_OR_RETURN(
       auto opt, train::MakeOptimizer(options.optimizer, options.momentum, options.weight_decay));
   train::Shuffler shuffler(options.seed);

@@ -52,6 +52,24 @@ double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t bat
   return total / static_cast<double>(batch);
 }
 
+SoftLabelMoments MeasureSoftLabels(const float* t, int64_t n, int64_t classes, double temperature) {
+  SoftLabelMoments m;
+  if (n < 1) return m;
+  std::vector<double> p(static_cast<size_t>(classes));
+  for (int64_t b = 0; b < n; ++b) {
+    const float* row = t + b * classes;
+    const double lse = SoftmaxScaled(row, classes, temperature, p.data());
+    double entropy = 0.0;
+    for (int64_t i = 0; i < classes; ++i)  // -sum p log p with log p = t / T - lse
+      entropy -= p[static_cast<size_t>(i)] * (row[i] / temperature - lse);
+    m.mean_entropy += entropy;
+    m.mean_top_probability += *std::max_element(p.begin(), p.end());
+  }
+  m.mean_entropy /= static_cast<double>(n);
+  m.mean_top_probability /= static_cast<double>(n);
+  return m;
+}
+
 double FeatureMseLoss(const float* s, const float* t, int64_t batch, int64_t channels,
                       int64_t spatial, int64_t t_channels, const int64_t* t_index, float weight,
                       float* ds) {

@@ -7,6 +7,9 @@
   pulls the student's tensor towards the teacher's, through the CLI and Python alike; mismatching
   shapes are refused naming the tensor; BatchNormalization training updates the saved running
   statistics; augmentation runs the teacher on every batch;
+- the teacher's soft-label entropy is measured at T = 1, 2, 4, 8 (checked against numpy on the
+  teacher's logits), and the label-smoothed zoo teacher's nearly uniform soft labels at T = 4 are
+  warned about on stderr / as a UserWarning, at T = 1 not;
 - the same seed gives byte-identical models; Python and the CLI give identical weights;
 - bad inputs get their documented exit codes / exception classes and leave no output behind;
 - tinyq.torch.kd_loss equals the KD formula computed in numpy, and TeacherDataset serves the
@@ -14,6 +17,7 @@
 """
 import hashlib
 import json
+import warnings
 
 import numpy as np
 import onnx
@@ -78,6 +82,54 @@ def test_distill_cli_trains_the_student_and_reports(cli, sets, tmp_path):
             "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["distill"]["teacher_cache_hit"] is True
+
+
+def soft_label_moments(logits, temperature):
+    """Mean entropy (nats) and mean top probability of softmax(logits / T), in numpy."""
+    z = logits.astype(np.float64) / temperature
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return float(np.mean(-np.sum(p * np.log(p), axis=1))), float(np.mean(p.max(axis=1)))
+
+
+@pytest.mark.parametrize("temperature, near_uniform", [(4, True), (1, False)])
+def test_a_label_smoothed_teachers_flat_soft_labels_are_measured_and_warned_about(
+        cli, sets, tmp_path, temperature, near_uniform):
+    # fmnist_teacher was trained with label smoothing 0.1 (docs/distillation.md): at T = 4 its
+    # softmax is close to uniform, so the KD term mostly pulls the student towards equal scores.
+    args = ["--teacher", TEACHER, "--student", STUDENT, "--data", sets / "train.npz", "--card",
+            CARD, "--epochs", 1, "--temperature", temperature]
+    r = cli("distill", *args, "-o", tmp_path / "kd.onnx", "--report", tmp_path / "r.json")
+    assert r.returncode == 0, r.stderr
+    envelope = json.loads((tmp_path / "r.json").read_text())
+    validate(envelope)
+    rep = envelope["distill"]
+    soft = rep["teacher_soft_labels"]
+    assert soft["samples"] == 600 and soft["max_entropy"] == pytest.approx(np.log(10))
+    assert [t["temperature"] for t in soft["by_temperature"]] == [1, 2, 4, 8]
+    with np.load(sets / "train.npz") as z:
+        x = z["x"]
+    card = json.loads(CARD.read_text())["preprocess"]
+    x = ((x.astype(np.float32) * card["scale"]) - card["mean"]) / card["std"]
+    logits = next(iter(tinyq.load(TEACHER).run(x.reshape(-1, 1, 28, 28)).values()))
+    for t in soft["by_temperature"]:
+        entropy, top = soft_label_moments(logits, t["temperature"])
+        assert t["mean_entropy"] == pytest.approx(entropy, abs=1e-4)
+        assert t["mean_top_probability"] == pytest.approx(top, abs=1e-4)
+    assert soft["near_uniform"] is near_uniform
+    assert ("warning: the teacher's soft labels at temperature 4 are nearly uniform"
+            in r.stderr) is near_uniform
+    assert len(rep["warnings"]) == int(near_uniform)
+    assert ("teacher soft labels, mean entropy" in cli("distill", *args, "-o",
+                                                        tmp_path / "kd2.onnx").stdout)
+    # Python: the same figures, and the warning as a UserWarning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = tinyq.distill(STUDENT, TEACHER, sets / "train.npz", card=CARD, epochs=1,
+                          temperature=temperature)
+    assert m.report["distill"]["teacher_soft_labels"] == soft
+    flat = [w for w in caught if "nearly uniform" in str(w.message)]
+    assert len(flat) == int(near_uniform) and all(w.category is UserWarning for w in flat)
 
 
 @pytest.mark.same_build

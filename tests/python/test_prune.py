@@ -117,6 +117,7 @@ def test_recover_distill_cli_and_python(cli, tmp_path, small_sets, train_set):
             "-o", tmp_path / "d.onnx", "--report", tmp_path / "d.json")
     assert r.returncode == 0, r.stderr
     assert "distillation from the unpruned model: 2 epochs" in r.stdout
+    assert "teacher soft labels, mean entropy" in r.stdout  # the unpruned model's, measured
     assert "distill" in r.stderr  # its progress bar
     none, dist = (json.loads((tmp_path / f).read_text())["prune"] for f in ("n.json", "d.json"))
     assert dist["recover"] == "distill" and len(dist["distill"]["epochs"]) == 2
@@ -128,6 +129,8 @@ def test_recover_distill_cli_and_python(cli, tmp_path, small_sets, train_set):
                     train_options=dict(epochs=2, batch=32, lr=0.002, batch_norm="train",
                                        bn_recalibrate=300))
     assert m.report["prune"]["distill"]["epochs"][1]["epoch"] == 2
+    assert m.report["prune"]["distill"]["teacher_soft_labels"] == dist["distill"][
+        "teacher_soft_labels"]
     m.save(str(tmp_path / "py.onnx"))
     cli_w, py_w = initializers(tmp_path / "d.onnx"), initializers(tmp_path / "py.onnx")
     assert cli_w.keys() == py_w.keys()
@@ -145,6 +148,8 @@ def test_recover_distill_keeps_magnitude_zeros_and_takes_feature_losses(cli, tmp
     assert r.returncode == 0, r.stderr
     rep = json.loads((tmp_path / "m.json").read_text())["prune"]
     assert rep["weight_sparsity"] >= 0.49 and rep["distill"]["epochs"]
+    soft = rep["distill"]["teacher_soft_labels"]  # the unpruned teacher on the 600 samples
+    assert soft["samples"] == 600 and len(soft["by_temperature"]) == 4
     # A feature loss on a pruned tensor compares it with the teacher's kept channels.
     r = cli("prune", DSCNN / "model.onnx", *base, "--channels", 0.5, "--feature-loss",
             "/2/Relu_output_0:/2/Relu_output_0:0.1", "-o", tmp_path / "f.onnx",

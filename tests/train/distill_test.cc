@@ -1,8 +1,10 @@
 // Distill: a separable toy problem is learned from labels and from a teacher, runs are
 // reproducible, and bad inputs are refused without touching the student.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "tests/train/grad_check.h"
 #include "tinyq/train.h"
@@ -253,12 +255,18 @@ std::unique_ptr<Graph> TinyConv(uint32_t seed) {
   return net.graph.Clone();
 }
 
+// 40 random 1x4x4 images labelled 0, 1, 0, 1, ...
+Dataset TinyImages(uint32_t seed) {
+  Dataset d;
+  d.x = RandomTensor({40, 1, 4, 4}, seed);
+  d.y = Tensor(DType::kS64, {40});
+  for (int64_t i = 0; i < 40; ++i) d.y.data<int64_t>()[i] = i % 2;
+  d.has_labels = true;
+  return d;
+}
+
 TEST(DistillTest, AugmentationRunsTheTeacherOnlineAndIsReproducible) {
-  Dataset train;
-  train.x = RandomTensor({40, 1, 4, 4}, 14);
-  train.y = Tensor(DType::kS64, {40});
-  for (int64_t i = 0; i < 40; ++i) train.y.data<int64_t>()[i] = i % 2;
-  train.has_labels = true;
+  const Dataset train = TinyImages(14);
   auto teacher = TinyConv(20);
   TrainOptions o = Options();
   o.epochs = 2;
@@ -282,6 +290,91 @@ TEST(DistillTest, AugmentationRunsTheTeacherOnlineAndIsReproducible) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("net.onnx"), std::string::npos) << r.status().message();
+}
+
+// A teacher whose logits are [ln 3, 0] for every input: softmax(t / T) = [3^(1/T), 1] / (3^(1/T) +
+// 1) in closed form, so the measured entropy and top probability are known at every T.
+double TwoClassEntropy(double p) { return -(p * std::log(p) + (1 - p) * std::log(1 - p)); }
+double TopAt(double temp) { return std::pow(3.0, 1 / temp) / (std::pow(3.0, 1 / temp) + 1); }
+
+TEST(DistillTest, SoftLabelEntropyIsMeasuredAndANearlyUniformTeacherWarns) {
+  auto teacher = Linear({0.f, 0.f, 0.f, 0.f}, {std::log(3.f), 0.f});
+  const Dataset train = Toy(50, 16);
+  TrainOptions o = Options();
+  o.epochs = 1;
+  o.temperature = 2.0f;  // entropy 0.657 of ln 2 = 0.693: 95 % of uniform
+  std::vector<std::string> told;
+  o.warn = [&](const std::string& w) { told.push_back(w); };
+  auto s = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+  auto r = Distill(s.get(), teacher.get(), train, "t.npz", nullptr, "", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->soft_label_samples, 50);
+  EXPECT_NEAR(r->max_entropy, std::log(2.0), 1e-12);
+  ASSERT_EQ(r->soft_labels.size(), 4u);
+  const double temps[] = {1, 2, 4, 8};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(r->soft_labels[i].temperature, temps[i]);
+    EXPECT_NEAR(r->soft_labels[i].mean_top_probability, TopAt(temps[i]), 1e-6);
+    EXPECT_NEAR(r->soft_labels[i].mean_entropy, TwoClassEntropy(TopAt(temps[i])), 1e-6);
+  }
+  EXPECT_TRUE(r->soft_labels_near_uniform);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(told, r->warnings);  // told before training, and kept in the report
+  const std::string& w = r->warnings[0];
+  EXPECT_NE(w.find("temperature 2 are nearly uniform: mean entropy 0.66 of at most 0.69 nats"),
+            std::string::npos)
+      << w;
+  EXPECT_NE(w.find("0.56 at T=1"), std::string::npos) << w;  // the lower temperature to try
+  EXPECT_NE(r->SoftLabelsText().find("warning: " + w), std::string::npos);
+  const auto j = nlohmann::json::parse(r->ToJson());
+  EXPECT_EQ(j["teacher_soft_labels"]["by_temperature"].size(), 4u);
+  EXPECT_EQ(j["warnings"][0], w);
+
+  // At T = 1 (81 % of uniform) no warning; an unlisted T is measured too, in order.
+  for (float temp : {1.0f, 3.0f}) {
+    told.clear();
+    o.temperature = temp;
+    auto s2 = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+    auto r2 = Distill(s2.get(), teacher.get(), train, "t.npz", nullptr, "", o);
+    ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+    EXPECT_EQ(r2->soft_labels.size(), temp == 1.0f ? 4u : 5u);
+    if (temp == 3.0f) {
+      EXPECT_EQ(r2->soft_labels[2].temperature, 3.0);
+      EXPECT_NEAR(r2->soft_labels[2].mean_entropy, TwoClassEntropy(TopAt(3.0)), 1e-6);
+    }
+    EXPECT_EQ(r2->soft_labels_near_uniform, temp == 3.0f);
+    EXPECT_EQ(told.size(), temp == 3.0f ? 1u : 0u);
+  }
+  // Without a KD term there is nothing to measure.
+  o.labels_only = true;
+  auto s3 = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+  auto r3 = Distill(s3.get(), nullptr, train, "t.npz", nullptr, "", o);
+  ASSERT_TRUE(r3.ok());
+  EXPECT_TRUE(r3->soft_labels.empty());
+  EXPECT_TRUE(r3->warnings.empty());
+  EXPECT_EQ(nlohmann::json::parse(r3->ToJson()).count("teacher_soft_labels"), 0u);
+}
+
+TEST(DistillTest, AnOnlineTeachersSoftLabelsAreMeasuredOnTheUnaugmentedSamples) {
+  const Dataset train = TinyImages(17);
+  auto teacher = TinyConv(20);
+  TrainOptions o = Options();
+  o.epochs = 1;
+  o.batch = 16;  // the online measurement runs in batches too
+  std::vector<TrainReport> reports;
+  for (bool online : {false, true}) {
+    o.augment_shift = online ? 1 : 0;
+    auto s = TinyConv(30);
+    auto r = Distill(s.get(), teacher.get(), train, "img.npz", nullptr, "", o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->teacher_online, online);
+    reports.push_back(*r);
+  }
+  ASSERT_EQ(reports[1].soft_labels.size(), reports[0].soft_labels.size());
+  EXPECT_EQ(reports[1].soft_label_samples, 40);
+  for (size_t i = 0; i < reports[0].soft_labels.size(); ++i)
+    EXPECT_NEAR(reports[1].soft_labels[i].mean_entropy, reports[0].soft_labels[i].mean_entropy,
+                1e-6);
 }
 
 }  // namespace
