@@ -6,6 +6,7 @@ import tempfile
 
 import numpy as np
 
+from .distill import warn_training
 from .report import Report
 
 
@@ -90,4 +91,6 @@ def shrink(model, data, out_dir, *, calib=None, card=None, target=None, name=Non
                           bool(distill), _as_path(train, tmp, "train"), int(epochs),
                           "" if flash is None else str(flash), "" if ram is None else str(ram),
                           bool(adaround), int(adaround_iters))
-    return ShrinkReport(*r, os.fspath(out_dir))
+    rep = ShrinkReport(*r, os.fspath(out_dir))
+    warn_training(rep)
+    return rep

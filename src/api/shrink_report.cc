@@ -72,7 +72,7 @@ Json BuildReport(const ShrinkRun& run) {
   if (run.prune_report) j["prune"] = SectionOf(PruneReportToJson(*run.prune_report));
   if (run.train_report) {
     j["distill"] = Without(run.train_report->ToJson(),
-                          {"samples_per_second", "train_cpu_seconds", "teacher_seconds"});
+                           {"samples_per_second", "train_cpu_seconds", "teacher_seconds"});
     for (auto& e : j["distill"]["epochs"]) e.erase("seconds");
   }
   j["quantize"] = SectionOf(QuantizeReportToJson(q));
@@ -139,6 +139,9 @@ std::string Summary(const ShrinkRun& run, bool timings) {
   }
   const double agree = Agreement(f, i);
   if (agree >= 0) os << "  int8 agrees with float on " << Fixed(agree, 2) << " % of the samples\n";
+  if (run.train_report)
+    for (const std::string& w : run.train_report->warnings)
+      os << "  distill warning: " << w << "\n";
   os << "\n";
   if (run.failures.empty()) {
     os << "result: PASS\n";

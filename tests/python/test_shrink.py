@@ -173,3 +173,7 @@ def test_distill_progress_runs_once_over_all_epochs(cli, root, tmp_path):
     assert len(done) >= 5 and done == sorted(done) and done[-1] == 3 * n, lines
     rep = json.loads((tmp_path / "d" / "report.json").read_text())
     assert len(rep["distill"]["epochs"]) == 3
+    # The unpruned teacher's soft labels were measured on the whole training set; a warning about
+    # them would be in the summary as well.
+    assert rep["distill"]["teacher_soft_labels"]["samples"] == n
+    assert r.stdout.count("distill warning: ") == len(rep["distill"]["warnings"])
