@@ -5,6 +5,8 @@
 //   -> [bias correction] -> per-layer error analysis -> [--max-drop: float fallback of the most
 //   sensitive layers]. With `search`, the whole pipeline runs once per candidate configuration
 //   (src/api/quantize_search.cc).
+#include "tinyq/quantize.h"
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -12,7 +14,6 @@
 #include "passes/quantize_int8.h"
 #include "passes/registry.h"
 #include "src/api/quantize_internal.h"
-#include "tinyq/quantize.h"
 
 namespace tinyq {
 namespace {
@@ -44,14 +45,21 @@ TensorQuantInfo InfoOf(const Value& v) {
 }
 
 // Scores the model with learned rounding and the one rounded to nearest against the float model
-// on the validation set, or without one on the calibration samples (AdaRoundGuard).
+// on the validation set, or without one on the calibration samples (AdaRoundGuard). `val_ref`:
+// the float model's outputs on o.val when the caller has them (else computed); `kept_outputs`
+// (may be null) receives the outputs of the model the guard keeps.
 StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, const Graph& learned,
                                       const Dataset& calib, const std::string& calib_path,
-                                      const QuantizeOptions& o) {
+                                      const QuantizeOptions& o, const ModelOutputs* val_ref,
+                                      ModelOutputs* kept_outputs) {
   const Dataset& data = o.val ? *o.val : calib;
   const std::string& path = o.val ? o.val_path : calib_path;
   const int64_t limit = o.val ? 0 : o.calib_limit;
-  TQ_ASSIGN_OR_RETURN(ModelOutputs ref, RunForScore(fg, data, path, o, limit));
+  ModelOutputs computed;
+  if (!o.val || !val_ref) {
+    TQ_ASSIGN_OR_RETURN(computed, RunForScore(fg, data, path, o, limit));
+  }
+  const ModelOutputs& ref = o.val && val_ref ? *val_ref : computed;
   TQ_ASSIGN_OR_RETURN(ModelOutputs a, RunForScore(nearest, data, path, o, limit));
   TQ_ASSIGN_OR_RETURN(ModelOutputs b, RunForScore(learned, data, path, o, limit));
   // The calibration data's labels are not used: Python passes no labels, and the CLI must decide
@@ -61,10 +69,10 @@ StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, con
   AdaRoundGuard g;
   g.data = path;
   g.samples = ref.samples;
-  g.metric = !sa.metric              ? ""
-             : o.metric == "auc"     ? "auc"
+  g.metric = !sa.metric                   ? ""
+             : o.metric == "auc"          ? "auc"
              : o.val && o.val->has_labels ? "top1"
-                                     : "agreement";
+                                          : "agreement";
   g.metric_nearest = sa.metric;
   g.metric_adaround = sb.metric;
   g.fidelity_nearest = sa.fidelity;
@@ -72,13 +80,15 @@ StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, con
   g.agreement_nearest = sa.agreement;
   g.agreement_adaround = sb.agreement;
   g.kept = LearnedRoundingEarnsItsPlace(sb, sa);
+  if (kept_outputs) *kept_outputs = std::move(g.kept ? b : a);
   return g;
 }
 
 }  // namespace
 
 StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
-                                             const CalibrationTable& table, const QuantizeOptions& o,
+                                             const CalibrationTable& table,
+                                             const QuantizeOptions& o,
                                              std::set<std::string> float_nodes,
                                              std::vector<std::string>* notes) {
   QuantizedGraph out;
@@ -108,8 +118,8 @@ StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
       return exec.status();
     float_nodes.insert(node);
     if (notes)
-      notes->push_back("quantize: node '" + node + "' falls back to float: " +
-                       exec.status().message());
+      notes->push_back("quantize: node '" + node +
+                       "' falls back to float: " + exec.status().message());
   }
   return Internal("quantize: int8 fallback did not converge");
 }
@@ -120,6 +130,13 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
     return InvalidArgument("--adaround-iters must be >= 1, got " +
                            std::to_string(o.adaround_iters));
   if (o.search) return QuantizeSearch(model, calib, calib_path, o);
+  return QuantizeOnce(model, calib, calib_path, o, nullptr, nullptr);
+}
+
+StatusOr<QuantizeResult> QuantizeOnce(const Graph& model, const Dataset& calib,
+                                      const std::string& calib_path, const QuantizeOptions& o,
+                                      const ModelOutputs* val_ref,
+                                      std::optional<ModelOutputs>* val_outputs) {
   const auto t0 = std::chrono::steady_clock::now();
   QuantizeResult result;
   QuantizeReport& rep = result.report;
@@ -157,8 +174,14 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
     TQ_RETURN_IF_ERROR(
         AdaRoundGraph(*fg, *qg.graph, calib, calib_path, o, &rep.adaround, &learned));
     if (o.adaround_guard) {
+      // The model the guard keeps is the final one unless bias correction or --max-drop change
+      // it: then its validation outputs are the caller's too.
+      const bool final_model = o.val && !o.bias_correction && o.max_drop < 0.0;
+      ModelOutputs kept;
       TQ_ASSIGN_OR_RETURN(rep.adaround_guard,
-                          GuardAdaRound(*fg, *nearest, *qg.graph, calib, calib_path, o));
+                          GuardAdaRound(*fg, *nearest, *qg.graph, calib, calib_path, o, val_ref,
+                                        final_model && val_outputs ? &kept : nullptr));
+      if (final_model && val_outputs) *val_outputs = std::move(kept);
     }
     if (rep.adaround_guard && !rep.adaround_guard->kept) {
       qg.graph = std::move(nearest);
@@ -182,8 +205,9 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
     rep.val_int8 = qr.value;
     // Most sensitive first: lowest SQNR of a quantized node's output.
     std::vector<LayerError> order = rep.layers;
-    std::stable_sort(order.begin(), order.end(),
-                     [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
+    std::stable_sort(order.begin(), order.end(), [](const LayerError& a, const LayerError& b) {
+      return a.sqnr_db < b.sqnr_db;
+    });
     // The best configuration seen (highest validation metric; fewest fallbacks on a tie) is kept
     // if the limit cannot be reached.
     QuantizedGraph best{qg.graph->Clone(), qg.notes, qg.int8_nodes};
@@ -201,8 +225,8 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
         TQ_RETURN_IF_ERROR(CorrectBias(*fg, *qg.graph, calib, calib_path, o, &rep.notes));
       TQ_ASSIGN_OR_RETURN(qr, Evaluate(*qg.graph, *o.val, o.val_path, eo));
       rep.val_int8 = qr.value;
-      rep.fallbacks.push_back({victim.node, victim.op, victim.sqnr_db,
-                               WeightBytes(*qg.graph) - before, qr.value});
+      rep.fallbacks.push_back(
+          {victim.node, victim.op, victim.sqnr_db, WeightBytes(*qg.graph) - before, qr.value});
       if (qr.value > best_metric) {
         best = {qg.graph->Clone(), qg.notes, qg.int8_nodes};
         best_metric = qr.value;
@@ -211,9 +235,11 @@ StatusOr<QuantizeResult> Quantize(const Graph& model, const Dataset& calib,
       if (o.progress) o.progress("max-drop", static_cast<int64_t>(next), 0);
     }
     if ((fr.value - *rep.val_int8) * scale > o.max_drop) {
-      rep.notes.push_back("max-drop: the limit was not reached with every candidate in float; kept "
-                          "the best configuration tried (" + std::to_string(best_steps) +
-                          " fallbacks, " + std::to_string(best.int8_nodes) + " int8 nodes)");
+      rep.notes.push_back(
+          "max-drop: the limit was not reached with every candidate in float; kept "
+          "the best configuration tried (" +
+          std::to_string(best_steps) + " fallbacks, " + std::to_string(best.int8_nodes) +
+          " int8 nodes)");
       qg = std::move(best);
       rep.val_int8 = best_metric;
       rep.fallbacks.resize(best_steps);

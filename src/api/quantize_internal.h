@@ -43,7 +43,8 @@ struct QuantizedGraph {
 // quantize_int8 on a clone of `float_graph`, then an int8 executor is prepared; a node the int8
 // kernels refuse is moved to float (noted) and the graph rebuilt, until it prepares.
 StatusOr<QuantizedGraph> BuildQuantizedGraph(const Graph& float_graph,
-                                             const CalibrationTable& table, const QuantizeOptions& o,
+                                             const CalibrationTable& table,
+                                             const QuantizeOptions& o,
                                              std::set<std::string> float_nodes,
                                              std::vector<std::string>* notes);
 
@@ -89,7 +90,7 @@ StatusOr<ModelOutputs> RunForScore(const Graph& graph, const Dataset& data, cons
 struct ModelScore {
   std::optional<double> metric;
   double fidelity = 0.0;
-  std::vector<bool> correct;  // top-1: per sample
+  std::vector<bool> correct;        // top-1: per sample
   std::optional<double> agreement;  // top-1: % of samples whose class is the float model's
 };
 ModelScore ScoreAgainst(const ModelOutputs& got, const ModelOutputs& ref, const Dataset* labels,
@@ -102,6 +103,16 @@ bool SignificantlyBetter(const ModelScore& a, const ModelScore& b);
 // metric is not lower AND its fidelity is higher AND, for a classifier, its top-1 or its agreement
 // with the float model's class is strictly higher (a tie on both is no evidence for it).
 bool LearnedRoundingEarnsItsPlace(const ModelScore& learned, const ModelScore& nearest);
+
+// Quantize without options.search. For a caller that scores the result on o.val (the search):
+// `val_ref` (may be null) is the float model's outputs on o.val, used instead of running it
+// again (the AdaRound guard's reference; it must be what RunForScore gives for this pipeline's
+// float graph, so not with o.equalize); `val_outputs` (may be null) receives the result's own
+// outputs on o.val when the pipeline has already computed them (else it stays empty).
+StatusOr<QuantizeResult> QuantizeOnce(const Graph& model, const Dataset& calib,
+                                      const std::string& calib_path, const QuantizeOptions& o,
+                                      const ModelOutputs* val_ref,
+                                      std::optional<ModelOutputs>* val_outputs);
 
 // Quantize with options.search (src/api/quantize_search.cc): every candidate configuration
 // quantized and scored on options.val, the best one returned with the search table in its report.

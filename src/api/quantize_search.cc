@@ -37,6 +37,9 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
     return InvalidArgument(
         "--search chooses bias correction and AdaRound itself; drop "
         "--bias-correction / --adaround");
+  if (o.adaround_iters < 1)  // the AdaRound candidates use it
+    return InvalidArgument("--adaround-iters must be >= 1, got " +
+                           std::to_string(o.adaround_iters));
   if (!o.val->has_labels)
     return InvalidArgument(o.val_path + ": --search needs labels (an .npz with x and y)");
   // The float model's metric and outputs: the reference of every candidate.
@@ -56,9 +59,15 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
       if (stage == "adaround" && o.progress) o.progress(stage, d, t);
     };
     const auto c0 = std::chrono::steady_clock::now();
-    TQ_ASSIGN_OR_RETURN(QuantizeResult r, Quantize(model, calib, calib_path, c));
-    TQ_ASSIGN_OR_RETURN(ModelOutputs got, RunForScore(*r.graph, *o.val, o.val_path, c, 0));
-    const ModelScore s = ScoreAgainst(got, ref, o.val, c.metric);
+    // The AdaRound guard runs candidates on the validation set too: it takes the float outputs
+    // from here and, when its choice is the final model, hands back that model's outputs.
+    std::optional<ModelOutputs> got;
+    TQ_ASSIGN_OR_RETURN(QuantizeResult r, QuantizeOnce(model, calib, calib_path, c,
+                                                       c.equalize ? nullptr : &ref, &got));
+    if (!got) {
+      TQ_ASSIGN_OR_RETURN(got, RunForScore(*r.graph, *o.val, o.val_path, c, 0));
+    }
+    const ModelScore s = ScoreAgainst(*got, ref, o.val, c.metric);
     SearchCandidate row;
     row.config = ConfigName(c);
     row.method = CalibrationMethodName(c.method);

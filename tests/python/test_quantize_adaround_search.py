@@ -311,6 +311,9 @@ def test_python_search_and_adaround_bad_arguments():
                        bias_correction=True)
     with pytest.raises(tinyq.InvalidArgumentError):
         tinyq.quantize(model, calib, card=card_path, adaround=True, adaround_iters=0)
+    with pytest.raises(tinyq.InvalidArgumentError, match="adaround-iters"):  # before any candidate
+        tinyq.quantize(model, calib, card=card_path, search=True, val=str(val_path(DIGITS)),
+                       adaround_iters=0)
     with pytest.raises(tinyq.InvalidArgumentError):
         tinyq.quantize(model, calib, card=card_path, search=True, val=str(val_path(DIGITS)),
                        max_drop=0.5)
