@@ -109,6 +109,8 @@ struct TrainReport {
   std::vector<EpochReport> epochs;
   int best_epoch = 0;  // the epoch whose weights the student holds (last without val)
   double best_val_top1 = -1.0;
+  // The teacher's top-1 on the validation data (percent): what the student is measured against;
+  // -1 without a teacher or without validation data.
   double teacher_val_top1 = -1.0;
   double samples_per_second = 0.0;  // training steps only (forward + backward + update)
   double train_cpu_seconds = 0.0;   // process CPU time (all threads) of the training steps
@@ -125,8 +127,9 @@ struct TrainReport {
   bool soft_labels_near_uniform = false;  // at the chosen T (kNearUniformEntropyFraction)
   std::vector<std::string> warnings;      // advice for the user, also passed to options.warn
   std::string ToJson() const;
-  // "teacher soft labels ..." (one line, when measured) and one "warning: ..." line per warning.
-  std::string SoftLabelsText() const;
+  // "teacher val top1 ..." and "teacher soft labels ..." (a line each, when measured) and one
+  // "warning: ..." line per warning.
+  std::string TeacherText() const;
 };
 
 // Trains `student` in place on `train` (x and labels y) with knowledge distillation from

@@ -73,7 +73,8 @@ def distill(student, teacher, data, *, val=None, card=None, scale=1.0, mean=0.0,
     ``teacher_cache``. The same ``seed`` gives byte-identical weights.
     Returns the trained :class:`tinyq.Model`; its ``.report`` (a :class:`tinyq.Report`, verb
     "distill", or "train" without a teacher) holds the per-epoch losses, validation top-1 and the
-    kept epoch (``report["distill"]``; ``report["metric"]["float"]`` with ``val``) and the
+    kept epoch (``report["distill"]``; ``report["metric"]["float"]`` with ``val``; the teacher's
+    top-1 on ``val`` is ``report["distill"]["teacher_val_top1"]``) and the
     training speed (``report["timing"]``: samples/s, teacher seconds, seconds per epoch).
     With a KD term, ``report["distill"]["teacher_soft_labels"]`` gives the teacher's mean
     soft-label entropy and top probability at T = 1, 2, 4, 8 and ``temperature``; when they are

@@ -109,7 +109,7 @@ std::string PruneReportToText(const PruneReport& r) {
        << " epochs, train loss " << Fmt("%.4f", r.distill->epochs.front().train_loss) << " -> "
        << Fmt("%.4f", r.distill->epochs.back().train_loss) << ", "
        << Fmt("%.0f", r.distill->samples_per_second) << " samples/s\n";
-    os << r.distill->SoftLabelsText();
+    os << r.distill->TeacherText();
   }
   if (r.weight_sparsity > 0)
     os << "\nweight sparsity " << Fmt("%.3f", r.weight_sparsity) << "; int8 weights "

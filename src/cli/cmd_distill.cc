@@ -56,7 +56,7 @@ std::string TrainText(const TrainReport& r) {
   std::snprintf(line, sizeof(line), "; %.0f samples/s; %lld params\n", r.samples_per_second,
                 static_cast<long long>(r.trained_params));
   s += line;
-  s += r.SoftLabelsText();
+  s += r.TeacherText();
   return s;
 }
 

@@ -242,6 +242,7 @@ std::string TrainReport::ToJson() const {
   nlohmann::ordered_json j;
   j["best_epoch"] = best_epoch;
   j["best_val_top1"] = best_val_top1;
+  j["teacher_val_top1"] = teacher_val_top1;
   j["samples_per_second"] = samples_per_second;
   j["train_cpu_seconds"] = train_cpu_seconds;
   j["teacher_seconds"] = teacher_seconds;
@@ -269,11 +270,12 @@ std::string TrainReport::ToJson() const {
   return j.dump(2);
 }
 
-std::string TrainReport::SoftLabelsText() const {
+std::string TrainReport::TeacherText() const {
   std::string s;
+  if (teacher_val_top1 >= 0) s = "teacher val top1 " + Fixed(teacher_val_top1, 2) + "%\n";
   if (!soft_labels.empty()) {
-    s = "teacher soft labels, mean entropy (of at most " + Fixed(max_entropy, 2) +
-        " nats) and mean top probability:";
+    s += "teacher soft labels, mean entropy (of at most " + Fixed(max_entropy, 2) +
+         " nats) and mean top probability:";
     for (const SoftLabelStats& t : soft_labels)
       s += " T=" + Shortest(t.temperature) + " " + Fixed(t.mean_entropy, 2) + " (" +
            Fixed(t.mean_top_probability, 2) + ")";
@@ -309,6 +311,15 @@ StatusOr<TrainReport> Distill(Graph* student, const Graph* teacher, const Datase
   TQ_ASSIGN_OR_RETURN(Teacher teach, PrepareTeacher(teacher, *program, *student, train, train_path,
                                                     n, kd, options, &report));
   if (kd) RecordSoftLabels(teach.logits, options, &report);
+  if (teacher != nullptr && val != nullptr && (kd || teach.program)) {
+    std::unique_ptr<train::TrainProgram> own;
+    if (!teach.program) {
+      TQ_ASSIGN_OR_RETURN(own, train::TrainProgram::Create(*teacher));
+    }
+    train::TrainProgram& tp = teach.program ? *teach.program : *own;
+    if (tp.OutputSampleSize() == classes)
+      report.teacher_val_top1 = Top1(tp, *val, val_labels, options.preprocess);
+  }
   TQ_ASSIGN_OR_RETURN(
       auto opt, train::MakeOptimizer(options.optimizer, options.momentum, options.weight_decay));
   train::Shuffler shuffler(options.seed);

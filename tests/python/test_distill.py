@@ -71,6 +71,12 @@ def test_distill_cli_trains_the_student_and_reports(cli, sets, tmp_path):
     assert envelope["metric"]["float"] == rep["best_val_top1"] == \
         max(e["val_top1"] for e in rep["epochs"])
     assert cache.exists()
+    # The teacher's validation top-1, as `tinyq eval` gives it, is reported next to the student's.
+    teacher_val = json.loads(cli("eval", TEACHER, "--data", sets / "val.npz", "--card", CARD,
+                                 "--json").stdout)["metric"]["float"]
+    # (the trainer's forward pass and the executor may round differently: one sample of 400 at most)
+    assert rep["teacher_val_top1"] == pytest.approx(teacher_val, abs=100 / 400 + 1e-9)
+    assert teacher_val > 80 and f"teacher val top1 {rep['teacher_val_top1']:.2f}%" in r.stdout
     before = json.loads(cli("eval", STUDENT, "--data", sets / "test.npz", "--card", CARD,
                             "--json").stdout)["metric"]["float"]
     after = json.loads(cli("eval", out, "--data", sets / "test.npz", "--card", CARD,

@@ -74,6 +74,33 @@ TEST(DistillTest, PureDistillationLearnsTheTeachersBoundary) {
   EXPECT_LT(r->epochs.back().train_loss, r->epochs.front().train_loss);
 }
 
+TEST(DistillTest, TheTeachersValidationTop1IsReported) {
+  // The Toy labels are x0 + x1 > 0: this teacher gets every sample right, the mirrored one none.
+  auto right = Linear({-4.f, 4.f, -4.f, 4.f}, {0.f, 0.f});
+  auto wrong = Linear({4.f, -4.f, 4.f, -4.f}, {0.f, 0.f});
+  const Dataset train = Toy(64, 18), val = Toy(100, 19);
+  TrainOptions o = Options();
+  o.epochs = 1;
+  for (const auto* teacher : {right.get(), wrong.get()}) {
+    auto s = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+    auto r = Distill(s.get(), teacher, train, "t.npz", &val, "v.npz", o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->teacher_val_top1, teacher == right.get() ? 100.0 : 0.0);
+    EXPECT_NE(r->TeacherText().find(teacher == right.get() ? "teacher val top1 100.00%"
+                                                           : "teacher val top1 0.00%"),
+              std::string::npos);
+  }
+  // Without validation data, or without a teacher, there is none.
+  auto s = Linear({0.3f, -0.2f, 0.1f, 0.4f}, {0.f, 0.f});
+  auto r = Distill(s.get(), right.get(), train, "t.npz", nullptr, "", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->teacher_val_top1, -1.0);
+  o.labels_only = true;
+  r = Distill(s.get(), nullptr, train, "t.npz", &val, "v.npz", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->teacher_val_top1, -1.0);
+}
+
 TEST(DistillTest, SameSeedGivesIdenticalWeightsOtherSeedDiffers) {
   auto teacher = Linear({-4.f, 4.f, -4.f, 4.f}, {0.f, 0.f});
   const Dataset train = Toy(100, 5);
@@ -325,7 +352,7 @@ TEST(DistillTest, SoftLabelEntropyIsMeasuredAndANearlyUniformTeacherWarns) {
             std::string::npos)
       << w;
   EXPECT_NE(w.find("0.56 at T=1"), std::string::npos) << w;  // the lower temperature to try
-  EXPECT_NE(r->SoftLabelsText().find("warning: " + w), std::string::npos);
+  EXPECT_NE(r->TeacherText().find("warning: " + w), std::string::npos);
   const auto j = nlohmann::json::parse(r->ToJson());
   EXPECT_EQ(j["teacher_soft_labels"]["by_temperature"].size(), 4u);
   EXPECT_EQ(j["warnings"][0], w);
