@@ -47,11 +47,11 @@ TensorQuantInfo InfoOf(const Value& v) {
 // Scores the model with learned rounding and the one rounded to nearest against the float model
 // on the validation set, or without one on the calibration samples (AdaRoundGuard). `val_ref`:
 // the float model's outputs on o.val when the caller has them (else computed); `kept_outputs`
-// (may be null) receives the outputs of the model the guard keeps.
+// (may be null) is set to the outputs of the model the guard keeps.
 StatusOr<AdaRoundGuard> GuardAdaRound(const Graph& fg, const Graph& nearest, const Graph& learned,
                                       const Dataset& calib, const std::string& calib_path,
                                       const QuantizeOptions& o, const ModelOutputs* val_ref,
-                                      ModelOutputs* kept_outputs) {
+                                      std::optional<ModelOutputs>* kept_outputs) {
   const Dataset& data = o.val ? *o.val : calib;
   const std::string& path = o.val ? o.val_path : calib_path;
   const int64_t limit = o.val ? 0 : o.calib_limit;
@@ -177,11 +177,9 @@ StatusOr<QuantizeResult> QuantizeOnce(const Graph& model, const Dataset& calib,
       // The model the guard keeps is the final one unless bias correction or --max-drop change
       // it: then its validation outputs are the caller's too.
       const bool final_model = o.val && !o.bias_correction && o.max_drop < 0.0;
-      ModelOutputs kept;
       TQ_ASSIGN_OR_RETURN(rep.adaround_guard,
                           GuardAdaRound(*fg, *nearest, *qg.graph, calib, calib_path, o, val_ref,
-                                        final_model && val_outputs ? &kept : nullptr));
-      if (final_model && val_outputs) *val_outputs = std::move(kept);
+                                        final_model ? val_outputs : nullptr));
     }
     if (rep.adaround_guard && !rep.adaround_guard->kept) {
       qg.graph = std::move(nearest);

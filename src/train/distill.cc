@@ -185,9 +185,7 @@ void RecordSoftLabels(const Tensor& logits, const TrainOptions& o, TrainReport* 
   std::sort(temps.begin(), temps.end());
   SoftLabelStats at;
   for (double temp : temps) {
-    const train::SoftLabelMoments mo =
-        train::MeasureSoftLabels(logits.data<float>(), m, classes, temp);
-    r->soft_labels.push_back({temp, mo.mean_entropy, mo.mean_top_probability});
+    r->soft_labels.push_back(train::MeasureSoftLabels(logits.data<float>(), m, classes, temp));
     if (temp == chosen) at = r->soft_labels.back();
   }
   r->soft_label_samples = m;

@@ -52,8 +52,9 @@ double DistillLoss(const float* s, const float* t, const int64_t* y, int64_t bat
   return total / static_cast<double>(batch);
 }
 
-SoftLabelMoments MeasureSoftLabels(const float* t, int64_t n, int64_t classes, double temperature) {
-  SoftLabelMoments m;
+SoftLabelStats MeasureSoftLabels(const float* t, int64_t n, int64_t classes, double temperature) {
+  SoftLabelStats m;
+  m.temperature = temperature;
   if (n < 1) return m;
   std::vector<double> p(static_cast<size_t>(classes));
   for (int64_t b = 0; b < n; ++b) {

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "tinyq/train.h"
+
 namespace tinyq::train {
 
 // Mean over the batch of
@@ -28,11 +30,7 @@ double FeatureMseLoss(const float* s, const float* t, int64_t batch, int64_t cha
 // What the KD term can tell a student: over `n` rows of teacher logits [n, classes], the mean
 // entropy (nats; at most ln(classes), reached by the uniform distribution) and the mean largest
 // probability of softmax(t / T).
-struct SoftLabelMoments {
-  double mean_entropy = 0.0;
-  double mean_top_probability = 0.0;
-};
-SoftLabelMoments MeasureSoftLabels(const float* t, int64_t n, int64_t classes, double temperature);
+SoftLabelStats MeasureSoftLabels(const float* t, int64_t n, int64_t classes, double temperature);
 
 }  // namespace tinyq::train
 
