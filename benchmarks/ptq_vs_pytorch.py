@@ -3,7 +3,8 @@
 
     /usr/bin/python3 benchmarks/ptq_vs_pytorch.py [--models a,b] [--limit N] [--tinyq PATH]
         [--no-tinyq] [--variants default,adaround,search] [--qconfig x86|qnnpack]
-        [--engine onednn|qnnpack] [--out FILE.md] [--json FILE.json]
+        [--engine onednn|qnnpack] [--split test|val] [--calib-draws K] [--out FILE.md]
+        [--json FILE.json]
 
 For each zoo model (benchmarks/zoo/<name>/):
 - PyTorch: the nn.Module is rebuilt from the model's train.py `build()` and its weights are loaded from
@@ -29,6 +30,14 @@ For each zoo model (benchmarks/zoo/<name>/):
 
 Calibration data (both sides): <dataset>_calib_1k.npz, 1,000 training samples (datasets/out/, else
 the committed datasets/fixtures/ copy), preprocessed with the card's scale/mean/std.
+--calib-draws K (K >= 2) repeats the default-settings comparison on K - 1 more calibration sets:
+draw d is 1,000 samples of <dataset>_train.npz, stratified by label as datasets/build_splits.py draws
+them, with numpy seed DRAW_SEED + d; both quantizers get the same draw. One calibration set is one
+random draw, and which samples it holds moves either quantizer's test accuracy by a few tenths of
+a point; the per-draw results, their mean and standard deviation, and the count of draws on which
+each side is ahead say whether a difference belongs to the quantizer or to the draw.
+--split val measures everything on <dataset>_val.npz (training samples outside the committed
+calibration set) instead of the test split: for comparing settings without touching the test set.
 Metrics: top-1 % for classifiers; ROC AUC of the reconstruction MSE for vibration_ae (as its card).
 
 PyTorch backend: Debian's torch 1.13 has the quantized engines qnnpack and onednn (no fbgemm).
@@ -64,14 +73,18 @@ ZOO = ROOT / "benchmarks" / "zoo"
 DATA = Path(os.environ.get("TINYQ_DATASETS", ROOT / "datasets" / "out"))
 FIXTURES = ROOT / "datasets" / "fixtures"
 sys.path.insert(0, str(ZOO))
+sys.path.insert(0, str(ROOT / "datasets"))
 import onnx_np  # noqa: E402
+from build_splits import CALIB_SAMPLES, stratified  # noqa: E402
 
 MODELS = ["fmnist_dscnn", "fmnist_resnet8", "fmnist_mobilenetv1", "fmnist_teacher", "digits_mlp",
           "kws_dscnn", "vibration_ae"]
 CALIB = {d: f"{d}_calib_1k.npz" for d in ("fmnist", "digits", "kws", "vibration")}
 VARIANTS = {"default": [], "adaround": ["--adaround", "--val", "VAL"],
             "search": ["--search", "--val", "VAL"]}
+DRAW_SEED = 20261203                       # calibration draw d >= 1: seed DRAW_SEED + d
 FLOAT_TOL = {"top1": 0.1, "auc": 0.002}   # |re-measured float - card float_metric| on the full set
+LEVEL = 1e-9                               # |tinyq - PyTorch| at most this: the same metric
 ONNX_TOL = 1e-4                            # max |torch - onnx_np| / max(1, max |onnx_np|)
 
 
@@ -104,8 +117,27 @@ def calib_path(card):
     return npz(CALIB[card["dataset"]])
 
 
+def calib_draw(card, draw, tmp):
+    """The path of calibration set number `draw`: 0 is the committed <dataset>_calib_1k.npz, d >= 1
+    a stratified draw of 1,000 samples from <dataset>_train.npz (seed DRAW_SEED + d), written
+    under tmp."""
+    if draw == 0:
+        return calib_path(card)
+    out = tmp / f"{card['dataset']}_calib_draw{draw}.npz"
+    if not out.exists():
+        x, y = load_npz(npz(f"{card['dataset']}_train.npz"))
+        idx = stratified(y, np.arange(len(y)), CALIB_SAMPLES, DRAW_SEED + draw)
+        np.savez(out, x=x[idx], y=y[idx])
+    return out
+
+
 def test_path(card):
     return npz(f"{card['dataset']}_{card['split']}.npz")
+
+
+def eval_path(card, split):
+    """The data the metrics are measured on: the card's test split, or the validation split."""
+    return test_path(card) if split == "test" else val_path(card)
 
 
 def val_path(card):
@@ -295,13 +327,14 @@ def paired(card, y, got_a, got_b):
     return {"only_a_right": a, "only_b_right": b, "p": min(1.0, 2.0 * tail)}
 
 
-def tinyq_ptq(exe, name, card, test_npz, tmp, extra=(), tag="default"):
-    """Quantizes with the tinyq CLI and evaluates the int8 model; returns (metric, seconds, path,
-    report). Raises TinyqError with the command's last error line when a command fails."""
+def tinyq_ptq(exe, name, card, test_npz, tmp, extra=(), tag="default", calib=None):
+    """Quantizes with the tinyq CLI (calibration set `calib`, default the committed one) and
+    evaluates the int8 model; returns (metric, seconds, path, report). Raises TinyqError with the
+    command's last error line when a command fails."""
     d = ZOO / name
     out, report = tmp / f"{name}_{tag}_int8.onnx", tmp / f"{name}_{tag}_report.json"
     t0 = time.perf_counter()
-    _run([exe, "quantize", d / "model.onnx", "--calib", calib_path(card), "--card", d / "card.json",
+    _run([exe, "quantize", d / "model.onnx", "--calib", calib or calib_path(card), "--card", d / "card.json",
           "-o", out, "--report", report, *extra])
     seconds = time.perf_counter() - t0
     stdout = _run([exe, "eval", out, "--card", d / "card.json", "--int8", "--json",
@@ -324,20 +357,20 @@ def fmt(card, v):
 def bench_model(name, args, tmp):
     card = card_of(name)
     pre = card["preprocess"]
-    x_all, y_all = load_npz(test_path(card))
+    x_all, y_all = load_npz(eval_path(card, args.split))
     full = not args.limit or args.limit >= len(y_all)
     x_test, y_test = (x_all, y_all) if full else (x_all[:args.limit], y_all[:args.limit])
     x_test = onnx_np.preprocess(x_test, pre)
     x_calib = onnx_np.preprocess(load_npz(calib_path(card))[0], pre)
     row = {"model": name, "metric": card["metric"], "card_float": card["float_metric"],
-           "test_samples": int(len(y_test)), "full_test_set": full, "calib_samples": int(len(x_calib)),
+           "split": args.split, "test_samples": int(len(y_test)), "full_test_set": full, "calib_samples": int(len(x_calib)),
            "calib": calib_path(card).name, "qconfig": args.qconfig, "engine": args.engine}
 
     model, err = torch_float_model(name, card, x_test[:8])
     row["torch_vs_onnx_np"] = err
     float_out = predict(model, x_test)
     row["float"] = metric(card, float_out, x_test, y_test)
-    if full:
+    if full and args.split == "test":   # the card's float_metric is on the test split
         row["float_matches_card"] = abs(row["float"] - card["float_metric"]) <= FLOAT_TOL[card["metric"]]
 
     qmodel, row["pytorch_time_s"] = pytorch_ptq(model, args.qconfig, args.engine, x_calib,
@@ -349,7 +382,7 @@ def bench_model(name, args, tmp):
     if args.no_tinyq:
         row["tinyq_error"] = "skipped (--no-tinyq)"
         return row, card
-    limited = test_path(card)
+    limited = eval_path(card, args.split)
     if not full:
         limited = tmp / f"{name}_test_{args.limit}.npz"
         np.savez(limited, x=x_all[:args.limit], y=y_all[:args.limit])
@@ -371,7 +404,57 @@ def bench_model(name, args, tmp):
                 row[key + "_kept"] = bool(rep["quantize"]["adaround_guard"]["kept"])
         except TinyqError as e:
             row[key + "_error"] = str(e)
+    if args.calib_draws > 1:
+        row["draws"] = calib_draws(name, card, args, tmp, model, (x_test, y_test, limited), row)
+        row["draws_summary"] = summarize_draws(row["draws"])
     return row, card
+
+
+def calib_draws(name, card, args, tmp, model, test, row):
+    """Default-settings tinyq and PyTorch on calibration draws 0 .. K-1 (draw 0 is the default
+    variant measured above): [{draw, calib, tinyq_int8, pytorch_int8, tinyq_vs_pytorch}], with
+    tinyq_error instead when tinyq fails on a draw."""
+    x_test, y_test, test_npz = test
+    draws = [{"draw": 0, "calib": calib_path(card).name, "pytorch_int8": row["pytorch_int8"]}]
+    if "tinyq_error" in row:
+        draws[0]["tinyq_error"] = row["tinyq_error"]
+    else:
+        draws[0].update(tinyq_int8=row["tinyq_int8"], tinyq_vs_pytorch=row["tinyq_vs_pytorch"])
+    for d in range(1, args.calib_draws):
+        path = calib_draw(card, d, tmp)
+        entry = {"draw": d, "calib": f"seed {DRAW_SEED + d}"}
+        x_cal = onnx_np.preprocess(load_npz(path)[0], card["preprocess"])
+        qmodel, _ = pytorch_ptq(model, args.qconfig, args.engine, x_cal, card["input"]["shape"])
+        torch_out = predict(qmodel, x_test)
+        entry["pytorch_int8"] = metric(card, torch_out, x_test, y_test)
+        try:
+            entry["tinyq_int8"], _, qpath, _ = tinyq_ptq(
+                args.exe, name, card, test_npz, tmp, args.tinyq_args.split(), f"draw{d}", path)
+            entry["tinyq_vs_pytorch"] = paired(
+                card, y_test, tinyq_outputs(args.exe, qpath, card, x_test, tmp), torch_out)
+        except TinyqError as e:
+            entry["tinyq_error"] = str(e)
+        draws.append(entry)
+        print(f"{name}: calibration draw {d} ({entry['calib']}): PyTorch "
+              f"{fmt(card, entry['pytorch_int8'])}, tinyq "
+              f"{fmt(card, entry.get('tinyq_int8', entry.get('tinyq_error', '')))}", file=sys.stderr)
+    return draws
+
+
+def summarize_draws(draws):
+    """Mean and sample standard deviation of each side over the draws tinyq completed, the mean
+    difference tinyq - PyTorch, and on how many draws tinyq is ahead, level or behind."""
+    ok = [e for e in draws if "tinyq_int8" in e]
+    if not ok:
+        return None
+    t = np.array([e["tinyq_int8"] for e in ok])
+    p = np.array([e["pytorch_int8"] for e in ok])
+    sd = (lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else 0.0)
+    return {"draws": len(ok), "tinyq_mean": float(t.mean()), "tinyq_sd": sd(t),
+            "pytorch_mean": float(p.mean()), "pytorch_sd": sd(p),
+            "mean_difference": float((t - p).mean()),
+            "tinyq_ahead": int(np.sum(t > p + LEVEL)), "level": int(np.sum(np.abs(t - p) <= LEVEL)),
+            "pytorch_ahead": int(np.sum(t < p - LEVEL))}
 
 
 PREFIX = {"default": "tinyq", "adaround": "tinyq_adaround", "search": "tinyq_search",
@@ -417,7 +500,8 @@ def table(rows_cards, variants):
         sq = " / ".join(cell(r, card, v, "sqnr_db", "{:.1f}") for v in both)
         ag = " / ".join(cell(r, card, v, "agree", "{:.2f}") for v in both)
         lines.append(f"| {r['model']} | {sq} | {ag} |")
-    lines += ["", "Paired with PyTorch on the same test samples (classifiers): samples only tinyq "
+    split = rows_cards[0][0].get("split", "test") if rows_cards else "test"
+    lines += ["", f"Paired with PyTorch on the same {split} samples (classifiers): samples only tinyq "
               "gets right / only PyTorch gets right, and the exact McNemar p-value (two-sided; "
               "a small p means the accuracies really differ)", "",
               "| model | " + " | ".join(names[v].split(" (")[0] for v in shown) + " |",
@@ -431,7 +515,37 @@ def table(rows_cards, variants):
             cells.append(f"{c['only_a_right']} / {c['only_b_right']}, p = {c['p']:.2g}" if c
                          else "—")
         lines.append(f"| {r['model']} | " + " | ".join(cells) + " |")
+    if any(r.get("draws") for r, _ in rows_cards):
+        lines += ["", draws_table(rows_cards)]
     return "\n".join(lines) + "\n"
+
+
+def draws_table(rows_cards):
+    """Markdown: default-settings tinyq and PyTorch on every calibration draw, then mean +- sd."""
+    k = max(len(r.get("draws") or []) for r, _ in rows_cards)
+    lines = [f"Default settings on {k} calibration draws of 1,000 training samples (draw 0 is the "
+             f"committed calibration set; draw d ≥ 1 is stratified with seed {DRAW_SEED} + d), "
+             "tinyq / PyTorch on each, then the mean ± sample standard deviation over the draws and "
+             "the draws on which tinyq is ahead / level / behind.", "",
+             "| model | " + " | ".join(f"draw {d}" for d in range(k)) +
+             " | tinyq mean | PyTorch mean | tinyq - PyTorch | ahead / level / behind |",
+             "|---|" + "---|" * (k + 4)]
+    for r, card in rows_cards:
+        if not r.get("draws"):
+            continue
+        cells = [f"{fmt(card, e.get('tinyq_int8', e.get('tinyq_error', '')))} / "
+                 f"{fmt(card, e['pytorch_int8'])}" for e in r["draws"]]
+        cells += ["—"] * (k - len(cells))
+        m = r.get("draws_summary")
+        if m:
+            f = "{:.4f} ± {:.4f}" if card["metric"] == "auc" else "{:.2f} ± {:.2f}"
+            cells += [f.format(m["tinyq_mean"], m["tinyq_sd"]), f.format(m["pytorch_mean"], m["pytorch_sd"]),
+                      ("{:+.4f}" if card["metric"] == "auc" else "{:+.2f}").format(m["mean_difference"]),
+                      f"{m['tinyq_ahead']} / {m['level']} / {m['pytorch_ahead']}"]
+        else:
+            cells += ["—"] * 4
+        lines.append(f"| {r['model']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main():
@@ -449,6 +563,12 @@ def main():
                     help="PyTorch qconfig mapping (default x86: per-channel weights)")
     ap.add_argument("--engine", choices=("onednn", "qnnpack"), default=None,
                     help="quantized engine (default: onednn for x86, qnnpack for qnnpack)")
+    ap.add_argument("--split", choices=("test", "val"), default="test",
+                    help="evaluate on the test split (default) or on <dataset>_val.npz, training "
+                         "samples held out from calibration: for choosing settings without the test set")
+    ap.add_argument("--calib-draws", type=int, default=1, metavar="K",
+                    help="also compare the default settings on K - 1 more stratified 1,000-sample "
+                         "calibration draws from the training split (default 1: the committed set only)")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
     ap.add_argument("--json", default=None, help="write every measurement as JSON here")
     args = ap.parse_args()
@@ -457,6 +577,10 @@ def main():
     args.variants = [v for v in args.variants.split(",") if v]
     if set(args.variants) - set(VARIANTS) or not args.variants:
         ap.error(f"--variants: choose among {sorted(VARIANTS)}")
+    if args.calib_draws < 1:
+        ap.error("--calib-draws: at least 1")
+    if args.calib_draws > 1 and "default" not in args.variants:
+        ap.error("--calib-draws compares the default settings: keep `default` in --variants")
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message=".*reduce_range will be deprecated.*")
     models = [m for m in args.models.split(",") if m]
@@ -464,6 +588,11 @@ def main():
     if unknown:
         ap.error(f"unknown models {unknown}; known: {MODELS}")
 
+    for name in models if args.split == "val" else ():
+        card = card_of(name)
+        if card["metric"] == "auc" and len(np.unique(load_npz(val_path(card))[1])) < 2:
+            ap.error(f"--split val: {val_path(card).name} has one class only, so {name}'s AUC is "
+                     "undefined there; leave it out of --models")
     rows, failed = [], False
     with tempfile.TemporaryDirectory(prefix="ptq_vs_pytorch_") as tmp:
         for name in models:
@@ -480,7 +609,7 @@ def main():
             if any(k.endswith("_error") and k.startswith("tinyq") for k in row) and not args.no_tinyq:
                 failed = True
     md = (f"PyTorch {torch.__version__} FX PTQ, qconfig `{args.qconfig}` on engine "
-          f"`{args.engine}`; {'full test sets' if all(r['full_test_set'] for r, _ in rows) else 'first %d test samples' % args.limit}"
+          f"`{args.engine}`; {'full ' + args.split + ' sets' if all(r['full_test_set'] for r, _ in rows) else 'first %d %s samples' % (args.limit, args.split)}"
           f"; metric top-1 % (AUC for vibration_ae); calibration: 1,000 training samples\n\n"
           + table(rows, args.variants))
     print(md, end="")
@@ -490,6 +619,7 @@ def main():
         Path(args.json).write_text(json.dumps({
             "torch": torch.__version__, "qconfig": args.qconfig, "engine": args.engine,
             "tinyq": str(args.exe), "limit": args.limit, "variants": args.variants,
+            "calib_draws": args.calib_draws, "draw_seed": DRAW_SEED, "split": args.split,
             "rows": [r for r, _ in rows]}, indent=2) + "\n")
     sys.exit(1 if failed else 0)
 

@@ -260,6 +260,13 @@ def markdown(res):
                           "PyTorch FX int8", "ORT on tinyq QDQ", "tinyq vs PyTorch, paired",
                           "test / calib samples"],
                          _accuracy(res))]
+    draws = [(row["accuracy"], {"metric": row["accuracy"].get("metric", "top1")})
+             for row in res["models"].values() if (row.get("accuracy") or {}).get("draws")]
+    if draws:
+        lines += ["### The default settings on several calibration draws", "",
+                  benchlib.ptq.draws_table(draws), "",
+                  "A calibration set is one random draw of training samples; the draws show "
+                  "whether a difference of a few test samples follows the quantizer or the draw.", ""]
     if _quantize_time(res):
         lines += ["## Time to quantize", "",
                   "Calibrate + convert, wall seconds: tinyq = the whole `tinyq quantize` process "

@@ -42,11 +42,11 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
                            std::to_string(o.adaround_iters));
   if (!o.val->has_labels)
     return InvalidArgument(o.val_path + ": --search needs labels (an .npz with x and y)");
-  // The float model's metric and outputs: the reference of every candidate.
-  TQ_ASSIGN_OR_RETURN(EvalResult ref_eval,
-                      Evaluate(model, *o.val, o.val_path, ValEvalOptions(o, false)));
+  // The float model's outputs, the reference of every candidate; its metric comes from them (one
+  // float pass over the validation set).
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Graph> fg, OptimizeForInference(model));
   TQ_ASSIGN_OR_RETURN(ModelOutputs ref, RunForScore(*fg, *o.val, o.val_path, o, 0));
+  const ModelScore float_score = ScoreAgainst(ref, ref, o.val, o.metric);
 
   constexpr int kCandidates = 8;
   std::vector<SearchCandidate> tried;
@@ -110,13 +110,12 @@ StatusOr<QuantizeResult> QuantizeSearch(const Graph& model, const Dataset& calib
   for (SearchCandidate& row : tried) row.chosen = row.config == ConfigName(best_config);
   QuantizeReport& rep = result.report;
   rep.search = std::move(tried);
-  if (best_score.metric) {
-    rep.val_float = ref_eval.value;
+  if (best_score.metric && float_score.metric) {
+    rep.val_float = *float_score.metric;
     rep.val_int8 = *best_score.metric;
   }
   rep.notes.push_back("search: chose " + ConfigName(best_config) + " on " +
-                      std::to_string(ref_eval.samples) + " validation samples (" + o.val_path +
-                      ")");
+                      std::to_string(ref.samples) + " validation samples (" + o.val_path + ")");
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

@@ -66,3 +66,9 @@ def test_accuracy_table_pairs_tinyq_with_pytorch(tmp_path):
     line = [ln for ln in md.splitlines() if ln.startswith("| digits_mlp (top1)")][0]
     assert f"{c['only_a_right']} / {c['only_b_right']} (p = {c['p']:.2g})" in line
     assert f"{a['pytorch_int8']:.2f}" in line and f"(`{a['tinyq_search_config']}`)" in line
+    # the default settings on 5 calibration draws, draw 0 being the table's own measurement
+    assert [e["draw"] for e in a["draws"]] == [0, 1, 2, 3, 4], a["draws"]
+    assert (a["draws"][0]["tinyq_int8"], a["draws"][0]["pytorch_int8"]) == \
+        (a["tinyq_int8"], a["pytorch_int8"])
+    row = [ln for ln in md.splitlines() if ln.startswith("| digits_mlp |") and "±" in ln][0]
+    assert row.count(" / ") >= 5 and f"{a['draws_summary']['tinyq_mean']:.2f} ±" in row

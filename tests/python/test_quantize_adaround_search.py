@@ -263,6 +263,7 @@ def test_search_keeps_the_best_candidate_on_val(searched_digits, cli, tmp_path):
     assert [r["chosen"] for r in rows] == [i == best for i in range(len(rows))], rows
     chosen = [rows[best]]
     assert rep["validation"]["int8"] == chosen[0]["val_metric"]
+    assert rep["validation"]["float"] == pytest.approx(100.0 * np.mean(ref.argmax(1) == y), abs=1e-9)
     assert rep["method"] == chosen[0]["method"]
     assert bool(rep["adaround"]) == chosen[0]["adaround"]
     _, card_path, _, _ = paths(DIGITS)
