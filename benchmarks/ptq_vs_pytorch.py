@@ -334,8 +334,8 @@ def tinyq_ptq(exe, name, card, test_npz, tmp, extra=(), tag="default", calib=Non
     d = ZOO / name
     out, report = tmp / f"{name}_{tag}_int8.onnx", tmp / f"{name}_{tag}_report.json"
     t0 = time.perf_counter()
-    _run([exe, "quantize", d / "model.onnx", "--calib", calib or calib_path(card), "--card", d / "card.json",
-          "-o", out, "--report", report, *extra])
+    _run([exe, "quantize", d / "model.onnx", "--calib", calib or calib_path(card),
+          "--card", d / "card.json", "-o", out, "--report", report, *extra])
     seconds = time.perf_counter() - t0
     stdout = _run([exe, "eval", out, "--card", d / "card.json", "--int8", "--json",
                    "--data", test_npz])
@@ -363,7 +363,8 @@ def bench_model(name, args, tmp):
     x_test = onnx_np.preprocess(x_test, pre)
     x_calib = onnx_np.preprocess(load_npz(calib_path(card))[0], pre)
     row = {"model": name, "metric": card["metric"], "card_float": card["float_metric"],
-           "split": args.split, "test_samples": int(len(y_test)), "full_test_set": full, "calib_samples": int(len(x_calib)),
+           "split": args.split, "test_samples": int(len(y_test)), "full_test_set": full,
+           "calib_samples": int(len(x_calib)),
            "calib": calib_path(card).name, "qconfig": args.qconfig, "engine": args.engine}
 
     model, err = torch_float_model(name, card, x_test[:8])
@@ -538,9 +539,10 @@ def draws_table(rows_cards):
         cells += ["—"] * (k - len(cells))
         m = r.get("draws_summary")
         if m:
-            f = "{:.4f} ± {:.4f}" if card["metric"] == "auc" else "{:.2f} ± {:.2f}"
-            cells += [f.format(m["tinyq_mean"], m["tinyq_sd"]), f.format(m["pytorch_mean"], m["pytorch_sd"]),
-                      ("{:+.4f}" if card["metric"] == "auc" else "{:+.2f}").format(m["mean_difference"]),
+            diff = m["mean_difference"]
+            cells += [f"{fmt(card, m['tinyq_mean'])} ± {fmt(card, m['tinyq_sd'])}",
+                      f"{fmt(card, m['pytorch_mean'])} ± {fmt(card, m['pytorch_sd'])}",
+                      ("+" if diff >= 0 else "") + fmt(card, diff),
                       f"{m['tinyq_ahead']} / {m['level']} / {m['pytorch_ahead']}"]
         else:
             cells += ["—"] * 4

@@ -21,6 +21,14 @@ def run(tmp_path, *args):
     return r, (json.loads(out.read_text())["rows"][0] if out.exists() else None)
 
 
+def _module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("ptq_vs_pytorch", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def test_torch_model_is_faithful_and_int8_close_to_float(tmp_path):
     # --limit above the 359-sample digits test set: the full set, so the card's metric applies
     r, row = run(tmp_path, "--no-tinyq", "--limit", 100000)
@@ -72,11 +80,8 @@ def test_tinyq_variants_default_adaround_search(tmp_path):
 def test_paired_mcnemar_p_values():
     """Exact two-sided McNemar: with a and b discordant samples, p = 2 * P(X <= min(a, b)),
     X ~ Binomial(a + b, 1/2), capped at 1 (values computed by hand)."""
-    import importlib.util
     import numpy as np
-    spec = importlib.util.spec_from_file_location("ptq_vs_pytorch", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = _module()
 
     def outcome(a, b, both=3):
         """Logits for 2-class samples: a samples only A gets right, b only B, `both` both."""
@@ -92,14 +97,6 @@ def test_paired_mcnemar_p_values():
     assert outcome(1, 3) == {"only_a_right": 1, "only_b_right": 3, "p": 2 * 5 / 16}  # (1 + 4) / 16
     assert outcome(4, 4)["p"] == 1.0                    # 2 * P(X <= 4 | n = 8) > 1, capped
     assert mod.paired({"metric": "auc"}, None, None, None) is None
-
-
-def _module():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("ptq_vs_pytorch", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_calibration_draws_are_stratified_deterministic_and_distinct(tmp_path):
